@@ -1,0 +1,150 @@
+"""The archive's SQL schema: articles, their snapshots, URL aliases and crawl runs.
+
+Column names of ``articles``, ``snapshots``, ``url_aliases`` and ``crawl_runs``
+and the view ``latest_snapshots`` are a public contract: users query them with
+plain SQL. Every timestamp is stored in UTC.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timezone-aware UTC datetime on every backend (SQLite keeps no offsets)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: the archive stores only aware times")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Article(Base):
+    """One article, whatever URLs it was found under; ``url`` is its canonical URL."""
+
+    __tablename__ = "articles"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)
+    site: Mapped[str] = mapped_column(String(200), index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    snapshots: Mapped[list[Snapshot]] = relationship(
+        back_populates="article", order_by="Snapshot.version"
+    )
+
+
+class Snapshot(Base):
+    """What an article said when fetched; a new one is written only on a real change."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (
+        UniqueConstraint("article_id", "version"),
+        Index("ix_snapshots_body_hash", "body_hash"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    fetched_url: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    body_hash: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(Text)
+    body_text: Mapped[str] = mapped_column(Text)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    modified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    description: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(35))
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    canonical_url: Mapped[str | None] = mapped_column(Text)
+    extractor: Mapped[str] = mapped_column(String(100))
+
+    article: Mapped[Article] = relationship(back_populates="snapshots")
+
+
+class UrlAlias(Base):
+    """Another URL under which an archived article was found."""
+
+    __tablename__ = "url_aliases"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class CrawlRun(Base):
+    """One ``scrapy crawl`` run: when, what it crawled and what came of it."""
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finish_reason: Mapped[str | None] = mapped_column(String(100))
+    mode: Mapped[str] = mapped_column(String(20))
+    sites: Mapped[str] = mapped_column(Text)
+    pages_fetched: Mapped[int] = mapped_column(Integer, default=0)
+    articles_new: Mapped[int] = mapped_column(Integer, default=0)
+    articles_changed: Mapped[int] = mapped_column(Integer, default=0)
+    articles_unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    duplicates: Mapped[int] = mapped_column(Integer, default=0)
+    not_articles: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+
+
+LATEST_SNAPSHOTS_VIEW = """
+CREATE VIEW latest_snapshots AS
+SELECT a.id AS article_id, a.url, a.site, a.first_seen_at, a.last_seen_at,
+       s.id AS snapshot_id, s.version, s.fetched_at, s.fetched_url, s.content_hash,
+       s.title, s.body_text, s.authors, s.published_at, s.modified_at,
+       s.description, s.language, s.tags, s.canonical_url, s.extractor
+FROM articles AS a
+JOIN snapshots AS s
+  ON s.id = (SELECT MAX(s2.id) FROM snapshots AS s2 WHERE s2.article_id = a.id)
+"""

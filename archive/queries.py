@@ -1,0 +1,150 @@
+"""Read-side helpers over the archive: find, history, diff, stats, search, export."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from archive.models import Article, Snapshot, UrlAlias
+from archive.urls import canonicalize_url
+
+
+def lookup_article(session: Session, canonical_urls: list[str]) -> Article | None:
+    """The article filed under any of these canonical URLs or their aliases."""
+    for url in canonical_urls:
+        article = session.scalar(select(Article).where(Article.url == url))
+        if article is not None:
+            return article
+    for url in canonical_urls:
+        article = session.scalar(
+            select(Article).join(UrlAlias, UrlAlias.article_id == Article.id).where(UrlAlias.url == url)
+        )
+        if article is not None:
+            return article
+    return None
+
+
+def find_article(session: Session, url: str) -> Article | None:
+    """The article a user-typed URL names, by its canonical URL or any alias."""
+    return lookup_article(session, [canonicalize_url(url)])
+
+
+def latest_snapshot(session: Session, article_id: int) -> Snapshot | None:
+    return session.scalar(
+        select(Snapshot).where(Snapshot.article_id == article_id).order_by(Snapshot.version.desc()).limit(1)
+    )
+
+
+def article_history(session: Session, article: Article) -> list[Snapshot]:
+    """Every snapshot of ``article``, oldest first."""
+    return list(
+        session.scalars(select(Snapshot).where(Snapshot.article_id == article.id).order_by(Snapshot.version))
+    )
+
+
+def _as_lines(snapshot: Snapshot) -> list[str]:
+    return [f"# {snapshot.title}", "", *snapshot.body_text.splitlines()]
+
+
+def snapshot_diff(old: Snapshot, new: Snapshot, context: int = 3) -> str:
+    """A unified diff of title and body text from ``old`` to ``new``."""
+    lines = difflib.unified_diff(
+        _as_lines(old),
+        _as_lines(new),
+        fromfile=f"version {old.version} ({old.fetched_at.isoformat(timespec='seconds')})",
+        tofile=f"version {new.version} ({new.fetched_at.isoformat(timespec='seconds')})",
+        n=context,
+        lineterm="",
+    )
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class SiteStats:
+    site: str
+    articles: int
+    snapshots: int
+    changed_articles: int
+    last_seen_at: datetime | None
+
+
+def site_stats(session: Session) -> list[SiteStats]:
+    """Per site: articles, snapshots, articles with more than one version, last fetch."""
+    versions = (
+        select(Snapshot.article_id, func.count(Snapshot.id).label("versions"))
+        .group_by(Snapshot.article_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            Article.site,
+            func.count(Article.id),
+            func.coalesce(func.sum(versions.c.versions), 0),
+            func.count(Article.id).filter(versions.c.versions > 1),
+            func.max(Article.last_seen_at),
+        )
+        .join(versions, versions.c.article_id == Article.id)
+        .group_by(Article.site)
+        .order_by(Article.site)
+    )
+    return [SiteStats(site, int(a), int(s), int(c), last) for site, a, s, c, last in rows]
+
+
+def _latest_snapshot_ids() -> Any:
+    return select(func.max(Snapshot.id)).group_by(Snapshot.article_id)
+
+
+def search_snapshots(
+    session: Session, text: str, site: str | None = None, all_versions: bool = False, limit: int = 50
+) -> list[tuple[Article, Snapshot]]:
+    """Snapshots whose title or body contains ``text`` (case-insensitive), newest first."""
+    pattern = f"%{text}%"
+    query = (
+        select(Article, Snapshot)
+        .join(Snapshot, Snapshot.article_id == Article.id)
+        .where(or_(Snapshot.title.ilike(pattern), Snapshot.body_text.ilike(pattern)))
+        .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
+        .limit(limit)
+    )
+    if not all_versions:
+        query = query.where(Snapshot.id.in_(_latest_snapshot_ids()))
+    if site:
+        query = query.where(Article.site == site)
+    return [(article, snapshot) for article, snapshot in session.execute(query)]
+
+
+EXPORT_FIELDS = (
+    "url", "site", "version", "fetched_at", "title", "authors", "published_at",
+    "modified_at", "description", "language", "tags", "content_hash", "body_text",
+)
+
+
+def export_rows(session: Session, site: str | None = None, all_versions: bool = False) -> Iterator[dict[str, Any]]:
+    """Snapshots as plain dicts (latest version of each article unless ``all_versions``)."""
+    query = select(Article, Snapshot).join(Snapshot, Snapshot.article_id == Article.id).order_by(Article.id, Snapshot.version)
+    if not all_versions:
+        query = query.where(Snapshot.id.in_(_latest_snapshot_ids()))
+    if site:
+        query = query.where(Article.site == site)
+    for article, snapshot in session.execute(query.execution_options(yield_per=500)):
+        yield {
+            "url": article.url,
+            "site": article.site,
+            "version": snapshot.version,
+            "fetched_at": snapshot.fetched_at.isoformat(),
+            "title": snapshot.title,
+            "authors": list(snapshot.authors or []),
+            "published_at": snapshot.published_at.isoformat() if snapshot.published_at else None,
+            "modified_at": snapshot.modified_at.isoformat() if snapshot.modified_at else None,
+            "description": snapshot.description,
+            "language": snapshot.language,
+            "tags": list(snapshot.tags or []),
+            "content_hash": snapshot.content_hash,
+            "body_text": snapshot.body_text,
+        }

@@ -1,0 +1,321 @@
+"""A WordPress-like tech-news site served by a real HTTP server on 127.0.0.1.
+
+Version 1 is the site as first crawled. Version 2 is the same site later: two
+articles really changed (one body, one title), one article was deleted, and
+every piece of page chrome changed (trending bar, sidebar, related articles,
+share counts, comment counts, ads, footer), which must not count as a change.
+
+Besides articles the site has what a crawler must not archive or follow:
+navigation, tag, category, author, about and privacy pages, a path that
+robots.txt disallows, a link to another host, links with tracking parameters,
+an AMP copy naming its original with rel=canonical and a mirror copy of an
+article under another URL.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html import escape
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlsplit
+
+
+@dataclass(frozen=True)
+class FixtureArticle:
+    slug: str
+    title: str
+    author: str
+    published: str
+    topic: str
+    paragraphs: tuple[str, ...]
+    metadata: str = "jsonld"
+    """How the page says it is an article: "jsonld", "og" or "none" (long text and a date)."""
+
+
+def _paragraphs(topic: str, detail: str, number: int) -> tuple[str, ...]:
+    return (
+        f"{topic} {number} is now available for download, and this release focuses on {detail}. "
+        f"The developers spent the last six months polishing the installer and the default desktop.",
+        f"Under the hood, {topic} {number} ships a newer kernel with better support for recent laptops, "
+        f"including improved power management and fixes for suspend on machines with hybrid graphics.",
+        f"The package manager learned to resume interrupted downloads, and the software centre now shows "
+        f"which applications come from {topic}'s own repositories and which come from third parties.",
+        f"Users upgrading from the previous release should back up their home directory first; the "
+        f"upgrade tool of {topic} {number} migrates most settings but not every customised theme.",
+        f"You can download the ISO images of {topic} {number} from the official website, where the "
+        f"release notes list every known issue and the checksums needed to verify the images.",
+    )
+
+
+ARTICLES: tuple[FixtureArticle, ...] = (
+    FixtureArticle("fedora-41-released", "Fedora 41 Released with GNOME 47", "Arindam Sen",
+                   "2026-10-29T08:15:00+05:30", "Fedora", _paragraphs("Fedora", "GNOME 47 and DNF 5", 41)),
+    FixtureArticle("ubuntu-24-10-review", "Ubuntu 24.10 Review: Oracular Oriole", "Marius Nestor",
+                   "2026-10-12T10:00:00+00:00", "Ubuntu", _paragraphs("Ubuntu", "a new installer", 24), "og"),
+    FixtureArticle("linux-mint-22-beta", "Linux Mint 22 Beta Is Out", "Joey Sneddon",
+                   "2026-09-30T17:45:00-04:00", "Mint", _paragraphs("Linux Mint", "Cinnamon 6.2", 22)),
+    FixtureArticle("kde-plasma-6-2", "KDE Plasma 6.2 Brings Better HDR", "Arindam Sen",
+                   "2026-09-20T06:00:00+00:00", "KDE", _paragraphs("KDE Plasma", "HDR and colour management", 6)),
+    FixtureArticle("debian-13-trixie", "Debian 13 Trixie Is Now Frozen", "Marius Nestor",
+                   "2026-09-01T12:30:00+02:00", "Debian", _paragraphs("Debian", "the freeze of its next stable release", 13), "none"),
+    FixtureArticle("firefox-132-features", "Firefox 132: What Is New", "Joey Sneddon",
+                   "2026-08-27T09:00:00+00:00", "Firefox", _paragraphs("Firefox", "privacy and tab groups", 132)),
+    FixtureArticle("arch-linux-iso-update", "Arch Linux Refreshes Its Install ISO", "Arindam Sen",
+                   "2026-08-14T21:10:00+00:00", "Arch", _paragraphs("Arch Linux", "the archinstall guided installer", 2026)),
+    FixtureArticle("gimp-3-0-rc", "GIMP 3.0 Release Candidate Arrives", "Marius Nestor",
+                   "2026-08-02T15:00:00+00:00", "GIMP", _paragraphs("GIMP", "non-destructive editing", 3)),
+)
+INDEX_PAGES: tuple[tuple[str, ...], ...] = (
+    ("fedora-41-released", "ubuntu-24-10-review", "linux-mint-22-beta"),
+    ("kde-plasma-6-2", "debian-13-trixie", "firefox-132-features"),
+    ("arch-linux-iso-update", "gimp-3-0-rc"),
+)
+MIRRORED_SLUG = "kde-plasma-6-2"
+AMP_SLUG = "fedora-41-released"
+TRACKED_SLUG = "linux-mint-22-beta"
+EDITED_BODY_SLUG = "ubuntu-24-10-review"
+EDITED_TITLE_SLUG = "firefox-132-features"
+DELETED_SLUG = "gimp-3-0-rc"
+ADDED_PARAGRAPH = (
+    "Update: Canonical has since published a point release that fixes the installer crash reported "
+    "by several readers on machines with encrypted disks."
+)
+ROBOTS_TXT = "User-agent: *\nDisallow: /private/\n"
+NON_ARTICLE_PATHS = ("/about/", "/privacy-policy/", "/tag/linux/", "/category/news/", "/author/arindam/", "/contact/")
+
+
+def article_paragraphs(article: FixtureArticle, version: int) -> tuple[str, ...]:
+    if version >= 2 and article.slug == EDITED_BODY_SLUG:
+        return (*article.paragraphs, ADDED_PARAGRAPH)
+    return article.paragraphs
+
+
+def article_title(article: FixtureArticle, version: int) -> str:
+    if version >= 2 and article.slug == EDITED_TITLE_SLUG:
+        return article.title + " (Updated)"
+    return article.title
+
+
+def live_articles(version: int) -> list[FixtureArticle]:
+    return [a for a in ARTICLES if not (version >= 2 and a.slug == DELETED_SLUG)]
+
+
+def _chrome(version: int) -> dict[str, str]:
+    """Everything around the article that changes between versions without changing any article."""
+    trending = ["Why Wayland won", "Top 10 distros"] if version == 1 else ["Kernel 6.13 lands", "Best laptops for Linux", "Pop!_OS update"]
+    return {
+        "trending": "".join(f'<li><a href="/trending-{i}/">{escape(t)}</a></li>' for i, t in enumerate(trending)),
+        "ad": "Advertisement: Try CloudHost free for 30 days" if version == 1 else "Sponsored: The best VPN deals of the week",
+        "shares": "128 shares" if version == 1 else "1.2K shares",
+        "comments": "3 Comments" if version == 1 else "17 Comments",
+        "footer": "© 2025 Tux Daily. All rights reserved." if version == 1 else "© 2026 Tux Daily Media. Made with love.",
+        "newsletter": "Subscribe to our newsletter for weekly Linux news!" if version == 1 else "Join 50,000 readers: get our free newsletter.",
+        "related_title": "Related Articles" if version == 1 else "You may also like",
+    }
+
+
+def _layout(title: str, body: str, version: int, head: str = "") -> str:
+    chrome = _chrome(version)
+    nav = "".join(f'<li><a href="{path}">{path.strip("/").split("/")[-1].title()}</a></li>' for path in NON_ARTICLE_PATHS)
+    return f"""<!DOCTYPE html>
+<html lang="en-US">
+<head><meta charset="utf-8"><title>{escape(title)} - Tux Daily</title>
+<meta property="og:site_name" content="Tux Daily">{head}</head>
+<body class="wordpress">
+<header class="site-header"><a class="logo" href="/">Tux Daily</a><nav class="main-nav"><ul>{nav}</ul></nav>
+<div class="trending-bar"><span>Trending:</span><ul>{chrome['trending']}</ul></div></header>
+<div class="site-content"><main id="main">{body}</main>
+<aside class="sidebar"><div class="widget"><h3>Popular posts</h3><ul>{chrome['trending']}</ul></div>
+<div class="widget ad">{chrome['ad']}</div></aside></div>
+<footer class="site-footer"><p>{chrome['footer']}</p><a href="http://localhost:{{port}}/partner-article/">Partner site</a></footer>
+</body></html>"""
+
+
+def _article_page(article: FixtureArticle, version: int, canonical: str | None = None) -> str:
+    chrome = _chrome(version)
+    title = article_title(article, version)
+    paragraphs = article_paragraphs(article, version)
+    body_parts = [f"<p>{escape(p)}</p>" for p in paragraphs[:2]]
+    body_parts.append(
+        f'<figure class="wp-block-image"><img src="/img/{article.slug}.png" alt="">'
+        f"<figcaption>Image credit: {escape(article.topic)} project</figcaption></figure>"
+    )
+    body_parts.append(f"<h2>What is new in {escape(article.topic)}</h2>")
+    body_parts.append(f'<div class="code-block ad-inline">{chrome["ad"]}</div>')
+    body_parts.extend(f"<p>{escape(p)}</p>" for p in paragraphs[2:])
+    body_parts.append(
+        f'<div class="sharedaddy sd-sharing-enabled"><h3 class="sd-title">Share this:</h3>'
+        f'<ul><li><a href="https://twitter.com/share">Twitter</a></li><li><a href="https://facebook.com/share">Facebook</a></li>'
+        f'<li>{chrome["shares"]}</li></ul></div>'
+    )
+    related = [a for a in ARTICLES if a.slug != article.slug][: 3 if version == 1 else 2]
+    body_parts.append(
+        f'<div id="jp-relatedposts" class="jp-relatedposts"><h3 class="jp-relatedposts-headline">{chrome["related_title"]}</h3>'
+        + "".join(f'<p><a href="/{a.slug}/">{escape(article_title(a, version))}</a></p>' for a in related)
+        + "</div>"
+    )
+    body_parts.append(f'<div class="newsletter-box"><p>{chrome["newsletter"]}</p><form><input type="email"></form></div>')
+    head = ""
+    if canonical:
+        head += f'<link rel="canonical" href="{canonical}">'
+    if article.metadata in ("jsonld", "og"):
+        head += '<meta property="og:type" content="article">'
+        head += f'<meta property="article:published_time" content="{article.published}">'
+        head += f'<meta property="article:tag" content="{escape(article.topic)}">'
+    if article.metadata == "jsonld":
+        data = {
+            "@context": "https://schema.org",
+            "@graph": [
+                {"@type": "WebSite", "name": "Tux Daily"},
+                {"@type": "NewsArticle", "headline": title, "datePublished": article.published,
+                 "author": {"@type": "Person", "name": article.author}, "keywords": [article.topic, "Linux"]},
+            ],
+        }
+        head += f'<script type="application/ld+json">{json.dumps(data)}</script>'
+    head += f'<meta name="author" content="{escape(article.author)}">'
+    body = f"""<article class="post type-post">
+<header class="entry-header"><h1 class="entry-title">{escape(title)}</h1>
+<div class="entry-meta">By <a href="/author/{article.author.split()[0].lower()}/">{escape(article.author)}</a>
+<time class="entry-date published" datetime="{article.published}">{article.published[:10]}</time>
+<a href="#comments">{chrome['comments']}</a></div></header>
+<div class="entry-content">{''.join(body_parts)}</div>
+<div class="author-box"><h4>About {escape(article.author)}</h4><p>{escape(article.author)} writes about Linux and open source every day.</p></div>
+</article>
+<div id="comments" class="comments-area"><h2>{chrome['comments']}</h2>
+<ol class="comment-list"><li class="comment"><p>Great article, thanks! I upgraded yesterday and everything works.</p></li></ol></div>"""
+    return _layout(title, body, version, head)
+
+
+def _index_page(number: int, version: int) -> str:
+    slugs = [s for s in INDEX_PAGES[number - 1] if not (version >= 2 and s == DELETED_SLUG)]
+    by_slug = {a.slug: a for a in ARTICLES}
+    items = []
+    for slug in slugs:
+        href = f"/{slug}/?utm_source=feed&utm_medium=rss" if slug == TRACKED_SLUG else f"/{slug}/"
+        article = by_slug[slug]
+        items.append(
+            f'<article class="post"><h2 class="entry-title"><a href="{href}" rel="bookmark">'
+            f"{escape(article_title(article, version))}</a></h2>"
+            f'<div class="entry-summary"><p>{escape(article.paragraphs[0][:90])}…</p></div>'
+            f'<a class="more-link" href="/{slug}/#more">Read more</a>'
+            f'<a class="comments-link" href="/{slug}/#comments">Comments</a></article>'
+        )
+    if number == 2:
+        items.append(f'<article class="post"><h2><a href="/{AMP_SLUG}/amp/">{escape(by_slug[AMP_SLUG].title)} (AMP)</a></h2></article>')
+        items.append(f'<article class="post"><h2><a href="/mirror/{MIRRORED_SLUG}-copy/">{escape(by_slug[MIRRORED_SLUG].title)}</a></h2></article>')
+    if number == len(INDEX_PAGES):
+        items.append('<article class="post"><h2><a href="/private/secret-article/">Members only</a></h2></article>')
+    pagination = ['<nav class="pagination">']
+    if number > 1:
+        previous = "/" if number == 2 else f"/page/{number - 1}/"
+        pagination.append(f'<a class="prev page-numbers" href="{previous}">Newer posts</a>')
+    pagination.extend(
+        f'<a class="page-numbers" href="{"/" if n == 1 else f"/page/{n}/"}">{n}</a>' for n in range(1, len(INDEX_PAGES) + 1)
+    )
+    head = ""
+    if number < len(INDEX_PAGES):
+        if number == 1:
+            head = '<link rel="next" href="/page/2/">'
+            pagination.append('<a class="next page-numbers" href="/page/2/">Older posts</a>')
+        # Page 2 has no rel=next and no labelled link: only the page numbers lead on.
+    pagination.append("</nav>")
+    return _layout("Tux Daily" if number == 1 else f"Page {number}", "".join(items) + "".join(pagination), version, head)
+
+
+def _plain_page(title: str, text: str, version: int) -> str:
+    return _layout(title, f"<h1>{escape(title)}</h1><div class=\"page-content\"><p>{escape(text)}</p></div>", version)
+
+
+@dataclass
+class Page:
+    body: bytes
+    status: int = 200
+    content_type: str = "text/html; charset=utf-8"
+
+
+def build_site(version: int, port: int) -> dict[str, Page]:
+    """Every path of the site at ``version``, with absolute links on ``port`` filled in."""
+    pages: dict[str, Page] = {}
+
+    def html(path: str, text: str) -> None:
+        pages[path] = Page(text.replace("{port}", str(port)).encode("utf-8"))
+
+    for number in range(1, len(INDEX_PAGES) + 1):
+        html("/" if number == 1 else f"/page/{number}/", _index_page(number, version))
+    for article in live_articles(version):
+        html(f"/{article.slug}/", _article_page(article, version))
+    by_slug = {a.slug: a for a in ARTICLES}
+    html(f"/{AMP_SLUG}/amp/", _article_page(by_slug[AMP_SLUG], version, canonical=f"http://127.0.0.1:{port}/{AMP_SLUG}/"))
+    html(f"/mirror/{MIRRORED_SLUG}-copy/", _article_page(by_slug[MIRRORED_SLUG], version + 10))
+    html("/private/secret-article/", _article_page(by_slug[DELETED_SLUG], version))
+    about = "Tux Daily is an independent site about Linux and open source. " * 30
+    for path in NON_ARTICLE_PATHS:
+        html(path, _plain_page(path.strip("/").split("/")[-1].replace("-", " ").title(), about, version))
+    html("/partner-article/", _article_page(by_slug[AMP_SLUG], version))
+    pages["/robots.txt"] = Page(ROBOTS_TXT.encode(), content_type="text/plain")
+    return pages
+
+
+@dataclass
+class FixtureSite:
+    """A running fixture site: its base URL, its version, and the paths requested so far."""
+
+    server: ThreadingHTTPServer
+    version: int = 1
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    """(Host header, path with query) of every request, in order."""
+
+    @property
+    def port(self) -> int:
+        return self.server.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def set_version(self, version: int) -> None:
+        self.version = version
+        self.server.pages = build_site(version, self.port)  # type: ignore[attr-defined]
+
+    def requested_paths(self) -> list[str]:
+        return [urlsplit(path).path for _host, path in self.requests]
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ThreadingHTTPServer
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        site: FixtureSite = self.server.site  # type: ignore[attr-defined]
+        site.requests.append((self.headers.get("Host", ""), self.path))
+        pages: dict[str, Page] = self.server.pages  # type: ignore[attr-defined]
+        host = self.headers.get("Host", "").split(":")[0]
+        page = pages.get(urlsplit(self.path).path) if host == "127.0.0.1" else None
+        if page is None:
+            page = Page(b"<html><body><h1>Not found</h1></body></html>", status=404)
+        self.send_response(page.status)
+        self.send_header("Content-Type", page.content_type)
+        self.send_header("Content-Length", str(len(page.body)))
+        self.end_headers()
+        self.wfile.write(page.body)
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        return
+
+
+@contextmanager
+def serve_fixture_site(version: int = 1) -> Iterator[FixtureSite]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+    site = FixtureSite(server)
+    server.site = site  # type: ignore[attr-defined]
+    site.set_version(version)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield site
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,111 @@
+"""Change tracking in the archive store, on SQLite and PostgreSQL, checked with real SQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+
+from archive import FetchedArticle, Outcome, open_archive, record_article
+
+BODY = (
+    "GNOME 48 arrives with a rewritten file chooser and triple buffering.\n\n"
+    "The release also brings HDR support to the compositor and faster search in Files."
+)
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def fetched(url: str = "https://news.example/gnome-48/", **changes: object) -> FetchedArticle:
+    values: dict[str, object] = dict(
+        url=url,
+        site="example",
+        fetched_url=url,
+        fetched_at=MONDAY,
+        title="GNOME 48 released",
+        body_text=BODY * 2,
+        authors=["Ada Lovelace"],
+        published_at=datetime(2026, 11, 22, 18, 30, tzinfo=timezone(timedelta(hours=2))),
+        extractor="test",
+    )
+    values.update(changes)
+    return FetchedArticle(**values)  # type: ignore[arg-type]
+
+
+def rows(sessions, sql: str) -> list[tuple]:
+    with sessions() as session:
+        return [tuple(row) for row in session.execute(text(sql))]
+
+
+def test_unchanged_refetch_writes_no_snapshot_only_last_seen(database_url: str) -> None:
+    sessions = open_archive(database_url)
+    assert record_article(sessions, fetched()).outcome is Outcome.NEW
+    later = MONDAY + timedelta(hours=1)
+    # Whitespace and invisible characters are not changes of the article.
+    same = fetched(fetched_at=later, body_text=BODY.replace(" ", "  \u200b") * 2)
+    assert record_article(sessions, same).outcome is Outcome.UNCHANGED
+
+    assert rows(sessions, "SELECT COUNT(*) FROM snapshots") == [(1,)]
+    with sessions() as session:
+        first_seen, last_seen = session.execute(text("SELECT first_seen_at, last_seen_at FROM articles")).one()
+    assert str(first_seen).startswith("2026-11-23 09:00")
+    assert str(last_seen).startswith("2026-11-23 10:00")
+
+
+def test_changed_body_adds_one_version_and_latest_view_shows_it(database_url: str) -> None:
+    sessions = open_archive(database_url)
+    record_article(sessions, fetched())
+    edited = fetched(fetched_at=MONDAY + timedelta(days=1), body_text=BODY + "\n\nUpdate: GNOME 48.1 is out.")
+    result = record_article(sessions, edited)
+    assert (result.outcome, result.version) == (Outcome.CHANGED, 2)
+
+    assert rows(sessions, "SELECT version FROM snapshots ORDER BY version") == [(1,), (2,)]
+    latest = rows(sessions, "SELECT url, version, body_text FROM latest_snapshots")
+    assert len(latest) == 1 and latest[0][1] == 2 and latest[0][2].endswith("GNOME 48.1 is out.")
+
+
+def test_timestamps_are_stored_in_utc(database_url: str) -> None:
+    sessions = open_archive(database_url)
+    record_article(sessions, fetched())
+    with sessions() as session:
+        published = session.execute(text("SELECT published_at FROM snapshots")).scalar_one()
+    # 18:30 at +02:00 is 16:30 UTC.
+    assert "16:30" in str(published)
+
+
+def test_same_body_under_other_url_becomes_an_alias(database_url: str) -> None:
+    sessions = open_archive(database_url)
+    original = record_article(sessions, fetched())
+    mirror = fetched(url="https://news.example/mirror/gnome-48/", title="Mirror: GNOME 48")
+    result = record_article(sessions, mirror)
+    assert result.outcome is Outcome.DUPLICATE and result.article_id == original.article_id
+
+    assert rows(sessions, "SELECT COUNT(*) FROM articles") == [(1,)]
+    assert rows(sessions, "SELECT url, article_id FROM url_aliases") == [
+        ("https://news.example/mirror/gnome-48/", original.article_id)
+    ]
+    # Next time the mirror URL is fetched, it resolves through its alias.
+    again = record_article(sessions, mirror)
+    assert again.article_id == original.article_id
+
+
+def test_alias_of_canonical_page_is_recorded(database_url: str) -> None:
+    sessions = open_archive(database_url)
+    amp = fetched(fetched_url="https://news.example/gnome-48/amp/")
+    record_article(sessions, amp)
+    assert rows(sessions, "SELECT url FROM url_aliases") == [("https://news.example/gnome-48/amp/",)]
+    assert rows(sessions, "SELECT url FROM articles") == [("https://news.example/gnome-48/",)]
+
+
+def test_short_identical_bodies_are_not_merged(database_url: str) -> None:
+    sessions = open_archive(database_url)
+    record_article(sessions, fetched(url="https://news.example/a/", body_text="Video only."))
+    record_article(sessions, fetched(url="https://news.example/b/", body_text="Video only."))
+    assert rows(sessions, "SELECT COUNT(*) FROM articles") == [(2,)]
+
+
+def test_naive_datetimes_are_refused(sqlite_url: str) -> None:
+    sessions = open_archive(sqlite_url)
+    with pytest.raises(Exception, match="naive datetime"):
+        record_article(sessions, fetched(fetched_at=datetime(2026, 1, 1)))
+    assert rows(sessions, "SELECT COUNT(*) FROM articles") == [(0,)]

@@ -33,7 +33,7 @@ def safe(text: str) -> str:
 
 def _sessions(ctx: click.Context) -> sessionmaker[Session]:
     try:
-        return open_archive(ctx.obj["database_url"])
+        return open_archive(ctx.obj["database_url"]).sessions
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
 

@@ -9,6 +9,7 @@ particular) works the same way.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -86,8 +87,19 @@ def create_schema(engine: Engine) -> None:
             connection.execute(text(view_sql))
 
 
-def open_archive(url: str) -> sessionmaker[Session]:
-    """Open (creating if needed) the archive at ``url`` and return a session factory."""
+@dataclass(frozen=True)
+class Archive:
+    """An open archive: its engine and a factory of sessions bound to it."""
+
+    engine: Engine
+    sessions: sessionmaker[Session]
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_archive(url: str) -> Archive:
+    """Open (creating if needed) the archive at ``url``."""
     engine = create_archive_engine(url)
     try:
         create_schema(engine)
@@ -96,4 +108,4 @@ def open_archive(url: str) -> sessionmaker[Session]:
         shown = engine.url.render_as_string(hide_password=True)
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise ArchiveError(f"cannot open archive database {shown}: {reason}") from None
-    return sessionmaker(engine, expire_on_commit=False)
+    return Archive(engine, sessionmaker(engine, expire_on_commit=False))

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.content import MIN_DUPLICATE_BODY_CHARS, body_hash, content_hash
 from archive.models import Article, Snapshot, UrlAlias
 from archive.queries import latest_snapshot, lookup_article
+from archive.urls import canonicalize_url
 
 
 @dataclass
@@ -41,6 +42,10 @@ class FetchedArticle:
     extractor: str = ""
     aliases: list[str] = field(default_factory=list)
     """Other canonical URLs this page was reached under (request URL, redirects)."""
+
+
+SAME_BODY = "same-body"
+"""Alias reason of a URL that showed the same body as the article without naming it canonical."""
 
 
 class Outcome(StrEnum):
@@ -76,6 +81,19 @@ def _article_with_body(session: Session, site: str, digest: str) -> Article | No
     )
 
 
+def _names_itself_canonical(page: FetchedArticle | Snapshot, url: str | None = None) -> bool:
+    """The page's rel=canonical (or og:url) names the URL it is filed under."""
+    filed_under = url if url is not None else getattr(page, "url")
+    return bool(page.canonical_url) and canonicalize_url(page.canonical_url or "") == filed_under
+
+
+def _rename_article(session: Session, article: Article, url: str, when: datetime) -> None:
+    old_url = article.url
+    article.url = url
+    session.flush()
+    session.add(UrlAlias(url=old_url, article_id=article.id, reason=SAME_BODY, first_seen_at=when))
+
+
 def _new_snapshot(article: Article, version: int, fetched: FetchedArticle, digests: tuple[str, str]) -> Snapshot:
     assert fetched.fetched_at is not None
     return Snapshot(
@@ -108,9 +126,12 @@ def _record(session: Session, fetched: FetchedArticle) -> Recorded:
     if article is None and len(fetched.body_text) >= MIN_DUPLICATE_BODY_CHARS:
         duplicate_of = _article_with_body(session, fetched.site, digests[1])
         if duplicate_of is not None:
-            duplicate_of.last_seen_at = max(duplicate_of.last_seen_at, when)
-            _add_aliases(session, duplicate_of, [fetched.url, *other_urls], "same-body", when)
             latest = latest_snapshot(session, duplicate_of.id)
+            duplicate_of.last_seen_at = max(duplicate_of.last_seen_at, when)
+            if _names_itself_canonical(fetched) and not (latest and _names_itself_canonical(latest, duplicate_of.url)):
+                # The copy was archived first; this page is the original: file the article under it.
+                _rename_article(session, duplicate_of, fetched.url, when)
+            _add_aliases(session, duplicate_of, [fetched.url, *other_urls], SAME_BODY, when)
             return Recorded(Outcome.DUPLICATE, duplicate_of.id, latest.version if latest else 0)
 
     if article is None:
@@ -121,9 +142,13 @@ def _record(session: Session, fetched: FetchedArticle) -> Recorded:
         _add_aliases(session, article, other_urls, "fetched", when)
         return Recorded(Outcome.NEW, article.id, 1)
 
+    latest = latest_snapshot(session, article.id)
+    copy = session.get(UrlAlias, fetched.url) if fetched.url != article.url else None
+    if copy is not None and copy.reason == SAME_BODY:
+        # A known copy of the article: it may lag behind or differ, it never makes a version.
+        return Recorded(Outcome.DUPLICATE, article.id, latest.version if latest else 0)
     article.last_seen_at = max(article.last_seen_at, when)
     _add_aliases(session, article, [fetched.url, *other_urls], "fetched", when)
-    latest = latest_snapshot(session, article.id)
     if latest is not None and latest.content_hash == digests[0]:
         return Recorded(Outcome.UNCHANGED, article.id, latest.version)
     version = (latest.version if latest else 0) + 1

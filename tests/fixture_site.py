@@ -48,6 +48,8 @@ def _paragraphs(topic: str, detail: str, number: int) -> tuple[str, ...]:
         f"upgrade tool of {topic} {number} migrates most settings but not every customised theme.",
         f"You can download the ISO images of {topic} {number} from the official website, where the "
         f"release notes list every known issue and the checksums needed to verify the images.",
+        f"As always, the {topic} community forums and chat rooms are the best place to ask for help "
+        f"if something goes wrong during the installation or the first boot.",
     )
 
 
@@ -135,7 +137,7 @@ def _layout(title: str, body: str, version: int, head: str = "") -> str:
 </body></html>"""
 
 
-def _article_page(article: FixtureArticle, version: int, canonical: str | None = None) -> str:
+def _article_page(article: FixtureArticle, version: int, canonical: str | None) -> str:
     chrome = _chrome(version)
     title = article_title(article, version)
     paragraphs = article_paragraphs(article, version)
@@ -145,7 +147,7 @@ def _article_page(article: FixtureArticle, version: int, canonical: str | None =
         f"<figcaption>Image credit: {escape(article.topic)} project</figcaption></figure>"
     )
     body_parts.append(f"<h2>What is new in {escape(article.topic)}</h2>")
-    body_parts.append(f'<div class="code-block ad-inline">{chrome["ad"]}</div>')
+    body_parts.append(f'<div class="code-block ad">{chrome["ad"]}</div>')
     body_parts.extend(f"<p>{escape(p)}</p>" for p in paragraphs[2:])
     body_parts.append(
         f'<div class="sharedaddy sd-sharing-enabled"><h3 class="sd-title">Share this:</h3>'
@@ -246,16 +248,20 @@ def build_site(version: int, port: int) -> dict[str, Page]:
 
     for number in range(1, len(INDEX_PAGES) + 1):
         html("/" if number == 1 else f"/page/{number}/", _index_page(number, version))
+    base = f"http://127.0.0.1:{port}"
     for article in live_articles(version):
-        html(f"/{article.slug}/", _article_page(article, version))
+        # Like WordPress, every article names itself canonical, except one page built by hand.
+        canonical = None if article.metadata == "none" else f"{base}/{article.slug}/"
+        html(f"/{article.slug}/", _article_page(article, version, canonical))
     by_slug = {a.slug: a for a in ARTICLES}
-    html(f"/{AMP_SLUG}/amp/", _article_page(by_slug[AMP_SLUG], version, canonical=f"http://127.0.0.1:{port}/{AMP_SLUG}/"))
-    html(f"/mirror/{MIRRORED_SLUG}-copy/", _article_page(by_slug[MIRRORED_SLUG], version + 10))
-    html("/private/secret-article/", _article_page(by_slug[DELETED_SLUG], version))
+    html(f"/{AMP_SLUG}/amp/", _article_page(by_slug[AMP_SLUG], version, f"{base}/{AMP_SLUG}/"))
+    # The mirror copy names no canonical URL: only its body shows it is the same article.
+    html(f"/mirror/{MIRRORED_SLUG}-copy/", _article_page(by_slug[MIRRORED_SLUG], version + 10, None))
+    html("/private/secret-article/", _article_page(by_slug[DELETED_SLUG], version, None))
     about = "Tux Daily is an independent site about Linux and open source. " * 30
     for path in NON_ARTICLE_PATHS:
         html(path, _plain_page(path.strip("/").split("/")[-1].replace("-", " ").title(), about, version))
-    html("/partner-article/", _article_page(by_slug[AMP_SLUG], version))
+    html("/partner-article/", _article_page(by_slug[AMP_SLUG], version, None))
     pages["/robots.txt"] = Page(ROBOTS_TXT.encode(), content_type="text/plain")
     return pages
 

@@ -38,7 +38,7 @@ def rows(sessions, sql: str) -> list[tuple]:
 
 
 def test_unchanged_refetch_writes_no_snapshot_only_last_seen(database_url: str) -> None:
-    sessions = open_archive(database_url)
+    sessions = open_archive(database_url).sessions
     assert record_article(sessions, fetched()).outcome is Outcome.NEW
     later = MONDAY + timedelta(hours=1)
     # Whitespace and invisible characters are not changes of the article.
@@ -53,7 +53,7 @@ def test_unchanged_refetch_writes_no_snapshot_only_last_seen(database_url: str) 
 
 
 def test_changed_body_adds_one_version_and_latest_view_shows_it(database_url: str) -> None:
-    sessions = open_archive(database_url)
+    sessions = open_archive(database_url).sessions
     record_article(sessions, fetched())
     edited = fetched(fetched_at=MONDAY + timedelta(days=1), body_text=BODY + "\n\nUpdate: GNOME 48.1 is out.")
     result = record_article(sessions, edited)
@@ -65,7 +65,7 @@ def test_changed_body_adds_one_version_and_latest_view_shows_it(database_url: st
 
 
 def test_timestamps_are_stored_in_utc(database_url: str) -> None:
-    sessions = open_archive(database_url)
+    sessions = open_archive(database_url).sessions
     record_article(sessions, fetched())
     with sessions() as session:
         published = session.execute(text("SELECT published_at FROM snapshots")).scalar_one()
@@ -74,7 +74,7 @@ def test_timestamps_are_stored_in_utc(database_url: str) -> None:
 
 
 def test_same_body_under_other_url_becomes_an_alias(database_url: str) -> None:
-    sessions = open_archive(database_url)
+    sessions = open_archive(database_url).sessions
     original = record_article(sessions, fetched())
     mirror = fetched(url="https://news.example/mirror/gnome-48/", title="Mirror: GNOME 48")
     result = record_article(sessions, mirror)
@@ -89,8 +89,30 @@ def test_same_body_under_other_url_becomes_an_alias(database_url: str) -> None:
     assert again.article_id == original.article_id
 
 
+def test_a_known_copy_that_drifts_never_makes_a_version(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    record_article(sessions, fetched())
+    mirror_url = "https://news.example/mirror/gnome-48/"
+    record_article(sessions, fetched(url=mirror_url))
+    stale = record_article(sessions, fetched(url=mirror_url, body_text=BODY + "\n\nStale sidebar text."))
+    assert stale.outcome is Outcome.DUPLICATE
+    assert rows(sessions, "SELECT COUNT(*) FROM snapshots") == [(1,)]
+
+
+def test_original_found_after_its_copy_takes_over_the_article(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    copy = record_article(sessions, fetched(url="https://news.example/mirror/gnome-48/"))
+    original = fetched(canonical_url="https://news.example/gnome-48/?utm_source=x")
+    result = record_article(sessions, original)
+    assert result.outcome is Outcome.DUPLICATE and result.article_id == copy.article_id
+
+    assert rows(sessions, "SELECT url FROM articles") == [("https://news.example/gnome-48/",)]
+    assert rows(sessions, "SELECT url FROM url_aliases") == [("https://news.example/mirror/gnome-48/",)]
+    assert rows(sessions, "SELECT COUNT(*) FROM snapshots") == [(1,)]
+
+
 def test_alias_of_canonical_page_is_recorded(database_url: str) -> None:
-    sessions = open_archive(database_url)
+    sessions = open_archive(database_url).sessions
     amp = fetched(fetched_url="https://news.example/gnome-48/amp/")
     record_article(sessions, amp)
     assert rows(sessions, "SELECT url FROM url_aliases") == [("https://news.example/gnome-48/amp/",)]
@@ -98,14 +120,14 @@ def test_alias_of_canonical_page_is_recorded(database_url: str) -> None:
 
 
 def test_short_identical_bodies_are_not_merged(database_url: str) -> None:
-    sessions = open_archive(database_url)
+    sessions = open_archive(database_url).sessions
     record_article(sessions, fetched(url="https://news.example/a/", body_text="Video only."))
     record_article(sessions, fetched(url="https://news.example/b/", body_text="Video only."))
     assert rows(sessions, "SELECT COUNT(*) FROM articles") == [(2,)]
 
 
 def test_naive_datetimes_are_refused(sqlite_url: str) -> None:
-    sessions = open_archive(sqlite_url)
+    sessions = open_archive(sqlite_url).sessions
     with pytest.raises(Exception, match="naive datetime"):
         record_article(sessions, fetched(fetched_at=datetime(2026, 1, 1)))
     assert rows(sessions, "SELECT COUNT(*) FROM articles") == [(0,)]

@@ -1,0 +1,1 @@
+"""The Scrapy project: the ``news`` spider, site profiles, extraction and the archive pipelines."""

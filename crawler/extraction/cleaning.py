@@ -1,0 +1,82 @@
+"""Turn an extracted body fragment into clean article text with BeautifulSoup.
+
+Removes what still is not article (share buttons, related-article lists,
+newsletter boxes, author boxes, comments, ads, captions and credits, whether
+marked by class or only recognisable by their words) and writes the rest as
+paragraphs separated by one blank line, whitespace normalised. Headings,
+list items and block quotes stay, each as a paragraph of its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bs4 import BeautifulSoup, NavigableString, Tag
+
+from archive.content import INVISIBLE_CHARACTERS
+from crawler.extraction.selectors import (
+    BOILERPLATE_SELECTORS,
+    BOILERPLATE_TEXT,
+    BOILERPLATE_TEXT_MAX_WORDS,
+    NON_BODY_TAGS,
+)
+
+BLOCK_TAGS = (
+    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
+    "blockquote", "pre", "table", "tr", "dl", "dt", "dd", "figure", "hr", "address", "details", "summary",
+)
+PARAGRAPH_BREAK = "\n\n"
+BLANK_LINES = re.compile(r"\n\s*\n")
+LIST_ITEM_MARK = "• "
+_BOILERPLATE_CSS = ", ".join(BOILERPLATE_SELECTORS)
+_LEAF_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "blockquote", "div")
+
+
+def _is_boilerplate_text(text: str) -> bool:
+    words = text.split()
+    return 0 < len(words) <= BOILERPLATE_TEXT_MAX_WORDS and bool(BOILERPLATE_TEXT.match(" ".join(words)))
+
+
+def _decompose(elements: Iterable[Tag]) -> None:
+    for element in list(elements):
+        if not element.decomposed:
+            element.decompose()
+
+
+def _drop_boilerplate_blocks(soup: BeautifulSoup) -> None:
+    """Drop short blocks whose words mark them as boilerplate, and a list right after such a heading."""
+    for block in soup.find_all(_LEAF_BLOCKS):
+        if block.decomposed or block.find(_LEAF_BLOCKS):
+            continue
+        if _is_boilerplate_text(block.get_text(" ")):
+            following = block.find_next_sibling()
+            if block.name.startswith("h") and following is not None and following.name in ("ul", "ol"):
+                following.decompose()
+            block.decompose()
+
+
+def _paragraphs(soup: BeautifulSoup) -> list[str]:
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for cell in soup.find_all(("td", "th")):
+        cell.insert_after(" ")
+    for li in soup.find_all("li"):
+        li.insert(0, NavigableString(LIST_ITEM_MARK))
+    for block in soup.find_all(BLOCK_TAGS):
+        block.insert_before(PARAGRAPH_BREAK)
+        block.insert_after(PARAGRAPH_BREAK)
+    text = INVISIBLE_CHARACTERS.sub("", soup.get_text())
+    paragraphs = (" ".join(chunk.split()) for chunk in BLANK_LINES.split(text))
+    return [p for p in paragraphs if p and p != LIST_ITEM_MARK.strip()]
+
+
+def clean_body(body_html: str) -> str:
+    """Clean article text from a body fragment: paragraphs separated by one blank line."""
+    if not body_html.strip():
+        return ""
+    soup = BeautifulSoup(body_html, "lxml")
+    _decompose(soup.select(_BOILERPLATE_CSS))
+    _decompose(soup.find_all(NON_BODY_TAGS))
+    _drop_boilerplate_blocks(soup)
+    return PARAGRAPH_BREAK.join(_paragraphs(soup))

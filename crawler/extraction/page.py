@@ -1,0 +1,57 @@
+"""Extract one page: parse it once, read its metadata, find its body, judge whether it is an article."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import trafilatura
+from trafilatura.utils import load_html
+
+from crawler.extraction.body import BodyRules, extract_body_html
+from crawler.extraction.metadata import PageMetadata, extract_metadata
+
+MIN_ARTICLE_WORDS = 150
+"""A page without article markup is an article if its body is this long and it has a date."""
+EXTRACTOR_VERSION = f"technews-archive-1/trafilatura-{trafilatura.__version__}"
+
+
+class UnparsablePage(ValueError):
+    """The page is not HTML that can be parsed."""
+
+
+@dataclass
+class ExtractedPage:
+    metadata: PageMetadata = field(default_factory=PageMetadata)
+    body_html: str = ""
+    body_method: str = ""
+
+    @property
+    def extractor(self) -> str:
+        return f"{EXTRACTOR_VERSION}/{self.body_method}"
+
+    @property
+    def article_markup(self) -> str:
+        """How the page marks itself as an article: "json-ld", "og", or "" for not at all."""
+        return "json-ld" if self.metadata.json_ld_article else "og" if self.metadata.og_article else ""
+
+
+def is_article(article_markup: str, published_at: datetime | None, body_text: str) -> bool:
+    """JSON-LD says article; or og:type says article and there is a date; or a long dated text."""
+    if not body_text:
+        return False
+    if article_markup == "json-ld":
+        return True
+    if published_at is None:
+        return False
+    return article_markup == "og" or len(body_text.split()) >= MIN_ARTICLE_WORDS
+
+
+def extract_article(html: str, url: str, rules: BodyRules | None = None) -> ExtractedPage:
+    """Metadata and main-body HTML of the page ``html`` fetched from ``url``."""
+    tree = load_html(html)
+    if tree is None:
+        raise UnparsablePage(f"{url}: not parsable as HTML")
+    metadata = extract_metadata(tree, url)
+    body_html, method = extract_body_html(tree, url, rules)
+    return ExtractedPage(metadata=metadata, body_html=body_html, body_method=method)

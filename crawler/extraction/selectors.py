@@ -1,0 +1,48 @@
+"""Every selector and text pattern that marks page parts as not article, in one place.
+
+The same CSS selectors serve the lxml pre-clean of whole pages (before the
+generic extractor runs) and the BeautifulSoup clean of extracted bodies, so a
+box that a site puts inside its content container is removed either way.
+"""
+
+from __future__ import annotations
+
+import re
+
+BOILERPLATE_SELECTORS: tuple[str, ...] = (
+    # share buttons
+    ".sharedaddy", ".sd-sharing-enabled", ".share-buttons", ".social-share", ".social-sharing",
+    ".sharing", ".share-this", ".addtoany_share_save_container", ".a2a_kit", ".shareaholic-canvas",
+    ".heateor_sss_sharing_container", ".ss-inline-share-wrapper", ".wp-block-social-links",
+    # related / recent / popular lists
+    ".jp-relatedposts", "#jp-relatedposts", ".related-posts", ".yarpp-related", ".yarpp",
+    ".crp_related", ".rp4wp-related-posts", ".related-articles", ".recent-posts", ".wp-block-latest-posts",
+    ".post-navigation", ".nav-links",
+    # newsletter, subscription, donation boxes
+    ".newsletter", ".newsletter-box", ".newsletter-signup", ".mc4wp-form", ".subscribe-box",
+    ".jetpack_subscription_widget", ".wp-block-jetpack-subscriptions", ".donation-box",
+    # author boxes, comments
+    ".author-box", ".about-author", ".author-bio", ".saboxplugin-wrap", ".comments-area", "#comments",
+    ".comment-respond", ".comment-list",
+    # ads
+    ".advertisement", ".adsbygoogle", ".ad-container", ".ad-slot", ".ai-viewport-1",
+    ".ezoic-ad", ".ad", ".ads",
+    # page furniture that never belongs to a body
+    "script", "style", "noscript", "template", "iframe", "form", "button", "svg", "nav", "figcaption",
+)
+
+NON_BODY_TAGS: tuple[str, ...] = ("aside", "footer", "header", "img", "picture", "video", "audio")
+"""Dropped from extracted bodies: captions, credits and media, and page regions."""
+
+BOILERPLATE_TEXT = re.compile(
+    r"^(share (this|on)|share:|related( articles| posts| stories)?:?$|you may also like|"
+    r"read (more|also|next)\b|also read\b|recommended( for you)?:?$|(recent|popular|latest) (posts|articles)|"
+    r"advertisement$|sponsored\b|subscribe (to|for)\b|sign up (for|to)\b|join \d[\d,.]* (readers|subscribers)|"
+    r"follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|\d+ comments?$|"
+    r"(image|photo|picture) (credit|source|courtesy)\b|credit:)",
+    re.IGNORECASE,
+)
+"""A paragraph of an extracted body that starts with (or is) one of these is not article."""
+
+BOILERPLATE_TEXT_MAX_WORDS = 25
+"""Only short paragraphs are judged by BOILERPLATE_TEXT: a long one that starts so is prose."""

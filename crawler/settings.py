@@ -1,0 +1,53 @@
+"""Scrapy settings: polite defaults for real sites, the pipeline order and the ARCHIVE_* settings.
+
+Every value can be overridden per run with ``-s NAME=VALUE``; the database
+URL also comes from the environment variable ``ARCHIVE_DATABASE_URL``
+(``-s`` wins over the environment).
+"""
+
+from archive.db import database_url_from_env
+
+BOT_NAME = "technews-archive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+
+# Where the archive lives: any SQLAlchemy URL.
+ARCHIVE_DATABASE_URL = database_url_from_env()
+# A directory of user site profiles (*.toml) beside the built-in ones; empty for none.
+ARCHIVE_PROFILES_DIR = ""
+# Index pages followed per site by default (-a max_pages=N overrides; 0 means no limit).
+ARCHIVE_MAX_PAGES = 20
+# Where site owners can read about this crawler: the user agent becomes
+# "technews-archive/VERSION (+ARCHIVE_CONTACT_URL)" unless USER_AGENT is set.
+ARCHIVE_CONTACT_URL = "https://github.com/technews-archive/technews-archive"
+
+# Politeness: identify, obey robots.txt, do not hammer.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_TIMES = 2
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# Follow index pages breadth-first so pagination never starves article fetches.
+DEPTH_PRIORITY = 1
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.CleanPipeline": 100,
+    "crawler.pipelines.DedupePipeline": 200,
+    "crawler.pipelines.ArchivePipeline": 300,
+}
+EXTENSIONS = {
+    "crawler.runs.CrawlRunRecorder": 500,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

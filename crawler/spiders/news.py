@@ -1,0 +1,187 @@
+"""The one generic spider: follows a site's index pages and extracts every article it lists.
+
+Modes (the contract of ``scrapy crawl news``):
+- ``-a start_url=URL``: zero configuration, any site;
+- ``-a site=NAME`` (built-in or user profile) or ``-a profile=PATH.toml``;
+- no argument: every enabled profile.
+``-a max_pages=N`` bounds the index pages followed per site (0: no bound);
+``-a recheck=due|all|none`` is accepted for cron scripts (every article found
+is fetched whatever its value).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.http import Response, TextResponse
+from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from twisted.python.failure import Failure
+
+from archive.db import ArchiveError, open_archive
+from archive.urls import canonicalize_url
+from crawler.extraction import extract_article
+from crawler.extraction.page import UnparsablePage
+from crawler.items import ArticleItem
+from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
+from crawler.urls import article_links, next_page_link, site_of
+
+logger = logging.getLogger(__name__)
+
+RECHECK_POLICIES = ("due", "all", "none")
+VERSION = "0.1"
+
+
+def _positive_int(name: str, value: Any) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"-a {name}={value!r}: expected a whole number") from None
+    if number < 0:
+        raise ValueError(f"-a {name}={value!r}: must not be negative")
+    return number
+
+
+class NewsSpider(scrapy.Spider):
+    name = "news"
+
+    def __init__(
+        self,
+        start_url: str | None = None,
+        site: str | None = None,
+        profile: str | None = None,
+        max_pages: str | int | None = None,
+        recheck: str = "due",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        if sum(arg is not None for arg in (start_url, site, profile)) > 1:
+            raise ValueError("give at most one of -a start_url, -a site and -a profile")
+        if recheck not in RECHECK_POLICIES:
+            raise ValueError(f"-a recheck={recheck!r}: expected one of {', '.join(RECHECK_POLICIES)}")
+        self.recheck = recheck
+        self.start_url, self.site_name, self.profile_path = start_url, site, profile
+        self.max_pages_arg = None if max_pages is None else _positive_int("max_pages", max_pages)
+        self.profiles: dict[str, SiteProfile] = {}
+        self.mode = "start_url" if start_url else "site" if site else "profile" if profile else "all"
+        self.max_pages = 0
+
+    @classmethod
+    def update_settings(cls, settings: BaseSettings) -> None:
+        """Derive the user agent, and stop with one clear line before any fetching if the archive is unusable."""
+        super().update_settings(settings)
+        if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["project"]:
+            settings.set("USER_AGENT", f"technews-archive/{VERSION} (+{settings.get('ARCHIVE_CONTACT_URL')})", "project")
+        try:
+            open_archive(settings.get("ARCHIVE_DATABASE_URL")).close()
+        except ArchiveError as error:
+            raise SystemExit(f"error: {error}") from None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_pages = (
+            spider.max_pages_arg if spider.max_pages_arg is not None else crawler.settings.getint("ARCHIVE_MAX_PAGES")
+        )
+        spider.profiles = spider._select_profiles(crawler.settings.get("ARCHIVE_PROFILES_DIR"))
+        spider.allowed_domains = sorted({d for p in spider.profiles.values() for d in p.allowed_domains})
+        return spider
+
+    def _select_profiles(self, user_dir: str | None) -> dict[str, SiteProfile]:
+        if self.start_url:
+            chosen = [SiteProfile.from_start_url(self.start_url)]
+        elif self.profile_path:
+            chosen = [load_profile(Path(self.profile_path))]
+        else:
+            available = load_profiles(user_dir)
+            if self.site_name:
+                if self.site_name not in available:
+                    raise ProfileError(f"no site profile named {self.site_name!r} (known: {', '.join(sorted(available))})")
+                chosen = [available[self.site_name]]
+            else:
+                chosen = [p for p in available.values() if p.enabled]
+        return {p.name: p for p in chosen}
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for profile in self.profiles.values():
+            for url in profile.start_urls:
+                yield self._index_request(canonicalize_url(url), profile, 1)
+
+    def _index_request(self, url: str, profile: SiteProfile, number: int) -> scrapy.Request:
+        return scrapy.Request(
+            url, callback=self.parse_index, errback=self.on_error, meta={"site": profile.name, "index_page": number}
+        )
+
+    def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
+        profile = self.profiles[response.meta["site"]]
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("archive/not_html")
+            logger.warning("skipped %s: index page is not HTML (%s)", response.url, response.headers.get("Content-Type"))
+            return
+        self.crawler.stats.inc_value("archive/index_pages")
+        domains = profile.allowed_domains
+        for url in article_links(response.selector, response.url, domains, profile.selectors.article_links):
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta={"site": profile.name})
+        number = response.meta["index_page"]
+        if self.max_pages and number >= self.max_pages:
+            return
+        next_url = next_page_link(response.selector, response.url, domains, profile.selectors.next_page)
+        if next_url:
+            yield self._index_request(next_url, profile, number + 1)
+
+    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+        profile = self.profiles[response.meta["site"]]
+        if not isinstance(response, TextResponse):
+            self.crawler.stats.inc_value("archive/not_html")
+            logger.warning("skipped %s: not HTML (%s)", response.url, response.headers.get("Content-Type"))
+            return
+        try:
+            page = extract_article(response.text, response.url, profile.body_rules)
+        except (UnparsablePage, ValueError) as error:
+            self.crawler.stats.inc_value("archive/unparsable")
+            logger.warning("skipped %s: %s", response.url, error)
+            return
+        metadata = page.metadata
+        fetched_url = canonicalize_url(response.url)
+        url = fetched_url
+        if metadata.canonical_url:
+            canonical = canonicalize_url(response.urljoin(metadata.canonical_url))
+            if urlsplit(canonical).scheme in ("http", "https") and site_of(urlsplit(canonical).hostname or "", profile.allowed_domains):
+                url = canonical
+        requested = canonicalize_url(response.request.url) if response.request else fetched_url
+        yield ArticleItem(
+            url=url,
+            site=profile.name,
+            fetched_url=fetched_url,
+            fetched_at=datetime.now(UTC),
+            title=metadata.title,
+            authors=metadata.authors,
+            published_at=metadata.published_at,
+            modified_at=metadata.modified_at,
+            description=metadata.description,
+            language=metadata.language,
+            tags=metadata.tags,
+            canonical_url=metadata.canonical_url,
+            extractor=page.extractor,
+            aliases=[u for u in dict.fromkeys([fetched_url, requested]) if u != url],
+            body_html=page.body_html,
+            article_markup=page.article_markup,
+        )
+
+    def on_error(self, failure: Failure) -> None:
+        request = getattr(failure, "request", None)
+        url = request.url if request else "?"
+        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+            self.crawler.stats.inc_value("archive/ignored")
+            logger.debug("not fetched %s: %s", url, failure.getErrorMessage())
+            return
+        self.crawler.stats.inc_value("archive/fetch_errors")
+        logger.warning("failed %s: %s", url, failure.getErrorMessage())

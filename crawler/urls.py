@@ -1,0 +1,113 @@
+"""Which links of an index page lead to articles, to the next index page, or nowhere we go.
+
+Zero-configuration discovery lives here: link filters (same site, http(s)
+only, never tag/category/author/about/privacy/feed pages or files) and
+pagination detection (rel=next, "next"/"older" links, ``/page/N/`` patterns).
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from parsel import Selector
+
+from archive.urls import canonicalize_url
+
+NON_ARTICLE_PATH = re.compile(
+    r"/(tag|tags|category|categories|topic|topics|author|authors|user|users|page|search|feed|rss|"
+    r"wp-admin|wp-login\.php|wp-json|wp-content|login|register|signup|subscribe|newsletter|cart|"
+    r"about|about-us|contact|contact-us|privacy|privacy-policy|cookie-policy|cookies|terms|"
+    r"terms-of-service|terms-of-use|disclaimer|advertise|advertising|sitemap|archive|archives)(/|$|\.)",
+    re.IGNORECASE,
+)
+FILE_EXTENSION = re.compile(
+    r"\.(jpe?g|png|gif|webp|svg|ico|pdf|zip|gz|tar|xz|iso|exe|dmg|deb|rpm|mp3|mp4|webm|css|js|xml|json|txt)$",
+    re.IGNORECASE,
+)
+NEXT_TEXT = re.compile(r"^\s*(next|older|older posts|older entries|next page|more posts|load more|»|›|→)", re.IGNORECASE)
+PAGE_NUMBER = re.compile(r"(/page/|[?&]paged?=)(\d+)")
+ARTICLE_LINK_XPATH = (
+    "//article//h1//a/@href | //article//h2//a/@href | //article//h3//a/@href | //article//h4//a/@href"
+    " | //a[contains(concat(' ', normalize-space(@rel), ' '), ' bookmark ')]/@href"
+    " | //*[contains(@class, 'entry-title') or contains(@class, 'post-title')]//a/@href"
+)
+ALL_LINKS_XPATH = "//main//a/@href | //*[@id='content' or @id='main']//a/@href"
+ARTICLE_SLUG = re.compile(r"/[^/]*\w+-\w+-\w+[^/]*/?$|/\d{4}/\d{2}/|/\d{5,}")
+
+
+def site_of(host: str, allowed_domains: tuple[str, ...]) -> bool:
+    host = host.lower()
+    return any(host == domain or host.endswith("." + domain) for domain in allowed_domains)
+
+
+def is_followable(url: str, allowed_domains: tuple[str, ...]) -> bool:
+    """An http(s) URL on the site that is not a file."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and site_of(parts.hostname or "", allowed_domains)
+        and not FILE_EXTENSION.search(parts.path)
+    )
+
+
+def is_candidate_article(url: str, allowed_domains: tuple[str, ...]) -> bool:
+    """A followable URL that is not a listing, navigation or legal page, nor the home page."""
+    path = urlsplit(url).path
+    return is_followable(url, allowed_domains) and path not in ("", "/") and not NON_ARTICLE_PATH.search(path)
+
+
+def _absolute(page_url: str, hrefs: list[str]) -> list[str]:
+    urls = []
+    for href in hrefs:
+        href = href.strip()
+        if href and not href.startswith(("#", "javascript:", "mailto:", "data:", "tel:")):
+            urls.append(canonicalize_url(urljoin(page_url, href)))
+    return list(dict.fromkeys(urls))
+
+
+def article_links(page: Selector, page_url: str, allowed_domains: tuple[str, ...], css: str | None = None) -> list[str]:
+    """Canonical URLs of the articles an index page lists, in page order.
+
+    With a profile selector, the links it selects; without one, or when it
+    selects nothing, links in article headings, then links in the main area
+    whose path looks like an article slug.
+    """
+    candidates: list[str] = []
+    if css:
+        candidates = _absolute(page_url, page.css(css).xpath("@href").getall())
+    if not candidates:
+        candidates = _absolute(page_url, page.xpath(ARTICLE_LINK_XPATH).getall())
+    if not candidates:
+        candidates = [u for u in _absolute(page_url, page.xpath(ALL_LINKS_XPATH).getall()) if ARTICLE_SLUG.search(urlsplit(u).path)]
+    current = canonicalize_url(page_url)
+    return [u for u in candidates if u != current and is_candidate_article(u, allowed_domains)]
+
+
+def _page_number(url: str) -> int:
+    match = PAGE_NUMBER.search(url)
+    return int(match.group(2)) if match else 1
+
+
+def next_page_link(page: Selector, page_url: str, allowed_domains: tuple[str, ...], css: str | None = None) -> str | None:
+    """The canonical URL of the next (older) index page, or None on the last one."""
+    candidates: list[str] = []
+    if css:
+        candidates = _absolute(page_url, page.css(css).xpath("@href").getall())
+    if not candidates:
+        candidates = _absolute(page_url, page.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").getall())
+    if not candidates:
+        for link in page.xpath("//a[@href]"):
+            text = " ".join(link.xpath("normalize-space(string())").get("").split())
+            label = " ".join(filter(None, [text, link.attrib.get("aria-label", ""), link.attrib.get("class", "")]))
+            if NEXT_TEXT.match(text) or re.search(r"\bnext\b", link.attrib.get("class", "")) or NEXT_TEXT.match(label):
+                candidates.extend(_absolute(page_url, [link.attrib["href"]]))
+    if not candidates:
+        wanted = _page_number(page_url) + 1
+        candidates = [u for u in _absolute(page_url, page.xpath("//a/@href").getall()) if PAGE_NUMBER.search(u) and _page_number(u) == wanted]
+    current = canonicalize_url(page_url)
+    for url in candidates:
+        if url != current and is_followable(url, allowed_domains):
+            return url
+    return None

@@ -1,0 +1,161 @@
+"""End-to-end: real ``scrapy crawl`` runs against the fixture site, checked with real SQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from archive.urls import canonicalize_url
+from tests.crawl import query, run_crawl
+from tests.fixture_site import (
+    ADDED_PARAGRAPH,
+    AMP_SLUG,
+    ARTICLES,
+    DELETED_SLUG,
+    EDITED_BODY_SLUG,
+    EDITED_TITLE_SLUG,
+    INDEX_PAGES,
+    MIRRORED_SLUG,
+    FixtureSite,
+    article_paragraphs,
+    article_title,
+)
+
+BOILERPLATE_PHRASES = (
+    "Share this", "Twitter", "Related Articles", "You may also like", "newsletter", "Advertisement",
+    "Sponsored", "Great article", "writes about Linux", "Image credit", "Comments", "Trending",
+    "Popular posts", "All rights reserved", "shares",
+)
+
+
+def expected_body(slug: str, version: int) -> str:
+    article = next(a for a in ARTICLES if a.slug == slug)
+    paragraphs = article_paragraphs(article, version)
+    return "\n\n".join([*paragraphs[:2], f"What is new in {article.topic}", *paragraphs[2:]])
+
+
+def article_urls(site: FixtureSite) -> set[str]:
+    return {f"{site.url}{a.slug}/" for a in ARTICLES}
+
+
+def test_first_crawl_archives_every_article_once_with_clean_bodies(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    result = run_crawl(sqlite_url, f"start_url={fixture_site.url}")
+    assert result.returncode == 0, result.output
+
+    urls = {url for (url,) in query(sqlite_url, "SELECT url FROM articles")}
+    assert urls == article_urls(fixture_site)
+    assert query(sqlite_url, "SELECT COUNT(*) FROM snapshots") == [(len(ARTICLES),)]
+
+    for url, title, body in query(sqlite_url, "SELECT url, title, body_text FROM latest_snapshots"):
+        slug = url.rstrip("/").rsplit("/", 1)[-1]
+        assert body == expected_body(slug, 1), url
+        assert title == next(a.title for a in ARTICLES if a.slug == slug)
+        assert not [phrase for phrase in BOILERPLATE_PHRASES if phrase in body], url
+
+    aliases = dict(query(sqlite_url, "SELECT url_aliases.url, articles.url FROM url_aliases JOIN articles ON articles.id = url_aliases.article_id"))
+    assert aliases == {
+        f"{fixture_site.url}{AMP_SLUG}/amp/": f"{fixture_site.url}{AMP_SLUG}/",
+        f"{fixture_site.url}mirror/{MIRRORED_SLUG}-copy/": f"{fixture_site.url}{MIRRORED_SLUG}/",
+    }
+
+    paths = fixture_site.requested_paths()
+    assert "/private/secret-article/" not in paths, "robots.txt disallows /private/"
+    assert not [host for host, _ in fixture_site.requests if not host.startswith("127.0.0.1")], "left the site"
+    assert not {"/about/", "/privacy-policy/", "/tag/linux/", "/category/news/", "/author/arindam/"} & set(paths)
+    assert {"/", "/page/2/", "/page/3/"} <= set(paths)
+
+
+def test_metadata_is_archived_in_utc(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+    rows = query(
+        sqlite_url,
+        "SELECT authors, published_at, language, tags FROM latest_snapshots WHERE url = :url",
+        url=f"{fixture_site.url}fedora-41-released/",
+    )
+    authors, published_at, language, tags = rows[0]
+    assert authors == '["Arindam Sen"]'
+    # 08:15 at +05:30 is 02:45 UTC.
+    assert str(published_at).startswith("2026-10-29 02:45:00")
+    assert language == "en-US"
+    assert "Fedora" in tags
+
+
+def test_recrawl_of_changed_site_snapshots_only_real_changes(fixture_site: FixtureSite, database_url: str) -> None:
+    assert run_crawl(database_url, f"start_url={fixture_site.url}").returncode == 0
+    first_seen = dict(query(database_url, "SELECT url, last_seen_at FROM articles"))
+    fixture_site.set_version(2)
+    result = run_crawl(database_url, f"start_url={fixture_site.url}")
+    assert result.returncode == 0, result.output
+
+    versions = dict(query(database_url, "SELECT a.url, COUNT(s.id) FROM articles a JOIN snapshots s ON s.article_id = a.id GROUP BY a.url"))
+    changed = {f"{fixture_site.url}{EDITED_BODY_SLUG}/", f"{fixture_site.url}{EDITED_TITLE_SLUG}/"}
+    assert versions == {url: 2 if url in changed else 1 for url in article_urls(fixture_site)}
+
+    body = query(database_url, "SELECT body_text FROM latest_snapshots WHERE url = :url", url=f"{fixture_site.url}{EDITED_BODY_SLUG}/")
+    assert body == [(expected_body(EDITED_BODY_SLUG, 2),)] and ADDED_PARAGRAPH in body[0][0]
+    title = query(database_url, "SELECT title FROM latest_snapshots WHERE url = :url", url=f"{fixture_site.url}{EDITED_TITLE_SLUG}/")
+    edited = next(a for a in ARTICLES if a.slug == EDITED_TITLE_SLUG)
+    assert title == [(article_title(edited, 2),)]
+
+    last_seen = dict(query(database_url, "SELECT url, last_seen_at FROM articles"))
+    deleted = f"{fixture_site.url}{DELETED_SLUG}/"
+    assert last_seen[deleted] == first_seen[deleted], "a deleted article keeps its history, unseen since"
+    assert all(last_seen[url] > first_seen[url] for url in last_seen if url != deleted)
+
+    runs = query(
+        database_url,
+        "SELECT articles_new, articles_changed, articles_unchanged, duplicates, finished_at FROM crawl_runs ORDER BY id",
+    )
+    # Unchanged in run 2: five live articles and the AMP copy; the mirror copy is a duplicate.
+    assert [run[:4] for run in runs] == [(len(ARTICLES), 0, 1, 1), (0, 2, 6, 1)]
+    assert all(run[4] is not None for run in runs)
+
+
+def test_max_pages_bounds_the_index_pages_followed(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}", "max_pages=1").returncode == 0
+    urls = {url for (url,) in query(sqlite_url, "SELECT url FROM articles")}
+    assert urls == {f"{fixture_site.url}{slug}/" for slug in INDEX_PAGES[0]}
+    assert "/page/2/" not in fixture_site.requested_paths()
+
+
+def test_tracking_parameters_never_reach_the_archive(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+    stored = query(sqlite_url, "SELECT url FROM articles UNION ALL SELECT url FROM url_aliases UNION ALL SELECT fetched_url FROM snapshots")
+    assert stored and all("utm_" not in url and "#" not in url and url == canonicalize_url(url) for (url,) in stored)
+
+
+def test_unusable_database_stops_before_any_fetch(fixture_site: FixtureSite, tmp_path) -> None:
+    result = run_crawl(f"sqlite:///{tmp_path}/missing/archive.db", f"start_url={fixture_site.url}")
+    assert result.returncode == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert errors == [f"error: archive database '{tmp_path}/missing/archive.db': directory '{tmp_path}/missing' does not exist"]
+    assert fixture_site.requests == []
+
+
+@pytest.mark.parametrize("recheck", ["due", "all", "none"])
+def test_recheck_argument_is_accepted(fixture_site: FixtureSite, sqlite_url: str, recheck: str) -> None:
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}", f"recheck={recheck}", "max_pages=1").returncode == 0
+    assert query(sqlite_url, "SELECT COUNT(*) FROM articles") == [(len(INDEX_PAGES[0]),)]
+
+
+def test_invalid_arguments_fail_clearly(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    result = run_crawl(sqlite_url, f"start_url={fixture_site.url}", "recheck=sometimes")
+    assert result.returncode != 0
+    assert "recheck='sometimes': expected one of due, all, none" in result.output
+    assert fixture_site.requests == []
+
+
+def test_crawl_run_is_recorded(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    before = datetime.now(UTC)
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+    [(mode, sites, pages, new, duplicates, not_articles, errors, reason)] = query(
+        sqlite_url,
+        "SELECT mode, sites, pages_fetched, articles_new, duplicates, not_articles, errors, finish_reason FROM crawl_runs",
+    )
+    assert (mode, sites, new, reason) == ("start_url", "127.0.0.1", len(ARTICLES), "finished")
+    assert duplicates == 1  # the mirror copy; the AMP page is the same URL by rel=canonical
+    assert errors == 0 and not_articles == 0
+    assert pages >= len(ARTICLES) + len(INDEX_PAGES)
+    [(started,)] = query(sqlite_url, "SELECT started_at FROM crawl_runs")
+    assert str(started) >= before.strftime("%Y-%m-%d %H:%M:%S")

@@ -58,7 +58,8 @@ class Run:
 
 def extract_project(html: str, url: str) -> str:
     """The project's article body, paragraphs separated by blank lines."""
-    return clean_body(extract_article(html, url).body_html)
+    page = extract_article(html, url)
+    return clean_body(page.body_html, page.metadata.title)
 
 
 def extract_trafilatura(html: str, url: str) -> str:

@@ -38,7 +38,7 @@ class CleanPipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: ArticleItem) -> ArticleItem:
-        item.body_text = clean_body(item.body_html)
+        item.body_text = clean_body(item.body_html, item.title)
         item.body_html = ""
         if not item.body_text:
             self.stats.inc_value("archive/empty_body")

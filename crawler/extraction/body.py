@@ -67,7 +67,7 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
         matches = CSSSelector(rules.body)(tree)
         if matches:
             return "".join(tostring(m, encoding="unicode") for m in matches), "profile"
-    body = _trafilatura_html(tree, url)
+    body = _trafilatura_html(tree, url, favor_precision=True)
     if len(body) >= MIN_BODY_CHARS:
         return body, "trafilatura"
     fallback = _trafilatura_html(tree, url, favor_recall=True)

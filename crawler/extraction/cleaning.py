@@ -19,8 +19,13 @@ from crawler.extraction.selectors import (
     BOILERPLATE_SELECTORS,
     BOILERPLATE_TEXT,
     BOILERPLATE_TEXT_MAX_WORDS,
+    END_OF_ARTICLE,
     NON_BODY_TAGS,
 )
+
+END_OF_ARTICLE_MAX_WORDS = 8
+TAIL_MIN_WORDS_BEFORE = 100
+"""A tail marker cuts only after this many words of article (or half the text, if less)."""
 
 BLOCK_TAGS = (
     "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
@@ -71,12 +76,37 @@ def _paragraphs(soup: BeautifulSoup) -> list[str]:
     return [p for p in paragraphs if p and p != LIST_ITEM_MARK.strip()]
 
 
-def clean_body(body_html: str) -> str:
-    """Clean article text from a body fragment: paragraphs separated by one blank line."""
+def _without_repeated_title(paragraphs: list[str], title: str | None) -> list[str]:
+    key = " ".join((title or "").split()).casefold()
+    start = 0
+    while key and start < len(paragraphs) and paragraphs[start].casefold() == key:
+        start += 1
+    return paragraphs[start:]
+
+
+def _without_tail(paragraphs: list[str]) -> list[str]:
+    """Cut at a "Related articles"-like block once enough of the article is behind it."""
+    total = sum(len(p.split()) for p in paragraphs)
+    words_before = 0
+    for index, paragraph in enumerate(paragraphs):
+        words = len(paragraph.split())
+        article_behind = words_before >= min(TAIL_MIN_WORDS_BEFORE, total / 2)
+        if article_behind and words <= END_OF_ARTICLE_MAX_WORDS and END_OF_ARTICLE.match(paragraph):
+            return paragraphs[:index]
+        words_before += words
+    return paragraphs
+
+
+def clean_body(body_html: str, title: str | None = None) -> str:
+    """Clean article text from a body fragment: paragraphs separated by one blank line.
+
+    ``title``, when given, is dropped where the body repeats it as its first paragraph.
+    """
     if not body_html.strip():
         return ""
     soup = BeautifulSoup(body_html, "lxml")
     _decompose(soup.select(_BOILERPLATE_CSS))
     _decompose(soup.find_all(NON_BODY_TAGS))
     _drop_boilerplate_blocks(soup)
-    return PARAGRAPH_BREAK.join(_paragraphs(soup))
+    paragraphs = _without_tail(_without_repeated_title(_paragraphs(soup), title))
+    return PARAGRAPH_BREAK.join(paragraphs)

@@ -39,10 +39,23 @@ BOILERPLATE_TEXT = re.compile(
     r"read (more|also|next)\b|also read\b|recommended( for you)?:?$|(recent|popular|latest) (posts|articles)|"
     r"advertisement$|sponsored\b|subscribe (to|for)\b|sign up (for|to)\b|join \d[\d,.]* (readers|subscribers)|"
     r"follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|\d+ comments?$|"
-    r"(image|photo|picture) (credit|source|courtesy)\b|credit:)",
+    r"(image|photo|picture) (credit|source|courtesy)\b|credit:|copyright\b|©|all rights reserved|"
+    r"get (the latest|our) .{0,60}\b(inbox|newsletters?)\b|tags:?$)",
     re.IGNORECASE,
 )
 """A paragraph of an extracted body that starts with (or is) one of these is not article."""
+
+END_OF_ARTICLE = re.compile(
+    r"^(related( articles| posts| stories| content| reading)?|you (may|might) (also )?(like|enjoy)|"
+    r"more (stories|articles|news) (from|like|on)\b.*|more from\b.*|recommended( for you| articles| stories)?|"
+    r"read (more|next|also)|also read|tags|filed under|trending( now)?|popular( now| posts| stories)?|"
+    r"leia (também|mais)|veja (também|mais)|você (também )?pode gostar|artículos relacionados|"
+    r"te puede interesar|también te puede interesar|lee también|à lire aussi|sur le même sujet|"
+    r"lire aussi|das könnte sie auch interessieren|mehr zum thema|weitere artikel|leggi anche|"
+    r"articoli correlati)[\s.:…!]*$",
+    re.IGNORECASE,
+)
+"""A short block in the second half of a body that opens the page's tail: it and all after it go."""
 
 BOILERPLATE_TEXT_MAX_WORDS = 25
 """Only short paragraphs are judged by BOILERPLATE_TEXT: a long one that starts so is prose."""

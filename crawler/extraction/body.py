@@ -17,7 +17,7 @@ import trafilatura
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement, tostring
 
-from crawler.extraction.selectors import BOILERPLATE_SELECTORS
+from crawler.extraction.selectors import is_boilerplate_element
 
 MIN_BODY_CHARS = 250
 """A first generic pass shorter than this is retried in recall mode."""
@@ -31,15 +31,22 @@ class BodyRules:
     remove: tuple[str, ...] = ()
 
 
-_BOILERPLATE = CSSSelector(", ".join(BOILERPLATE_SELECTORS))
+def _drop(elements: Iterable[HtmlElement]) -> None:
+    """Drop each element (keeping the text that follows it), unless an ancestor went already."""
+    for element in list(elements):
+        if element.getparent() is not None:
+            element.drop_tree()
 
 
-def remove_elements(tree: HtmlElement, selectors: Iterable[CSSSelector]) -> None:
-    """Drop every element matching one of ``selectors``, keeping the text that follows it."""
+def remove_boilerplate(tree: HtmlElement, selectors: Iterable[str] = ()) -> None:
+    """Drop the generic boilerplate elements and those matching the given CSS selectors."""
+    _drop(
+        element
+        for element in tree.iter()
+        if isinstance(element.tag, str) and is_boilerplate_element(element.tag, element.get("class"), element.get("id"))
+    )
     for selector in selectors:
-        for element in selector(tree):
-            if element.getparent() is not None:
-                element.drop_tree()
+        _drop(CSSSelector(selector)(tree))
 
 
 def _trafilatura_html(tree: HtmlElement, url: str, **options: bool) -> str:
@@ -62,7 +69,7 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
     ``tree`` is modified (boilerplate removed); parse a fresh one for other uses.
     """
     rules = rules or BodyRules()
-    remove_elements(tree, [CSSSelector(s) for s in rules.remove] + [_BOILERPLATE])
+    remove_boilerplate(tree, rules.remove)
     if rules.body:
         matches = CSSSelector(rules.body)(tree)
         if matches:

@@ -16,11 +16,11 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 
 from archive.content import INVISIBLE_CHARACTERS
 from crawler.extraction.selectors import (
-    BOILERPLATE_SELECTORS,
     BOILERPLATE_TEXT,
     BOILERPLATE_TEXT_MAX_WORDS,
     END_OF_ARTICLE,
     NON_BODY_TAGS,
+    is_boilerplate_element,
 )
 
 END_OF_ARTICLE_MAX_WORDS = 8
@@ -34,7 +34,6 @@ BLOCK_TAGS = (
 PARAGRAPH_BREAK = "\n\n"
 BLANK_LINES = re.compile(r"\n\s*\n")
 LIST_ITEM_MARK = "• "
-_BOILERPLATE_CSS = ", ".join(BOILERPLATE_SELECTORS)
 _LEAF_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "blockquote", "div")
 
 
@@ -105,8 +104,11 @@ def clean_body(body_html: str, title: str | None = None) -> str:
     if not body_html.strip():
         return ""
     soup = BeautifulSoup(body_html, "lxml")
-    _decompose(soup.select(_BOILERPLATE_CSS))
-    _decompose(soup.find_all(NON_BODY_TAGS))
+    _decompose(
+        element
+        for element in soup.find_all(True)
+        if element.name in NON_BODY_TAGS or is_boilerplate_element(element.name, element.get("class"), element.get("id"))
+    )
     _drop_boilerplate_blocks(soup)
     paragraphs = _without_tail(_without_repeated_title(_paragraphs(soup), title))
     return PARAGRAPH_BREAK.join(paragraphs)

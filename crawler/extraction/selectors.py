@@ -1,37 +1,53 @@
-"""Every selector and text pattern that marks page parts as not article, in one place.
+"""Every class, id, tag and text pattern that marks page parts as not article, in one place.
 
-The same CSS selectors serve the lxml pre-clean of whole pages (before the
-generic extractor runs) and the BeautifulSoup clean of extracted bodies, so a
-box that a site puts inside its content container is removed either way.
+The same sets serve the lxml pre-clean of whole pages (before the generic
+extractor runs) and the BeautifulSoup clean of extracted bodies, so a box that
+a site puts inside its content container is removed either way. They are
+plain sets rather than CSS selectors so that one pass over the elements
+checks them all.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-BOILERPLATE_SELECTORS: tuple[str, ...] = (
-    # share buttons
-    ".sharedaddy", ".sd-sharing-enabled", ".share-buttons", ".social-share", ".social-sharing",
-    ".sharing", ".share-this", ".addtoany_share_save_container", ".a2a_kit", ".shareaholic-canvas",
-    ".heateor_sss_sharing_container", ".ss-inline-share-wrapper", ".wp-block-social-links",
-    # related / recent / popular lists
-    ".jp-relatedposts", "#jp-relatedposts", ".related-posts", ".yarpp-related", ".yarpp",
-    ".crp_related", ".rp4wp-related-posts", ".related-articles", ".recent-posts", ".wp-block-latest-posts",
-    ".post-navigation", ".nav-links",
-    # newsletter, subscription, donation boxes
-    ".newsletter", ".newsletter-box", ".newsletter-signup", ".mc4wp-form", ".subscribe-box",
-    ".jetpack_subscription_widget", ".wp-block-jetpack-subscriptions", ".donation-box",
-    # author boxes, comments
-    ".author-box", ".about-author", ".author-bio", ".saboxplugin-wrap", ".comments-area", "#comments",
-    ".comment-respond", ".comment-list",
-    # ads
-    ".advertisement", ".adsbygoogle", ".ad-container", ".ad-slot", ".ai-viewport-1",
-    ".ezoic-ad", ".ad", ".ads",
-    # page furniture that never belongs to a body
-    "script", "style", "noscript", "template", "iframe", "form", "button", "svg", "nav", "figcaption",
+BOILERPLATE_CLASSES = frozenset(
+    {
+        # share buttons
+        "sharedaddy", "sd-sharing-enabled", "share-buttons", "social-share", "social-sharing", "sharing",
+        "share-this", "addtoany_share_save_container", "a2a_kit", "shareaholic-canvas",
+        "heateor_sss_sharing_container", "ss-inline-share-wrapper", "wp-block-social-links",
+        # related / recent / popular lists
+        "jp-relatedposts", "related-posts", "yarpp-related", "yarpp", "crp_related", "rp4wp-related-posts",
+        "related-articles", "recent-posts", "wp-block-latest-posts", "post-navigation", "nav-links",
+        # newsletter, subscription, donation boxes
+        "newsletter", "newsletter-box", "newsletter-signup", "mc4wp-form", "subscribe-box",
+        "jetpack_subscription_widget", "wp-block-jetpack-subscriptions", "donation-box",
+        # author boxes, comments
+        "author-box", "about-author", "author-bio", "saboxplugin-wrap", "comments-area", "comment-respond",
+        "comment-list",
+        # ads
+        "advertisement", "adsbygoogle", "ad-container", "ad-slot", "ai-viewport-1", "ezoic-ad", "ad", "ads",
+    }
+)
+BOILERPLATE_IDS = frozenset({"jp-relatedposts", "comments", "respond"})
+BOILERPLATE_TAGS = frozenset(
+    {"script", "style", "noscript", "template", "iframe", "form", "button", "svg", "nav", "figcaption"}
 )
 
-NON_BODY_TAGS: tuple[str, ...] = ("aside", "footer", "header", "img", "picture", "video", "audio")
+
+def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, element_id: str | None) -> bool:
+    """Whether an element with this tag, class attribute and id is page furniture, not article."""
+    if tag in BOILERPLATE_TAGS or (element_id is not None and element_id in BOILERPLATE_IDS):
+        return True
+    if not classes:
+        return False
+    names = classes.split() if isinstance(classes, str) else classes
+    return not BOILERPLATE_CLASSES.isdisjoint(names)
+
+
+NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video", "audio"})
 """Dropped from extracted bodies: captions, credits and media, and page regions."""
 
 BOILERPLATE_TEXT = re.compile(

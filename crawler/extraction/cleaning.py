@@ -34,7 +34,7 @@ BLOCK_TAGS = (
 PARAGRAPH_BREAK = "\n\n"
 BLANK_LINES = re.compile(r"\n\s*\n")
 LIST_ITEM_MARK = "• "
-_LEAF_BLOCKS = ("p", "li", "h1", "h2", "h3", "h4", "h5", "h6", "dt", "dd", "blockquote", "div")
+HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
 def _is_boilerplate_text(text: str) -> bool:
@@ -48,16 +48,15 @@ def _decompose(elements: Iterable[Tag]) -> None:
             element.decompose()
 
 
-def _drop_boilerplate_blocks(soup: BeautifulSoup) -> None:
-    """Drop short blocks whose words mark them as boilerplate, and a list right after such a heading."""
-    for block in soup.find_all(_LEAF_BLOCKS):
-        if block.decomposed or block.find(_LEAF_BLOCKS):
-            continue
-        if _is_boilerplate_text(block.get_text(" ")):
-            following = block.find_next_sibling()
-            if block.name.startswith("h") and following is not None and following.name in ("ul", "ol"):
-                following.decompose()
-            block.decompose()
+def _drop_lists_under_boilerplate_headings(soup: BeautifulSoup) -> None:
+    """A list right after a "Related"/"Read more" heading is the list of links it announces."""
+    for heading in soup.find_all(HEADINGS):
+        text = " ".join(heading.get_text(" ").split())
+        following = heading.find_next_sibling()
+        if following is not None and following.name in ("ul", "ol") and (
+            _is_boilerplate_text(text) or END_OF_ARTICLE.match(text)
+        ):
+            following.decompose()
 
 
 def _paragraphs(soup: BeautifulSoup) -> list[str]:
@@ -109,6 +108,6 @@ def clean_body(body_html: str, title: str | None = None) -> str:
         for element in soup.find_all(True)
         if element.name in NON_BODY_TAGS or is_boilerplate_element(element.name, element.get("class"), element.get("id"))
     )
-    _drop_boilerplate_blocks(soup)
+    _drop_lists_under_boilerplate_headings(soup)
     paragraphs = _without_tail(_without_repeated_title(_paragraphs(soup), title))
-    return PARAGRAPH_BREAK.join(paragraphs)
+    return PARAGRAPH_BREAK.join(p for p in paragraphs if not _is_boilerplate_text(p))

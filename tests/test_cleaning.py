@@ -1,0 +1,98 @@
+"""Body extraction and cleaning: what stays (article) and what goes (everything else)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from crawler.extraction import BodyRules, clean_body, extract_article
+from crawler.extraction.page import is_article
+
+PARAGRAPHS = [
+    "The Linux 6.12 kernel is out, and it is the first release with the real-time patches merged upstream.",
+    "Linus Torvalds announced the release on Sunday after a calm final week of the merge window.",
+    "Among the new drivers are support for the latest Intel graphics and several ARM laptops.",
+    "Distributions such as Fedora and Arch Linux are expected to ship the new kernel within weeks.",
+]
+ARTICLE_TEXT = " ".join(PARAGRAPHS) * 3
+
+
+def test_boilerplate_inside_the_content_container_is_removed() -> None:
+    html = f"""<div class="entry-content">
+      <p>{PARAGRAPHS[0]}</p>
+      <div class="sharedaddy"><h3>Share this:</h3><a href="#">Twitter</a></div>
+      <p>{PARAGRAPHS[1]}</p>
+      <div class="newsletter-box"><p>Subscribe now!</p><form><input></form></div>
+      <div class="jp-relatedposts"><h3>Related</h3><p><a href="/x/">Other story</a></p></div>
+      <div class="author-box"><p>Jane writes about kernels.</p></div>
+      <div class="ad">Buy hosting</div>
+      <div id="comments"><p>First!</p></div>
+    </div>"""
+    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+def test_headings_lists_and_quotes_stay_as_paragraphs() -> None:
+    html = f"""<div><p>{PARAGRAPHS[0]}</p><h2>What is new</h2>
+      <ul><li>Real-time   scheduling</li><li>New <b>drivers</b></li></ul>
+      <blockquote><p>It was a calm release.</p></blockquote>
+      <figure><img src="a.png"><figcaption>Image credit: Tux</figcaption></figure>
+      <p>{PARAGRAPHS[1]}<br>Second line.</p></div>"""
+    assert clean_body(html).split("\n\n") == [
+        PARAGRAPHS[0],
+        "What is new",
+        "• Real-time scheduling",
+        "• New drivers",
+        "It was a calm release.",
+        f"{PARAGRAPHS[1]} Second line.",
+    ]
+
+
+def test_short_boilerplate_paragraphs_are_dropped_by_their_words() -> None:
+    html = f"""<div><p>{PARAGRAPHS[0]}</p><p>Advertisement</p><p>Share this article</p>
+      <p>Read more: Ten distros to try</p><p>{PARAGRAPHS[1]}</p>
+      <p>Subscribe to our newsletter for weekly news.</p></div>"""
+    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+def test_long_paragraph_that_starts_like_boilerplate_is_kept() -> None:
+    prose = "Sponsored by the Linux Foundation, the summit " + "gathered developers from many companies " * 5
+    assert clean_body(f"<p>{prose}</p>") == " ".join(prose.split())
+
+
+def test_repeated_title_and_related_tail_are_cut() -> None:
+    html = f"""<div><h1>Linux 6.12 released</h1>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS * 3)}
+      <h3>You may also like</h3><p>Linux 6.11 released with new drivers for many machines and laptops</p></div>"""
+    assert clean_body(html, title="Linux 6.12  released") == "\n\n".join(PARAGRAPHS * 3)
+
+
+def test_related_marker_early_in_a_body_does_not_cut_the_article() -> None:
+    html = f"<div><p>{PARAGRAPHS[0]}</p><p>Related</p>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS[1:])}</div>"
+    # The lone label goes, the article after it stays.
+    assert clean_body(html).split("\n\n") == PARAGRAPHS
+
+
+def test_profile_body_selector_and_remove_rules_win_over_the_generic_extractor() -> None:
+    page = f"""<html><body><div class="post"><div class="story">{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}
+      <div class="promo">Our shop has mugs</div></div></div><div class="sidebar">Popular today</div></body></html>"""
+    extracted = extract_article(page, "https://example.org/a/", BodyRules(body="div.story", remove=(".promo",)))
+    assert extracted.body_method == "profile"
+    assert clean_body(extracted.body_html) == "\n\n".join(PARAGRAPHS)
+
+
+def test_generic_extractor_is_used_when_the_profile_selector_finds_nothing() -> None:
+    page = f"""<html><head><title>Kernel</title></head><body><nav><a href="/">Home</a> <a href="/about/">About</a></nav>
+      <article>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}</article>
+      <footer>© 2026 Example</footer></body></html>"""
+    extracted = extract_article(page, "https://example.org/a/", BodyRules(body="div.no-such-body"))
+    assert extracted.body_method.startswith("trafilatura")
+    assert clean_body(extracted.body_html) == "\n\n".join(PARAGRAPHS)
+
+
+def test_whether_a_page_is_an_article() -> None:
+    day = datetime(2026, 11, 2, tzinfo=UTC)
+    assert is_article("json-ld", None, "Short text.")
+    assert is_article("og", day, "Short text.")
+    assert not is_article("og", None, "Short text.")
+    assert is_article("", day, ARTICLE_TEXT)
+    assert not is_article("", None, ARTICLE_TEXT), "a long text without a date is a page, not an article"
+    assert not is_article("", day, "A short dated note.")
+    assert not is_article("json-ld", day, "")

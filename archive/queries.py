@@ -104,11 +104,12 @@ def search_snapshots(
     session: Session, text: str, site: str | None = None, all_versions: bool = False, limit: int = 50
 ) -> list[tuple[Article, Snapshot]]:
     """Snapshots whose title or body contains ``text`` (case-insensitive), newest first."""
-    pattern = f"%{text}%"
+    literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # % and _ are not wildcards
+    pattern = f"%{literal}%"
     query = (
         select(Article, Snapshot)
         .join(Snapshot, Snapshot.article_id == Article.id)
-        .where(or_(Snapshot.title.ilike(pattern), Snapshot.body_text.ilike(pattern)))
+        .where(or_(Snapshot.title.ilike(pattern, escape="\\"), Snapshot.body_text.ilike(pattern, escape="\\")))
         .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
         .limit(limit)
     )

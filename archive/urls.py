@@ -39,6 +39,8 @@ def canonicalize_url(url: str) -> str:
     parts = urlsplit(url.strip())
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
+    if ":" in host:  # an IPv6 literal: urlsplit drops its brackets
+        host = f"[{host}]"
     try:
         port = parts.port
     except ValueError:

@@ -25,7 +25,9 @@ FILE_EXTENSION = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|pdf|zip|gz|tar|xz|iso|exe|dmg|deb|rpm|mp3|mp4|webm|css|js|xml|json|txt)$",
     re.IGNORECASE,
 )
-NEXT_TEXT = re.compile(r"^\s*(next|older|older posts|older entries|next page|more posts|load more|»|›|→)", re.IGNORECASE)
+NEXT_TEXT = re.compile(
+    r"^\s*(next|older|older posts|older entries|next page|more posts|load more|»|›|→)(?![\w-])", re.IGNORECASE
+)  # a whole word: "Nextcloud 30 released" is an article, not the next page
 PAGE_NUMBER = re.compile(r"(/page/|[?&]paged?=)(\d+)")
 ARTICLE_LINK_XPATH = (
     "//article//h1//a/@href | //article//h2//a/@href | //article//h3//a/@href | //article//h4//a/@href"

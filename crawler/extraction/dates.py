@@ -32,7 +32,10 @@ def parse_date(value: str | None, now: datetime | None = None) -> datetime | Non
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    parsed = parsed.astimezone(UTC)
+    try:
+        parsed = parsed.astimezone(UTC)
+    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past datetime.max in UTC
+        return None
     if parsed < EARLIEST or parsed > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
         return None
     return parsed

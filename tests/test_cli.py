@@ -1,0 +1,236 @@
+"""The ``archive`` command (``archive.cli``) run with click's CliRunner on a real SQLite archive."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from archive import FetchedArticle, open_archive, record_article
+from archive.cli import main
+
+GNOME_URL = "https://news.example/gnome-48/"
+KERNEL_URL = "https://linux.example/kernel-6-12/"
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+TUESDAY = MONDAY + timedelta(days=1)
+GNOME_V1 = (
+    "GNOME 48 arrives with a rewritten file chooser.\n\n"
+    "Triple buffering is not included in this release.\n\n"
+    "Files gets faster search."
+)
+GNOME_V2 = GNOME_V1.replace("is not included in", "finally lands in")
+KERNEL_BODY = "Linux 6.12 brings real-time scheduling to mainline.\n\nRust drivers keep growing."
+
+
+def article(url: str, site: str, title: str, body: str, fetched_at: datetime, **extra: object) -> FetchedArticle:
+    values: dict[str, object] = dict(
+        url=url, site=site, fetched_url=url, fetched_at=fetched_at, title=title, body_text=body, extractor="test"
+    )
+    values.update(extra)
+    return FetchedArticle(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def db(sqlite_url: str) -> str:
+    """An archive with GNOME 48 in two versions (first seen under its AMP URL) and one kernel article."""
+    sessions = open_archive(sqlite_url).sessions
+    record_article(
+        sessions,
+        article(GNOME_URL, "example", "GNOME 48 released", GNOME_V1, MONDAY,
+                fetched_url="https://news.example/gnome-48/amp/", authors=["Ada Lovelace"], tags=["GNOME", "Desktop"],
+                published_at=datetime(2026, 11, 22, 18, 0, tzinfo=UTC), language="en"),
+    )
+    record_article(
+        sessions,
+        article(GNOME_URL, "example", "GNOME 48 released with triple buffering", GNOME_V2, TUESDAY,
+                authors=["Ada Lovelace", "Linus Torvalds"], tags=["GNOME", "Desktop"], language="en"),
+    )
+    record_article(sessions, article(KERNEL_URL, "linux", "Linux 6.12 is out", KERNEL_BODY, MONDAY, authors=["Linus"]))
+    return sqlite_url
+
+
+def run(db: str, *args: str) -> Result:
+    return CliRunner().invoke(main, ["--db", db, *args])
+
+
+def lines_starting(output: str, prefix: str) -> list[str]:
+    return [line for line in output.splitlines() if line.startswith(prefix)]
+
+
+def test_history_lists_versions_with_timestamps_and_titles(db: str) -> None:
+    result = run(db, "history", GNOME_URL)
+    assert result.exit_code == 0, result.output
+    versions = lines_starting(result.output, "v")
+    assert len(versions) == 2
+    assert versions[0].startswith("v1  2026-11-23T09:00:00+00:00") and versions[0].endswith("GNOME 48 released")
+    assert versions[1].startswith("v2  2026-11-24T09:00:00+00:00")
+    assert versions[1].endswith("GNOME 48 released with triple buffering")
+
+
+@pytest.mark.parametrize(
+    "typed_url",
+    [
+        "https://news.example/gnome-48/?utm_source=rss&fbclid=x",
+        "HTTPS://NEWS.example:443/gnome-48/#comments",
+        "https://news.example/gnome-48/amp/",
+    ],
+)
+def test_history_finds_the_article_under_url_variants_and_aliases(db: str, typed_url: str) -> None:
+    result = run(db, "history", typed_url)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0].startswith(f"{GNOME_URL}  site=example")
+    assert len(lines_starting(result.output, "v")) == 2
+
+
+def test_history_strips_control_characters_from_titles(sqlite_url: str) -> None:
+    sessions = open_archive(sqlite_url).sessions
+    record_article(sessions, article(GNOME_URL, "example", "Evil \x1b[31mred\x07 title\x9b", GNOME_V1, MONDAY))
+    result = run(sqlite_url, "history", GNOME_URL)
+    assert result.exit_code == 0, result.output
+    assert not any(c in result.output for c in "\x1b\x07\x9b")
+    assert "Evil [31mred title" in result.output
+
+
+def test_diff_shows_changed_paragraph_and_version_headers(db: str) -> None:
+    result = run(db, "diff", GNOME_URL)
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert "--- version 1 (2026-11-23T09:00:00+00:00)" in lines
+    assert "+++ version 2 (2026-11-24T09:00:00+00:00)" in lines
+    assert "-Triple buffering is not included in this release." in lines
+    assert "+Triple buffering finally lands in this release." in lines
+    assert "-# GNOME 48 released" in lines
+    assert " Files gets faster search." in lines  # unchanged context, not marked
+
+
+def test_diff_between_chosen_versions(db: str) -> None:
+    result = run(db, "diff", GNOME_URL, "--from", "2", "--to", "1")
+    assert result.exit_code == 0, result.output
+    assert "--- version 2 (2026-11-24T09:00:00+00:00)" in result.output
+    assert "-Triple buffering finally lands in this release." in result.output
+
+
+def test_diff_with_a_missing_version_fails(db: str) -> None:
+    result = run(db, "diff", GNOME_URL, "--from", "1", "--to", "3")
+    assert result.exit_code != 0
+    assert "has versions 1, 2; cannot compare 1 with 3" in result.output
+
+
+def test_diff_of_single_version_article_has_nothing_to_compare(db: str) -> None:
+    result = run(db, "diff", KERNEL_URL)
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == f"{KERNEL_URL} has a single version: nothing to compare"
+
+
+@pytest.mark.parametrize("command", ["diff", "history"])
+def test_unknown_url_exits_non_zero_with_clear_message(db: str, command: str) -> None:
+    result = run(db, command, "https://news.example/never-archived/")
+    assert result.exit_code != 0
+    assert "no archived article under https://news.example/never-archived/" in result.output
+
+
+def test_stats_shows_per_site_counts_and_changed_articles(db: str) -> None:
+    result = run(db, "stats")
+    assert result.exit_code == 0, result.output
+    rows = {line.split()[0]: line.split()[1:4] for line in result.output.splitlines()[1:]}
+    assert rows["example"] == ["1", "2", "1"]
+    assert rows["linux"] == ["1", "1", "0"]
+    assert rows["total"] == ["2", "3", "1"]
+
+
+def test_search_finds_body_text_in_latest_versions(db: str) -> None:
+    result = run(db, "search", "FINALLY LANDS")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        f"2026-11-24T09:00:00+00:00  v2  {GNOME_URL}  GNOME 48 released with triple buffering"
+    ]
+
+
+def test_search_ignores_older_versions_by_default(db: str) -> None:
+    result = run(db, "search", "is not included")
+    assert result.exit_code == 0 and result.output == ""
+
+
+def test_search_all_versions_finds_older_text(db: str) -> None:
+    result = run(db, "search", "is not included", "--all-versions")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [f"2026-11-23T09:00:00+00:00  v1  {GNOME_URL}  GNOME 48 released"]
+
+
+def test_search_site_filter(db: str) -> None:
+    everywhere = run(db, "search", "release")
+    only_linux = run(db, "search", "release", "--site", "linux")
+    assert len(everywhere.output.splitlines()) == 1 and GNOME_URL in everywhere.output
+    assert only_linux.exit_code == 0 and only_linux.output == ""
+    assert KERNEL_URL in run(db, "search", "rust drivers", "--site", "linux").output
+
+
+def test_search_text_is_literal_not_a_like_pattern(sqlite_url: str) -> None:
+    sessions = open_archive(sqlite_url).sessions
+    record_article(sessions, article("https://a.example/one/", "a", "Percent", "Now 100% open source.", MONDAY))
+    record_article(sessions, article("https://a.example/two/", "a", "Count", "Over 1000 downloads.", MONDAY))
+    record_article(sessions, article("https://a.example/three/", "a", "Snake", "Set kernel_param here.", MONDAY))
+    record_article(sessions, article("https://a.example/four/", "a", "Words", "Set kernel param here.", MONDAY))
+    assert [line.split()[2] for line in run(sqlite_url, "search", "100%").output.splitlines()] == ["https://a.example/one/"]
+    assert [line.split()[2] for line in run(sqlite_url, "search", "kernel_").output.splitlines()] == [
+        "https://a.example/three/"
+    ]
+
+
+def test_export_jsonl_to_file(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "articles.jsonl"
+    result = run(db, "export", "--format", "jsonl", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(r["url"], r["version"]) for r in rows] == [(GNOME_URL, 2), (KERNEL_URL, 1)]
+    gnome = rows[0]
+    assert gnome["site"] == "example" and gnome["title"] == "GNOME 48 released with triple buffering"
+    assert gnome["authors"] == ["Ada Lovelace", "Linus Torvalds"] and gnome["tags"] == ["GNOME", "Desktop"]
+    assert gnome["body_text"] == GNOME_V2 and gnome["fetched_at"] == "2026-11-24T09:00:00+00:00"
+    assert gnome["language"] == "en" and len(gnome["content_hash"]) == 64
+
+
+def test_export_jsonl_to_stdout_with_all_versions_and_site(db: str) -> None:
+    result = run(db, "export", "--all-versions", "--site", "example")
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["url"], r["version"], r["body_text"]) for r in rows] == [(GNOME_URL, 1, GNOME_V1), (GNOME_URL, 2, GNOME_V2)]
+    assert rows[0]["published_at"] == "2026-11-22T18:00:00+00:00"
+
+
+def test_export_csv_to_stdout(db: str) -> None:
+    result = run(db, "export", "--format", "csv")
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.output)))
+    assert list(rows[0]) == [
+        "url", "site", "version", "fetched_at", "title", "authors", "published_at",
+        "modified_at", "description", "language", "tags", "content_hash", "body_text",
+    ]
+    assert [(r["url"], r["site"], r["version"]) for r in rows] == [(GNOME_URL, "example", "2"), (KERNEL_URL, "linux", "1")]
+    assert rows[0]["authors"] == "Ada Lovelace; Linus Torvalds" and rows[0]["tags"] == "GNOME; Desktop"
+    assert rows[0]["body_text"] == GNOME_V2
+
+
+def test_export_csv_to_file(db: str, tmp_path: Path) -> None:
+    out = tmp_path / "articles.csv"
+    result = run(db, "export", "--format", "csv", "--site", "linux", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [(r["url"], r["title"], r["authors"], r["body_text"]) for r in rows] == [
+        (KERNEL_URL, "Linux 6.12 is out", "Linus", KERNEL_BODY)
+    ]
+
+
+def test_db_in_missing_directory_gives_one_line_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere" / "archive.db"
+    result = run(f"sqlite:///{missing}", "stats")
+    assert result.exit_code != 0
+    assert result.output.count("\n") == 1
+    assert result.output.startswith("Error: ") and "does not exist" in result.output and str(missing.parent) in result.output
+    assert not missing.parent.exists()

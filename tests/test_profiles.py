@@ -1,0 +1,142 @@
+"""Site profiles (``crawler.profiles``): built-ins load, user profiles add or replace, errors name file and key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from crawler.profiles import BUILTIN_PROFILES_DIR, ProfileError, SiteProfile, load_profile, load_profiles
+
+VALID = """\
+name = "mysite"
+title = "My Site"
+start_urls = ["https://mysite.example/"]
+"""
+
+
+def write_profile(directory: Path, filename: str, text: str) -> Path:
+    path = directory / filename
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_for(path: Path, key: str) -> str:
+    """A ``match`` pattern for an error that names ``path`` and then ``key``."""
+    return re.escape(f"{path}: {key}")
+
+
+@pytest.mark.parametrize(
+    ("name", "domain"),
+    [("debugpoint", "debugpoint.com"), ("9to5linux", "9to5linux.com"), ("omgubuntu", "omgubuntu.co.uk")],
+)
+def test_builtin_profile_loads_and_validates(name: str, domain: str) -> None:
+    profile = load_profiles()[name]
+    assert profile.allowed_domains == (domain,)
+    assert profile.start_urls and all(url.startswith("https://") for url in profile.start_urls)
+    assert profile.selectors.body and profile.selectors.article_links and profile.selectors.next_page
+    assert profile.source == str(BUILTIN_PROFILES_DIR / f"{name}.toml")
+
+
+def test_builtin_profiles_are_exactly_the_shipped_files() -> None:
+    assert sorted(load_profiles()) == ["9to5linux", "debugpoint", "omgubuntu"]
+
+
+def test_user_directory_adds_a_profile(tmp_path: Path) -> None:
+    write_profile(tmp_path, "mysite.toml", VALID + 'enabled = false\n\n[selectors]\nbody = "article .content"\nremove = ".share"\n')
+    profiles = load_profiles(tmp_path)
+    assert {"debugpoint", "9to5linux", "omgubuntu", "mysite"} <= set(profiles)
+    mine = profiles["mysite"]
+    assert (mine.title, mine.enabled, mine.allowed_domains) == ("My Site", False, ("mysite.example",))
+    assert mine.selectors.body == "article .content" and mine.selectors.remove == (".share",)
+
+
+def test_allowed_domains_default_to_start_url_domains_without_www(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "mysite.toml", 'name = "mysite"\nstart_urls = ["https://WWW.MySite.example/news/"]\n')
+    assert load_profile(path).allowed_domains == ("mysite.example",)
+
+
+def test_user_profile_with_a_builtin_name_replaces_it(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "dp.toml", 'name = "debugpoint"\nstart_urls = ["https://mirror.example/"]\n')
+    profile = load_profiles(tmp_path)["debugpoint"]
+    assert profile.start_urls == ("https://mirror.example/",)
+    assert profile.source == str(path)
+
+
+def test_missing_name_is_an_error(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "bad.toml", 'start_urls = ["https://mysite.example/"]\n')
+    with pytest.raises(ProfileError, match=error_for(path, "name") + ": missing required key"):
+        load_profile(path)
+
+
+def test_missing_start_urls_is_an_error(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "bad.toml", 'name = "mysite"\n')
+    with pytest.raises(ProfileError, match=error_for(path, "start_urls") + ": missing required key"):
+        load_profile(path)
+
+
+def test_unknown_top_level_key_is_an_error(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "bad.toml", VALID + 'colour = "blue"\n')
+    with pytest.raises(ProfileError, match=error_for(path, "colour") + ": unknown key"):
+        load_profile(path)
+
+
+def test_unknown_selector_key_is_an_error(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "bad.toml", VALID + '[selectors]\nheadline = "h1"\n')
+    with pytest.raises(ProfileError, match=error_for(path, "selectors.headline") + ": unknown key"):
+        load_profile(path)
+
+
+def test_invalid_css_selector_is_an_error(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "bad.toml", VALID + '[selectors]\nbody = "div["\n')
+    with pytest.raises(ProfileError, match=error_for(path, "selectors.body") + r": invalid CSS selector 'div\['"):
+        load_profile(path)
+
+
+def test_invalid_css_selector_in_remove_names_its_index(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "bad.toml", VALID + '[selectors]\nremove = [".share", "div["]\n')
+    with pytest.raises(ProfileError, match=error_for(path, "selectors.remove[1]") + ": invalid CSS selector"):
+        load_profile(path)
+
+
+@pytest.mark.parametrize("url", ["ftp://mysite.example/", "mysite.example/", "javascript:alert(1)"])
+def test_non_http_start_url_is_an_error(tmp_path: Path, url: str) -> None:
+    path = write_profile(tmp_path, "bad.toml", f'name = "mysite"\nstart_urls = ["https://mysite.example/", "{url}"]\n')
+    with pytest.raises(ProfileError, match=error_for(path, "start_urls[1]") + ": .* is not an http"):
+        load_profile(path)
+
+
+def test_bad_enabled_type_is_an_error(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "bad.toml", VALID + 'enabled = "yes"\n')
+    with pytest.raises(ProfileError, match=error_for(path, "enabled") + ": expected true or false"):
+        load_profile(path)
+
+
+def test_invalid_toml_syntax_is_an_error(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "bad.toml", 'name = "mysite\nstart_urls = [\n')
+    with pytest.raises(ProfileError, match=re.escape(f"{path}: invalid TOML")):
+        load_profile(path)
+
+
+def test_invalid_user_profile_fails_load_profiles(tmp_path: Path) -> None:
+    path = write_profile(tmp_path, "bad.toml", VALID + "enabled = 1\n")
+    with pytest.raises(ProfileError, match=error_for(path, "enabled")):
+        load_profiles(tmp_path)
+
+
+def test_profiles_dir_that_is_not_a_directory_is_an_error(tmp_path: Path) -> None:
+    not_a_directory = write_profile(tmp_path, "profiles.toml", VALID)
+    with pytest.raises(ProfileError, match=re.escape(f"{not_a_directory}: ARCHIVE_PROFILES_DIR is not a directory")):
+        load_profiles(not_a_directory)
+
+
+def test_missing_profiles_dir_is_an_error(tmp_path: Path) -> None:
+    missing = tmp_path / "nowhere"
+    with pytest.raises(ProfileError, match=re.escape(f"{missing}: ARCHIVE_PROFILES_DIR is not a directory")):
+        load_profiles(missing)
+
+
+def test_zero_configuration_profile_rejects_non_http_start_url() -> None:
+    with pytest.raises(ProfileError, match="start_url 'mailto:editor@mysite.example' is not an http"):
+        SiteProfile.from_start_url("mailto:editor@mysite.example")

@@ -7,9 +7,10 @@ are written together or not at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -22,16 +23,10 @@ from archive.urls import canonicalize_url
 
 
 @dataclass
-class FetchedArticle:
-    """An article as extracted from one fetched page, ready to be archived."""
+class ArticleMetadata:
+    """What a page says about its article besides the body."""
 
-    url: str = ""
-    """Canonical URL (rel=canonical within the site, else the fetched URL, canonicalised)."""
-    site: str = ""
-    fetched_url: str = ""
-    fetched_at: datetime | None = None
     title: str = ""
-    body_text: str = ""
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None
     modified_at: datetime | None = None
@@ -39,6 +34,22 @@ class FetchedArticle:
     language: str | None = None
     tags: list[str] = field(default_factory=list)
     canonical_url: str | None = None
+
+    def article_metadata(self) -> dict[str, Any]:
+        """These fields alone, as keyword arguments for another ArticleMetadata."""
+        return {f.name: getattr(self, f.name) for f in fields(ArticleMetadata)}
+
+
+@dataclass
+class FetchedArticle(ArticleMetadata):
+    """An article as extracted from one fetched page, ready to be archived."""
+
+    url: str = ""
+    """Canonical URL (rel=canonical within the site, else the fetched URL, canonicalised)."""
+    site: str = ""
+    fetched_url: str = ""
+    fetched_at: datetime | None = None
+    body_text: str = ""
     extractor: str = ""
     aliases: list[str] = field(default_factory=list)
     """Other canonical URLs this page was reached under (request URL, redirects)."""

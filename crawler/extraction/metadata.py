@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from lxml.html import HtmlElement
 
+from archive.store import ArticleMetadata
 from crawler.extraction.dates import date_from_url, parse_date
 
 ARTICLE_TYPES = frozenset(
@@ -38,15 +39,9 @@ MAX_AUTHORS = 20
 
 
 @dataclass
-class PageMetadata:
-    title: str = ""
-    authors: list[str] = field(default_factory=list)
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    description: str | None = None
-    language: str | None = None
-    tags: list[str] = field(default_factory=list)
-    canonical_url: str | None = None
+class PageMetadata(ArticleMetadata):
+    """The archived metadata fields, plus what the crawler needs to judge the page."""
+
     site_name: str | None = None
     json_ld_article: bool = False
     """The page's JSON-LD describes it as an article (Article, NewsArticle, BlogPosting, ...)."""

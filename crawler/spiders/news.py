@@ -158,18 +158,11 @@ class NewsSpider(scrapy.Spider):
                 url = canonical
         requested = canonicalize_url(response.request.url) if response.request else fetched_url
         yield ArticleItem(
+            **metadata.article_metadata(),
             url=url,
             site=profile.name,
             fetched_url=fetched_url,
             fetched_at=datetime.now(UTC),
-            title=metadata.title,
-            authors=metadata.authors,
-            published_at=metadata.published_at,
-            modified_at=metadata.modified_at,
-            description=metadata.description,
-            language=metadata.language,
-            tags=metadata.tags,
-            canonical_url=metadata.canonical_url,
             extractor=page.extractor,
             aliases=[u for u in dict.fromkeys([fetched_url, requested]) if u != url],
             body_html=page.body_html,

@@ -146,7 +146,8 @@ def _article_page(article: FixtureArticle, version: int, canonical: str | None) 
         f'<figure class="wp-block-image"><img src="/img/{article.slug}.png" alt="">'
         f"<figcaption>Image credit: {escape(article.topic)} project</figcaption></figure>"
     )
-    body_parts.append(f"<h2>What is new in {escape(article.topic)}</h2>")
+    if paragraphs:
+        body_parts.append(f"<h2>What is new in {escape(article.topic)}</h2>")
     body_parts.append(f'<div class="code-block ad">{chrome["ad"]}</div>')
     body_parts.extend(f"<p>{escape(p)}</p>" for p in paragraphs[2:])
     body_parts.append(
@@ -239,8 +240,41 @@ class Page:
     content_type: str = "text/html; charset=utf-8"
 
 
-def build_site(version: int, port: int) -> dict[str, Page]:
-    """Every path of the site at ``version``, with absolute links on ``port`` filled in."""
+BAD_PAGES = {
+    "/pdf-article/": "a PDF file",
+    "/empty-article/": "an article page with no body",
+    "/error-article/": "a server error",
+    "/binary-article/": "binary data served as text/html",
+}
+LATIN1_SLUG = "cafe-linux-latin1"
+LATIN1_TITLE = "Café Linux: à la découverte de Debian"
+LATIN1_PARAGRAPHS = tuple(
+    f"Paragraphe {n} : les développeurs de Debian ont présenté à Paris les nouveautés de la version "
+    f"stable, dont un installateur repensé, une meilleure prise en charge des écrans HiDPI et des "
+    f"paquets plus récents pour les développeurs."
+    for n in range(1, 7)
+)
+
+
+def _bad_pages(version: int, base: str) -> dict[str, Page]:
+    """Pages that must be counted and skipped, plus one page in Latin-1 declared only by <meta>."""
+    empty = FixtureArticle("empty-article", "An Empty Article", "Nobody", "2026-07-01T10:00:00+00:00", "Nothing", ())
+    latin1 = FixtureArticle(LATIN1_SLUG, LATIN1_TITLE, "Jean Dupont", "2026-07-02T10:00:00+02:00", "Debian", LATIN1_PARAGRAPHS)
+    latin1_html = _article_page(latin1, version, f"{base}/{LATIN1_SLUG}/").replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
+    return {
+        "/pdf-article/": Page(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n", content_type="application/pdf"),
+        "/empty-article/": Page(_article_page(empty, version, f"{base}/empty-article/").encode()),
+        "/error-article/": Page(b"<html><body>Internal Server Error</body></html>", status=500),
+        "/binary-article/": Page(bytes(range(256)) * 64, content_type="text/html"),
+        f"/{LATIN1_SLUG}/": Page(latin1_html.encode("iso-8859-1"), content_type="text/html"),
+    }
+
+
+def build_site(version: int, port: int, bad_pages: bool = False) -> dict[str, Page]:
+    """Every path of the site at ``version``, with absolute links on ``port`` filled in.
+
+    With ``bad_pages``, the first index page also links to BAD_PAGES and the Latin-1 article.
+    """
     pages: dict[str, Page] = {}
 
     def html(path: str, text: str) -> None:
@@ -263,6 +297,10 @@ def build_site(version: int, port: int) -> dict[str, Page]:
         html(path, _plain_page(path.strip("/").split("/")[-1].replace("-", " ").title(), about, version))
     html("/partner-article/", _article_page(by_slug[AMP_SLUG], version, None))
     pages["/robots.txt"] = Page(ROBOTS_TXT.encode(), content_type="text/plain")
+    if bad_pages:
+        pages.update(_bad_pages(version, base))
+        links = "".join(f'<article class="post"><h2><a href="{path}">Story</a></h2></article>' for path in [*BAD_PAGES, f"/{LATIN1_SLUG}/"])
+        pages["/"] = Page(pages["/"].body.replace(b"<nav class=\"pagination\">", links.encode() + b"<nav class=\"pagination\">", 1))
     return pages
 
 
@@ -272,6 +310,7 @@ class FixtureSite:
 
     server: ThreadingHTTPServer
     version: int = 1
+    bad_pages: bool = False
     requests: list[tuple[str, str]] = field(default_factory=list)
     """(Host header, path with query) of every request, in order."""
 
@@ -285,7 +324,7 @@ class FixtureSite:
 
     def set_version(self, version: int) -> None:
         self.version = version
-        self.server.pages = build_site(version, self.port)  # type: ignore[attr-defined]
+        self.server.pages = build_site(version, self.port, self.bad_pages)  # type: ignore[attr-defined]
 
     def requested_paths(self) -> list[str]:
         return [urlsplit(path).path for _host, path in self.requests]
@@ -313,9 +352,9 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 @contextmanager
-def serve_fixture_site(version: int = 1) -> Iterator[FixtureSite]:
+def serve_fixture_site(version: int = 1, bad_pages: bool = False) -> Iterator[FixtureSite]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    site = FixtureSite(server)
+    site = FixtureSite(server, bad_pages=bad_pages)
     server.site = site  # type: ignore[attr-defined]
     site.set_version(version)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -12,14 +14,19 @@ from tests.fixture_site import (
     ADDED_PARAGRAPH,
     AMP_SLUG,
     ARTICLES,
+    BAD_PAGES,
     DELETED_SLUG,
     EDITED_BODY_SLUG,
     EDITED_TITLE_SLUG,
     INDEX_PAGES,
+    LATIN1_PARAGRAPHS,
+    LATIN1_SLUG,
+    LATIN1_TITLE,
     MIRRORED_SLUG,
     FixtureSite,
     article_paragraphs,
     article_title,
+    serve_fixture_site,
 )
 
 BOILERPLATE_PHRASES = (
@@ -159,3 +166,81 @@ def test_crawl_run_is_recorded(fixture_site: FixtureSite, sqlite_url: str) -> No
     assert pages >= len(ARTICLES) + len(INDEX_PAGES)
     [(started,)] = query(sqlite_url, "SELECT started_at FROM crawl_runs")
     assert str(started) >= before.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def test_bad_pages_are_counted_and_skipped_and_the_crawl_goes_on(sqlite_url: str) -> None:
+    with serve_fixture_site(bad_pages=True) as site:
+        result = run_crawl(sqlite_url, f"start_url={site.url}")
+        assert result.returncode == 0, result.output
+        urls = {url for (url,) in query(sqlite_url, "SELECT url FROM articles")}
+        assert urls == article_urls(site) | {f"{site.url}{LATIN1_SLUG}/"}
+        assert not [path for path in BAD_PAGES if f"{site.url}{path.lstrip('/')}" in urls]
+
+    # The Latin-1 page declares its charset only in <meta>: its accents survive.
+    [(title, body)] = query(sqlite_url, "SELECT title, body_text FROM latest_snapshots WHERE url LIKE '%latin1%'")
+    assert title == LATIN1_TITLE
+    assert body.split("\n\n")[:2] == list(LATIN1_PARAGRAPHS[:2])
+    assert query(sqlite_url, "SELECT COUNT(*) FROM snapshots WHERE body_text = ''") == [(0,)]
+    [(errors, new)] = query(sqlite_url, "SELECT errors, articles_new FROM crawl_runs")
+    assert (errors, new) == (len(BAD_PAGES), len(ARTICLES) + 1)
+
+
+def _write_profile(directory: Path, site: FixtureSite, name: str = "tuxdaily", **extra: str) -> Path:
+    lines = [f'name = "{name}"', f'start_urls = ["{site.url}"]', *(f"{key} = {value}" for key, value in extra.items())]
+    lines += [
+        "[selectors]",
+        'article_links = "article h2.entry-title a"',
+        'body = "article .entry-content"',
+        'remove = [".code-block"]',
+    ]
+    path = directory / f"{name}.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_site_profile_from_the_user_directory(fixture_site: FixtureSite, sqlite_url: str, tmp_path: Path) -> None:
+    _write_profile(tmp_path, fixture_site)
+    result = run_crawl(sqlite_url, "site=tuxdaily", settings=(f"ARCHIVE_PROFILES_DIR={tmp_path}",))
+    assert result.returncode == 0, result.output
+    rows = query(sqlite_url, "SELECT url, site, body_text, extractor FROM latest_snapshots")
+    # The profile's article_links skip the AMP and mirror links, which have no entry-title class.
+    assert {url for url, *_ in rows} == article_urls(fixture_site)
+    for url, site, body, extractor in rows:
+        slug = url.rstrip("/").rsplit("/", 1)[-1]
+        assert (site, body) == ("tuxdaily", expected_body(slug, 1))
+        assert extractor.endswith("/profile")
+    assert query(sqlite_url, "SELECT COUNT(*) FROM url_aliases") == [(0,)]
+
+
+def test_profile_file_and_every_enabled_profile(fixture_site: FixtureSite, sqlite_url: str, tmp_path: Path) -> None:
+    profile = _write_profile(tmp_path, fixture_site)
+    assert run_crawl(sqlite_url, f"profile={profile}", "max_pages=1").returncode == 0
+    assert query(sqlite_url, "SELECT DISTINCT site FROM articles") == [("tuxdaily",)]
+
+    # A bare `scrapy crawl news` crawls every enabled profile: here the user's, with the
+    # built-in ones replaced by disabled copies so that no test ever leaves this machine.
+    for builtin in ("debugpoint", "9to5linux", "omgubuntu"):
+        _write_profile(tmp_path, fixture_site, name=builtin, enabled="false")
+    result = run_crawl(sqlite_url, settings=(f"ARCHIVE_PROFILES_DIR={tmp_path}",))
+    assert result.returncode == 0, result.output
+    assert query(sqlite_url, "SELECT COUNT(*), COUNT(DISTINCT site) FROM articles") == [(len(ARTICLES), 1)]
+    assert query(sqlite_url, "SELECT mode, sites FROM crawl_runs ORDER BY id") == [("profile", "tuxdaily"), ("all", "tuxdaily")]
+
+
+def test_unknown_site_profile_is_a_clear_error(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    result = run_crawl(sqlite_url, "site=no-such-site")
+    assert result.returncode != 0
+    assert "no site profile named 'no-such-site' (known: 9to5linux, debugpoint, omgubuntu)" in result.output
+
+
+def test_archive_command_reads_what_the_crawl_wrote(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+    fixture_site.set_version(2)
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+    url = f"{fixture_site.url}{EDITED_BODY_SLUG}/?utm_source=newsletter"
+
+    history = subprocess.run(["archive", "--db", sqlite_url, "history", url], capture_output=True, text=True, check=True)
+    assert [line.split()[0] for line in history.stdout.splitlines()[2:]] == ["v1", "v2"]
+    diff = subprocess.run(["archive", "--db", sqlite_url, "diff", url], capture_output=True, text=True, check=True)
+    assert f"+{ADDED_PARAGRAPH}" in diff.stdout.splitlines()
+    assert not [line for line in diff.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]

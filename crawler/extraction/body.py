@@ -5,7 +5,9 @@ The cascade, most precise first:
    and the generic boilerplate selectors have been applied;
 2. trafilatura, the strongest generic main-content extractor, on the same
    pre-cleaned tree;
-3. trafilatura again in recall mode when the first pass returns too little.
+3. trafilatura again in recall mode when the first pass returns too little,
+   taken only if it finds a body of some length (on a page without one, recall
+   mode returns page chrome, which is worse than nothing).
 """
 
 from __future__ import annotations
@@ -78,4 +80,6 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
     if len(body) >= MIN_BODY_CHARS:
         return body, "trafilatura"
     fallback = _trafilatura_html(tree, url, favor_recall=True)
-    return (fallback, "trafilatura-recall") if len(fallback) > len(body) else (body, "trafilatura")
+    if len(fallback) >= MIN_BODY_CHARS:
+        return fallback, "trafilatura-recall"
+    return body, "trafilatura"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from htmldate import find_date
 from lxml.html import HtmlElement
 
 from archive.store import ArticleMetadata
@@ -36,6 +37,7 @@ AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*", re.IGNORECASE)
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 MAX_JSON_LD_BYTES = 1_000_000
 MAX_AUTHORS = 20
+HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
 @dataclass
@@ -175,6 +177,12 @@ def _published_from_markup(tree: HtmlElement) -> datetime | None:
     return None
 
 
+def _published_by_htmldate(tree: HtmlElement, url: str) -> datetime | None:
+    """htmldate's reading of the page's markup (not its free text), the last resort for a date."""
+    found = find_date(tree, url=url, original_date=True, extensive_search=False, outputformat=HTMLDATE_FORMAT)
+    return parse_date(found) if isinstance(found, str) else None
+
+
 def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     """Title, authors, dates, language, tags, description and canonical URL of a page."""
     objects = json_ld_objects(tree)
@@ -194,7 +202,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         if published:
             break
         published = parse_date(value)
-    published = published or _published_from_markup(tree) or date_from_url(url)
+    published = published or _published_from_markup(tree) or date_from_url(url) or _published_by_htmldate(tree, url)
     modified = parse_date(_text(article.get("dateModified")))
     for value in _meta(tree, MODIFIED_META):
         if modified:

@@ -11,7 +11,7 @@ from trafilatura.utils import load_html
 from crawler.extraction.body import BodyRules, extract_body_html
 from crawler.extraction.metadata import PageMetadata, extract_metadata
 
-MIN_ARTICLE_WORDS = 150
+MIN_ARTICLE_WORDS = 80
 """A page without article markup is an article if its body is this long and it has a date."""
 EXTRACTOR_VERSION = f"technews-archive-1/trafilatura-{trafilatura.__version__}"
 
@@ -37,14 +37,12 @@ class ExtractedPage:
 
 
 def is_article(article_markup: str, published_at: datetime | None, body_text: str) -> bool:
-    """JSON-LD says article; or og:type says article and there is a date; or a long dated text."""
+    """JSON-LD or og:type says article, or the page has a date and a body of some length."""
     if not body_text:
         return False
-    if article_markup == "json-ld":
+    if article_markup:
         return True
-    if published_at is None:
-        return False
-    return article_markup == "og" or len(body_text.split()) >= MIN_ARTICLE_WORDS
+    return published_at is not None and len(body_text.split()) >= MIN_ARTICLE_WORDS
 
 
 def extract_article(html: str, url: str, rules: BodyRules | None = None) -> ExtractedPage:

@@ -13,7 +13,7 @@ from archive.models import CrawlRun, utc_now
 
 ERROR_STATS = (
     "archive/fetch_errors", "archive/not_html", "archive/unparsable", "archive/empty_body",
-    "archive/store_errors", "spider_exceptions/count",
+    "archive/store_errors", "archive/item_errors", "spider_exceptions/count",
 )
 
 
@@ -31,7 +31,12 @@ class CrawlRunRecorder:
         recorder = cls(crawler.settings.get("ARCHIVE_DATABASE_URL"), crawler.stats)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(recorder.item_error, signal=signals.item_error)
         return recorder
+
+    def item_error(self) -> None:
+        """A pipeline raised on an item (the item is lost to this run, the crawl goes on)."""
+        self.stats.inc_value("archive/item_errors")
 
     def spider_opened(self, spider: Spider) -> None:
         with self.archive.sessions.begin() as session:

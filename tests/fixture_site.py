@@ -247,6 +247,8 @@ BAD_PAGES = {
     "/binary-article/": "binary data served as text/html",
 }
 LATIN1_SLUG = "cafe-linux-latin1"
+MISCONFIGURED_SLUG = "canonical-points-home"
+"""An article whose rel=canonical names the home page: it must still be filed under its own URL."""
 LATIN1_TITLE = "Café Linux: à la découverte de Debian"
 LATIN1_PARAGRAPHS = tuple(
     f"Paragraphe {n} : les développeurs de Debian ont présenté à Paris les nouveautés de la version "
@@ -261,12 +263,15 @@ def _bad_pages(version: int, base: str) -> dict[str, Page]:
     empty = FixtureArticle("empty-article", "An Empty Article", "Nobody", "2026-07-01T10:00:00+00:00", "Nothing", ())
     latin1 = FixtureArticle(LATIN1_SLUG, LATIN1_TITLE, "Jean Dupont", "2026-07-02T10:00:00+02:00", "Debian", LATIN1_PARAGRAPHS)
     latin1_html = _article_page(latin1, version, f"{base}/{LATIN1_SLUG}/").replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
+    misconfigured = FixtureArticle(MISCONFIGURED_SLUG, "Canonical Points Home", "Jo Doe", "2026-07-03T10:00:00+00:00",
+                                   "Kernel", _paragraphs("Linux", "a misconfigured canonical tag", 7))
     return {
         "/pdf-article/": Page(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n", content_type="application/pdf"),
         "/empty-article/": Page(_article_page(empty, version, f"{base}/empty-article/").encode()),
         "/error-article/": Page(b"<html><body>Internal Server Error</body></html>", status=500),
         "/binary-article/": Page(bytes(range(256)) * 64, content_type="text/html"),
         f"/{LATIN1_SLUG}/": Page(latin1_html.encode("iso-8859-1"), content_type="text/html"),
+        f"/{MISCONFIGURED_SLUG}/": Page(_article_page(misconfigured, version, f"{base}/").encode()),
     }
 
 
@@ -299,7 +304,7 @@ def build_site(version: int, port: int, bad_pages: bool = False) -> dict[str, Pa
     pages["/robots.txt"] = Page(ROBOTS_TXT.encode(), content_type="text/plain")
     if bad_pages:
         pages.update(_bad_pages(version, base))
-        links = "".join(f'<article class="post"><h2><a href="{path}">Story</a></h2></article>' for path in [*BAD_PAGES, f"/{LATIN1_SLUG}/"])
+        links = "".join(f'<article class="post"><h2><a href="{path}">Story</a></h2></article>' for path in [*BAD_PAGES, f"/{LATIN1_SLUG}/", f"/{MISCONFIGURED_SLUG}/"])
         pages["/"] = Page(pages["/"].body.replace(b"<nav class=\"pagination\">", links.encode() + b"<nav class=\"pagination\">", 1))
     return pages
 

@@ -23,6 +23,7 @@ from tests.fixture_site import (
     LATIN1_SLUG,
     LATIN1_TITLE,
     MIRRORED_SLUG,
+    MISCONFIGURED_SLUG,
     FixtureSite,
     article_paragraphs,
     article_title,
@@ -173,7 +174,7 @@ def test_bad_pages_are_counted_and_skipped_and_the_crawl_goes_on(sqlite_url: str
         result = run_crawl(sqlite_url, f"start_url={site.url}")
         assert result.returncode == 0, result.output
         urls = {url for (url,) in query(sqlite_url, "SELECT url FROM articles")}
-        assert urls == article_urls(site) | {f"{site.url}{LATIN1_SLUG}/"}
+        assert urls == article_urls(site) | {f"{site.url}{LATIN1_SLUG}/", f"{site.url}{MISCONFIGURED_SLUG}/"}
         assert not [path for path in BAD_PAGES if f"{site.url}{path.lstrip('/')}" in urls]
 
     # The Latin-1 page declares its charset only in <meta>: its accents survive.
@@ -182,7 +183,7 @@ def test_bad_pages_are_counted_and_skipped_and_the_crawl_goes_on(sqlite_url: str
     assert body.split("\n\n")[:2] == list(LATIN1_PARAGRAPHS[:2])
     assert query(sqlite_url, "SELECT COUNT(*) FROM snapshots WHERE body_text = ''") == [(0,)]
     [(errors, new)] = query(sqlite_url, "SELECT errors, articles_new FROM crawl_runs")
-    assert (errors, new) == (len(BAD_PAGES), len(ARTICLES) + 1)
+    assert (errors, new) == (len(BAD_PAGES), len(ARTICLES) + 2)
 
 
 def _write_profile(directory: Path, site: FixtureSite, name: str = "tuxdaily", **extra: str) -> Path:

@@ -16,7 +16,6 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -32,7 +31,7 @@ from crawler.extraction import extract_article
 from crawler.extraction.page import UnparsablePage
 from crawler.items import ArticleItem
 from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
-from crawler.urls import article_links, next_page_link, site_of
+from crawler.urls import article_links, is_candidate_article, next_page_link
 
 logger = logging.getLogger(__name__)
 
@@ -153,8 +152,10 @@ class NewsSpider(scrapy.Spider):
         fetched_url = canonicalize_url(response.url)
         url = fetched_url
         if metadata.canonical_url:
+            # Only a canonical URL that can itself be an article of this site: a canonical
+            # naming the home page or a listing (a common misconfiguration) would merge articles.
             canonical = canonicalize_url(response.urljoin(metadata.canonical_url))
-            if urlsplit(canonical).scheme in ("http", "https") and site_of(urlsplit(canonical).hostname or "", profile.allowed_domains):
+            if is_candidate_article(canonical, profile.allowed_domains):
                 url = canonical
         requested = canonicalize_url(response.request.url) if response.request else fetched_url
         yield ArticleItem(

@@ -37,8 +37,10 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
-# Follow index pages breadth-first so pagination never starves article fetches.
+# Breadth-first: the articles of newer index pages are fetched before older index pages are walked.
 DEPTH_PRIORITY = 1
+SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
+SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 ITEM_PIPELINES = {
     "crawler.pipelines.CleanPipeline": 100,

@@ -318,6 +318,7 @@ class FixtureSite:
     bad_pages: bool = False
     requests: list[tuple[str, str]] = field(default_factory=list)
     """(Host header, path with query) of every request, in order."""
+    user_agents: set[str] = field(default_factory=set)
 
     @property
     def port(self) -> int:
@@ -341,6 +342,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         site: FixtureSite = self.server.site  # type: ignore[attr-defined]
         site.requests.append((self.headers.get("Host", ""), self.path))
+        site.user_agents.add(self.headers.get("User-Agent", ""))
         pages: dict[str, Page] = self.server.pages  # type: ignore[attr-defined]
         host = self.headers.get("Host", "").split(":")[0]
         page = pages.get(urlsplit(self.path).path) if host == "127.0.0.1" else None

@@ -245,3 +245,14 @@ def test_archive_command_reads_what_the_crawl_wrote(fixture_site: FixtureSite, s
     diff = subprocess.run(["archive", "--db", sqlite_url, "diff", url], capture_output=True, text=True, check=True)
     assert f"+{ADDED_PARAGRAPH}" in diff.stdout.splitlines()
     assert not [line for line in diff.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]
+
+
+def test_user_agent_names_the_crawler_and_its_contact_url(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    contact = ("ARCHIVE_CONTACT_URL=https://example.org/about-our-bot",)
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}", "max_pages=1", settings=contact).returncode == 0
+    [agent] = fixture_site.user_agents
+    assert agent.startswith("technews-archive/") and agent.endswith("(+https://example.org/about-our-bot)")
+
+    fixture_site.user_agents.clear()
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}", "max_pages=1", settings=("USER_AGENT=MyBot/2",)).returncode == 0
+    assert fixture_site.user_agents == {"MyBot/2"}

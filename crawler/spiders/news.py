@@ -12,6 +12,7 @@ is fetched whatever its value).
 from __future__ import annotations
 
 import logging
+from importlib.metadata import version
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +37,7 @@ from crawler.urls import article_links, is_candidate_article, next_page_link
 logger = logging.getLogger(__name__)
 
 RECHECK_POLICIES = ("due", "all", "none")
-VERSION = "0.1"
+VERSION = version("technews-archive")
 
 
 def _positive_int(name: str, value: Any) -> int:

@@ -33,7 +33,7 @@ def safe(text: str) -> str:
 
 def _sessions(ctx: click.Context) -> sessionmaker[Session]:
     try:
-        return open_archive(ctx.obj["database_url"]).sessions
+        return open_archive(ctx.obj["database_url"], create=False).sessions
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
 
@@ -97,9 +97,14 @@ def diff(ctx: click.Context, url: str, from_version: int | None, to_version: int
     with _sessions(ctx)() as session:
         article = _article_or_fail(session, url)
         versions = {snapshot.version: snapshot for snapshot in article_history(session, article)}
-        newest = to_version if to_version is not None else max(versions)
+        if to_version is not None:
+            newest = to_version
+        elif from_version is not None:
+            newest = min((v for v in versions if v > from_version), default=from_version)
+        else:
+            newest = max(versions)
         oldest = from_version if from_version is not None else newest - 1
-        if newest not in versions or oldest not in versions:
+        if newest not in versions or oldest not in versions or oldest == newest:
             if len(versions) == 1 and from_version is None and to_version is None:
                 click.echo(f"{article.url} has a single version: nothing to compare")
                 return

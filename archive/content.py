@@ -13,13 +13,19 @@ import unicodedata
 
 INVISIBLE_CHARACTERS = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 WHITESPACE = re.compile(r"\s+")
-MIN_DUPLICATE_BODY_CHARS = 200
+UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+MIN_DUPLICATE_BODY_CHARS = 500
 """Bodies shorter than this are too generic to prove two URLs hold one article."""
+
+
+def storable_text(text: str) -> str:
+    """Text without NUL bytes and lone surrogates, which no database stores faithfully."""
+    return UNSTORABLE_CHARACTERS.sub("", text)
 
 
 def normalise_text(text: str) -> str:
     """One line of text: NFC, invisible characters removed, whitespace runs folded."""
-    text = unicodedata.normalize("NFC", text)
+    text = unicodedata.normalize("NFC", storable_text(text))
     text = INVISIBLE_CHARACTERS.sub("", text)
     return WHITESPACE.sub(" ", text).strip()
 

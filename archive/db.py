@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +22,7 @@ from archive.models import LATEST_SNAPSHOTS_VIEW, Base
 
 DEFAULT_DATABASE_URL = "sqlite:///archive.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SCHEMA_LOCK_KEY = 0x61726368  # "arch": PostgreSQL advisory lock held while the schema is created
 
 
 class ArchiveError(Exception):
@@ -47,12 +48,33 @@ def _check_sqlite_path(database: str | None) -> None:
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the driver, begin transactions (see _begin_immediately).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
+
+
+def _begin_immediately(connection: Connection) -> None:
+    """Take SQLite's write lock when a transaction begins, not at its first write.
+
+    A transaction that reads (is this URL or body known?) and then writes would
+    otherwise let a concurrent writer slip in between, or fail to upgrade its lock.
+    """
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def serialize_on(session: Session, key: str) -> None:
+    """Make concurrent transactions that call this with the same ``key`` run one after the other.
+
+    On PostgreSQL a transaction-scoped advisory lock; on SQLite nothing is needed,
+    every writing transaction holds the database's write lock from its start.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
 def create_archive_engine(url: str) -> Engine:
@@ -71,20 +93,20 @@ def create_archive_engine(url: str) -> Engine:
         raise ArchiveError(f"cannot use archive database URL {url!r}: {error}") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_immediately)
     return engine
 
 
 def create_schema(engine: Engine) -> None:
-    """Create the tables and views that do not exist yet (idempotent)."""
-    Base.metadata.create_all(engine)
+    """Create the tables and views that do not exist yet (idempotent, safe to run concurrently)."""
     with engine.begin() as connection:
-        if "latest_snapshots" not in inspect(connection).get_view_names():
-            view_sql = LATEST_SNAPSHOTS_VIEW
-            if engine.dialect.name == "sqlite":
-                view_sql = view_sql.replace("CREATE VIEW", "CREATE VIEW IF NOT EXISTS", 1)
-            else:
-                view_sql = view_sql.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)
-            connection.execute(text(view_sql))
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
+            view_sql = LATEST_SNAPSHOTS_VIEW.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)
+        else:
+            view_sql = LATEST_SNAPSHOTS_VIEW.replace("CREATE VIEW", "CREATE VIEW IF NOT EXISTS", 1)
+        Base.metadata.create_all(connection)
+        connection.execute(text(view_sql))
 
 
 @dataclass(frozen=True)
@@ -98,9 +120,13 @@ class Archive:
         self.engine.dispose()
 
 
-def open_archive(url: str) -> Archive:
-    """Open (creating if needed) the archive at ``url``."""
+def open_archive(url: str, create: bool = True) -> Archive:
+    """Open the archive at ``url``, creating it if needed unless ``create`` is false."""
     engine = create_archive_engine(url)
+    database = engine.url.database
+    if not create and engine.dialect.name == "sqlite" and database not in (None, "", ":memory:") and not Path(database).exists():
+        engine.dispose()
+        raise ArchiveError(f"no archive at {database} (crawl into it first, or name another with --db)")
     try:
         create_schema(engine)
     except SQLAlchemyError as error:

@@ -16,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.content import MIN_DUPLICATE_BODY_CHARS, body_hash, content_hash
+from archive.content import MIN_DUPLICATE_BODY_CHARS, body_hash, content_hash, storable_text
+from archive.db import serialize_on
 from archive.models import Article, Snapshot, UrlAlias
 from archive.queries import latest_snapshot, lookup_article
 from archive.urls import canonicalize_url
@@ -92,13 +93,13 @@ def _article_with_body(session: Session, site: str, digest: str) -> Article | No
     )
 
 
-def _names_itself_canonical(page: FetchedArticle | Snapshot, url: str | None = None) -> bool:
-    """The page's rel=canonical (or og:url) names the URL it is filed under."""
-    filed_under = url if url is not None else getattr(page, "url")
-    return bool(page.canonical_url) and canonicalize_url(page.canonical_url or "") == filed_under
+def _names_itself_canonical(page: FetchedArticle | Snapshot, url: str) -> bool:
+    """The page's rel=canonical (or og:url) names ``url``."""
+    return bool(page.canonical_url) and canonicalize_url(page.canonical_url or "") == url
 
 
 def _rename_article(session: Session, article: Article, url: str, when: datetime) -> None:
+    """File ``article`` under ``url``; its old URL becomes an alias."""
     old_url = article.url
     article.url = url
     session.flush()
@@ -114,52 +115,23 @@ def _new_snapshot(article: Article, version: int, fetched: FetchedArticle, diges
         fetched_url=fetched.fetched_url or fetched.url,
         content_hash=digests[0],
         body_hash=digests[1],
-        title=fetched.title,
-        body_text=fetched.body_text,
-        authors=list(fetched.authors),
+        title=storable_text(fetched.title),
+        body_text=storable_text(fetched.body_text),
+        authors=[storable_text(a) for a in fetched.authors],
         published_at=fetched.published_at,
         modified_at=fetched.modified_at,
-        description=fetched.description,
+        description=storable_text(fetched.description) if fetched.description else None,
         language=fetched.language,
-        tags=list(fetched.tags),
+        tags=[storable_text(t) for t in fetched.tags],
         canonical_url=fetched.canonical_url,
         extractor=fetched.extractor,
     )
 
 
-def _record(session: Session, fetched: FetchedArticle) -> Recorded:
-    when = fetched.fetched_at
-    assert when is not None, "fetched_at is required"
-    digests = (content_hash(fetched.title, fetched.body_text), body_hash(fetched.body_text))
-    other_urls = [u for u in [fetched.fetched_url, *fetched.aliases] if u and u != fetched.url]
-
-    article = lookup_article(session, [fetched.url, *other_urls])
-    if article is None and len(fetched.body_text) >= MIN_DUPLICATE_BODY_CHARS:
-        duplicate_of = _article_with_body(session, fetched.site, digests[1])
-        if duplicate_of is not None:
-            latest = latest_snapshot(session, duplicate_of.id)
-            duplicate_of.last_seen_at = max(duplicate_of.last_seen_at, when)
-            if _names_itself_canonical(fetched) and not (latest and _names_itself_canonical(latest, duplicate_of.url)):
-                # The copy was archived first; this page is the original: file the article under it.
-                _rename_article(session, duplicate_of, fetched.url, when)
-            _add_aliases(session, duplicate_of, [fetched.url, *other_urls], SAME_BODY, when)
-            return Recorded(Outcome.DUPLICATE, duplicate_of.id, latest.version if latest else 0)
-
-    if article is None:
-        article = Article(url=fetched.url, site=fetched.site, first_seen_at=when, last_seen_at=when)
-        session.add(article)
-        session.flush()
-        session.add(_new_snapshot(article, 1, fetched, digests))
-        _add_aliases(session, article, other_urls, "fetched", when)
-        return Recorded(Outcome.NEW, article.id, 1)
-
-    latest = latest_snapshot(session, article.id)
-    copy = session.get(UrlAlias, fetched.url) if fetched.url != article.url else None
-    if copy is not None and copy.reason == SAME_BODY:
-        # A known copy of the article: it may lag behind or differ, it never makes a version.
-        return Recorded(Outcome.DUPLICATE, article.id, latest.version if latest else 0)
-    article.last_seen_at = max(article.last_seen_at, when)
-    _add_aliases(session, article, [fetched.url, *other_urls], "fetched", when)
+def _add_version(
+    session: Session, article: Article, latest: Snapshot | None, fetched: FetchedArticle, digests: tuple[str, str]
+) -> Recorded:
+    """A new snapshot if the content differs from ``latest``; UNCHANGED otherwise."""
     if latest is not None and latest.content_hash == digests[0]:
         return Recorded(Outcome.UNCHANGED, article.id, latest.version)
     version = (latest.version if latest else 0) + 1
@@ -167,8 +139,90 @@ def _record(session: Session, fetched: FetchedArticle) -> Recorded:
     return Recorded(Outcome.CHANGED if latest else Outcome.NEW, article.id, version)
 
 
+def _record_unknown_url(
+    session: Session, fetched: FetchedArticle, digests: tuple[str, str], fetched_url: str, redirected_from: list[str]
+) -> Recorded:
+    """A page under a URL the archive does not know: the same body as an article, or a new article."""
+    when = fetched.fetched_at
+    assert when is not None
+    if len(fetched.body_text) >= MIN_DUPLICATE_BODY_CHARS:
+        # Two writers filing the same body under two new URLs must not both find it unknown.
+        serialize_on(session, f"body:{fetched.site}:{digests[1]}")
+        original = _article_with_body(session, fetched.site, digests[1])
+        if original is not None:
+            latest = latest_snapshot(session, original.id)
+            original.last_seen_at = max(original.last_seen_at, when)
+            authoritative = fetched_url == fetched.url and _names_itself_canonical(fetched, fetched.url)
+            moved = original.url in redirected_from
+            if authoritative and (moved or not (latest and _names_itself_canonical(latest, original.url))):
+                # The article moved here (its URL redirects to this page), or a copy of it
+                # was archived first: this page is the original, file the article under it.
+                _rename_article(session, original, fetched.url, when)
+                _add_aliases(session, original, redirected_from, "fetched", when)
+                recorded = _add_version(session, original, latest, fetched, digests)
+                return Recorded(Outcome.DUPLICATE, original.id, recorded.version)
+            _add_aliases(session, original, [fetched.url, fetched_url, *redirected_from], SAME_BODY, when)
+            return Recorded(Outcome.DUPLICATE, original.id, latest.version if latest else 0)
+    article = Article(url=fetched.url, site=fetched.site, first_seen_at=when, last_seen_at=when)
+    session.add(article)
+    session.flush()
+    session.add(_new_snapshot(article, 1, fetched, digests))
+    _add_aliases(session, article, [fetched_url, *redirected_from], "fetched", when)
+    return Recorded(Outcome.NEW, article.id, 1)
+
+
+def _split_off(session: Session, fetched: FetchedArticle, digests: tuple[str, str]) -> Recorded:
+    """A URL filed as a copy now shows its own, different article: it becomes an article of its own."""
+    alias = session.get(UrlAlias, fetched.url)
+    assert alias is not None and fetched.fetched_at is not None
+    session.delete(alias)
+    session.flush()
+    article = Article(url=fetched.url, site=fetched.site, first_seen_at=alias.first_seen_at, last_seen_at=fetched.fetched_at)
+    session.add(article)
+    session.flush()
+    session.add(_new_snapshot(article, 1, fetched, digests))
+    return Recorded(Outcome.NEW, article.id, 1)
+
+
+def _record(session: Session, fetched: FetchedArticle) -> Recorded:
+    """Archive one page; see ``record_article``."""
+    when = fetched.fetched_at
+    assert when is not None, "fetched_at is required"
+    digests = (content_hash(fetched.title, fetched.body_text), body_hash(fetched.body_text))
+    fetched_url = fetched.fetched_url or fetched.url
+    redirected_from = [u for u in fetched.aliases if u not in (fetched.url, fetched_url)]
+
+    article = lookup_article(session, list(dict.fromkeys([fetched.url, fetched_url])))
+    if article is None:
+        return _record_unknown_url(session, fetched, digests, fetched_url, redirected_from)
+    latest = latest_snapshot(session, article.id)
+    if fetched_url != article.url:
+        # Fetched under another URL of the article (AMP, print, mirror, tracking variant):
+        # it may lag behind or differ, so it never makes a version of the article...
+        alias = session.get(UrlAlias, fetched.url)
+        differs = latest is None or latest.content_hash != digests[0]
+        if differs and alias is not None and alias.reason == SAME_BODY and _names_itself_canonical(fetched, fetched_url):
+            # ...unless it is a page of its own, once taken for a copy, that has now changed.
+            return _split_off(session, fetched, digests)
+        article.last_seen_at = max(article.last_seen_at, when)
+        _add_aliases(session, article, [fetched.url, fetched_url, *redirected_from], "fetched", when)
+        return Recorded(Outcome.DUPLICATE, article.id, latest.version if latest else 0)
+    article.last_seen_at = max(article.last_seen_at, when)
+    _add_aliases(session, article, redirected_from, "fetched", when)
+    return _add_version(session, article, latest, fetched, digests)
+
+
 def record_article(sessions: sessionmaker[Session], fetched: FetchedArticle, attempts: int = 3) -> Recorded:
     """Archive ``fetched`` in one transaction and say what happened.
+
+    Identity: the page is looked up by the URL it is filed under (its
+    canonical URL) and the URL it was fetched from. Only a page fetched at its
+    article's own URL writes versions; one fetched under another URL of the
+    article (an AMP copy, a mirror) records that URL as an alias. A page under
+    an unknown URL whose body equals an archived article's is that article
+    (an alias), unless it names itself canonical and the article's URL
+    redirected to it or never named itself canonical: then the article is
+    filed under this page's URL.
 
     A concurrent writer that filed the same article first makes the insert
     fail on a unique constraint; the transaction is then retried and finds it.

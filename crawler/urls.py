@@ -18,9 +18,12 @@ NON_ARTICLE_PATH = re.compile(
     r"/(tag|tags|category|categories|topic|topics|author|authors|user|users|page|search|feed|rss|"
     r"wp-admin|wp-login\.php|wp-json|wp-content|login|register|signup|subscribe|newsletter|cart|"
     r"about|about-us|contact|contact-us|privacy|privacy-policy|cookie-policy|cookies|terms|"
-    r"terms-of-service|terms-of-use|disclaimer|advertise|advertising|sitemap|archive|archives)(/|$|\.)",
+    r"terms-of-service|terms-of-use|disclaimer|advertise|advertising|sitemap|archive|archives(?!/\d+/?$))(/|$|\.)",
     re.IGNORECASE,
 )
+"""Listing, navigation and legal pages (WordPress' numeric permalinks, /archives/123, are articles)."""
+PLAIN_PERMALINK = re.compile(r"(^|&)p=\d+(&|$)")
+"""WordPress' plain permalinks: /?p=123."""
 FILE_EXTENSION = re.compile(
     r"\.(jpe?g|png|gif|webp|svg|ico|pdf|zip|gz|tar|xz|iso|exe|dmg|deb|rpm|mp3|mp4|webm|css|js|xml|json|txt)$",
     re.IGNORECASE,
@@ -56,17 +59,24 @@ def is_followable(url: str, allowed_domains: tuple[str, ...]) -> bool:
 
 def is_candidate_article(url: str, allowed_domains: tuple[str, ...]) -> bool:
     """A followable URL that is not a listing, navigation or legal page, nor the home page."""
-    path = urlsplit(url).path
-    return is_followable(url, allowed_domains) and path not in ("", "/") and not NON_ARTICLE_PATH.search(path)
+    parts = urlsplit(url)
+    is_root = parts.path in ("", "/") and not PLAIN_PERMALINK.search(parts.query)
+    return is_followable(url, allowed_domains) and not is_root and not NON_ARTICLE_PATH.search(parts.path)
+
+
+def absolute_url(page_url: str, href: str) -> str | None:
+    """The canonical absolute URL of a link, or None for a fragment, a script or an invalid URL."""
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "data:", "tel:")):
+        return None
+    try:
+        return canonicalize_url(urljoin(page_url, href))
+    except ValueError:
+        return None
 
 
 def _absolute(page_url: str, hrefs: list[str]) -> list[str]:
-    urls = []
-    for href in hrefs:
-        href = href.strip()
-        if href and not href.startswith(("#", "javascript:", "mailto:", "data:", "tel:")):
-            urls.append(canonicalize_url(urljoin(page_url, href)))
-    return list(dict.fromkeys(urls))
+    return list(dict.fromkeys(url for url in (absolute_url(page_url, href) for href in hrefs) if url))
 
 
 def article_links(page: Selector, page_url: str, allowed_domains: tuple[str, ...], css: str | None = None) -> list[str]:

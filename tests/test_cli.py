@@ -234,3 +234,16 @@ def test_db_in_missing_directory_gives_one_line_error(tmp_path: Path) -> None:
     assert result.output.count("\n") == 1
     assert result.output.startswith("Error: ") and "does not exist" in result.output and str(missing.parent) in result.output
     assert not missing.parent.exists()
+
+
+def test_diff_from_the_latest_version_alone_is_an_error_not_an_empty_diff(db: str) -> None:
+    result = run(db, "diff", GNOME_URL, "--from", "2")
+    assert result.exit_code != 0
+    assert "cannot compare 2 with 2" in result.output
+
+
+def test_a_mistyped_database_path_is_not_created(tmp_path) -> None:
+    missing = tmp_path / "typo.db"
+    result = run(f"sqlite:///{missing}", "stats")
+    assert result.exit_code != 0 and "no archive at" in result.output
+    assert not missing.exists()

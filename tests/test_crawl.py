@@ -115,8 +115,8 @@ def test_recrawl_of_changed_site_snapshots_only_real_changes(fixture_site: Fixtu
         database_url,
         "SELECT articles_new, articles_changed, articles_unchanged, duplicates, finished_at FROM crawl_runs ORDER BY id",
     )
-    # Unchanged in run 2: five live articles and the AMP copy; the mirror copy is a duplicate.
-    assert [run[:4] for run in runs] == [(len(ARTICLES), 0, 1, 1), (0, 2, 6, 1)]
+    # Unchanged in run 2: the five live articles that did not change; the AMP and mirror copies are duplicates.
+    assert [run[:4] for run in runs] == [(len(ARTICLES), 0, 0, 2), (0, 2, 5, 2)]
     assert all(run[4] is not None for run in runs)
 
 
@@ -162,7 +162,7 @@ def test_crawl_run_is_recorded(fixture_site: FixtureSite, sqlite_url: str) -> No
         "SELECT mode, sites, pages_fetched, articles_new, duplicates, not_articles, errors, finish_reason FROM crawl_runs",
     )
     assert (mode, sites, new, reason) == ("start_url", "127.0.0.1", len(ARTICLES), "finished")
-    assert duplicates == 1  # the mirror copy; the AMP page is the same URL by rel=canonical
+    assert duplicates == 2  # the AMP page (another URL by rel=canonical) and the mirror copy (the same body)
     assert errors == 0 and not_articles == 0
     assert pages >= len(ARTICLES) + len(INDEX_PAGES)
     [(started,)] = query(sqlite_url, "SELECT started_at FROM crawl_runs")

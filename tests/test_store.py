@@ -23,7 +23,7 @@ def fetched(url: str = "https://news.example/gnome-48/", **changes: object) -> F
         fetched_url=url,
         fetched_at=MONDAY,
         title="GNOME 48 released",
-        body_text=BODY * 2,
+        body_text=BODY * 4,
         authors=["Ada Lovelace"],
         published_at=datetime(2026, 11, 22, 18, 30, tzinfo=timezone(timedelta(hours=2))),
         extractor="test",
@@ -42,7 +42,7 @@ def test_unchanged_refetch_writes_no_snapshot_only_last_seen(database_url: str) 
     assert record_article(sessions, fetched()).outcome is Outcome.NEW
     later = MONDAY + timedelta(hours=1)
     # Whitespace and invisible characters are not changes of the article.
-    same = fetched(fetched_at=later, body_text=BODY.replace(" ", "  \u200b") * 2)
+    same = fetched(fetched_at=later, body_text=BODY.replace(" ", "  \u200b") * 4)
     assert record_article(sessions, same).outcome is Outcome.UNCHANGED
 
     assert rows(sessions, "SELECT COUNT(*) FROM snapshots") == [(1,)]
@@ -131,3 +131,66 @@ def test_naive_datetimes_are_refused(sqlite_url: str) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         record_article(sessions, fetched(fetched_at=datetime(2026, 1, 1)))
     assert rows(sessions, "SELECT COUNT(*) FROM articles") == [(0,)]
+
+
+def test_a_page_fetched_under_another_url_never_makes_a_version(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    record_article(sessions, fetched())
+    amp = fetched(fetched_url="https://news.example/gnome-48/amp/", body_text=BODY, title="GNOME 48 (AMP)")
+    for _ in range(2):
+        assert record_article(sessions, amp).outcome is Outcome.DUPLICATE
+    assert rows(sessions, "SELECT COUNT(*) FROM snapshots") == [(1,)]
+    assert rows(sessions, "SELECT url FROM url_aliases") == [("https://news.example/gnome-48/amp/",)]
+
+
+def test_redirect_to_another_article_does_not_merge_them(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    deleted = record_article(sessions, fetched(url="https://news.example/old-story/"))
+    target = fetched(url="https://news.example/new-story/", aliases=["https://news.example/old-story/"],
+                     title="Another story", body_text="A different article entirely. " * 30)
+    result = record_article(sessions, target)
+    assert result.outcome is Outcome.NEW and result.article_id != deleted.article_id
+    assert rows(sessions, "SELECT a.url, COUNT(*) FROM articles a JOIN snapshots s ON s.article_id = a.id GROUP BY a.url ORDER BY a.url") == [
+        ("https://news.example/new-story/", 1), ("https://news.example/old-story/", 1)
+    ]
+    assert rows(sessions, "SELECT COUNT(*) FROM url_aliases") == [(0,)]
+
+
+def test_an_article_that_moved_keeps_its_history_under_the_new_url(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    old, new = "https://news.example/gnome-48/", "https://news.example/2026/gnome-48-released/"
+    first = record_article(sessions, fetched(canonical_url=old))
+    moved = fetched(url=new, canonical_url=new, aliases=[old], fetched_at=MONDAY + timedelta(days=1))
+    assert record_article(sessions, moved).article_id == first.article_id
+    assert rows(sessions, "SELECT url FROM articles") == [(new,)]
+    assert rows(sessions, "SELECT url FROM url_aliases") == [(old,)]
+    edit = fetched(url=new, canonical_url=new, body_text=BODY * 4 + "\n\nUpdate.", fetched_at=MONDAY + timedelta(days=2))
+    assert record_article(sessions, edit).outcome is Outcome.CHANGED
+
+
+def test_original_taking_over_from_its_copy_records_its_own_title(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    record_article(sessions, fetched(url="https://news.example/mirror/gnome-48/", title="Mirror: GNOME 48"))
+    original = fetched(canonical_url="https://news.example/gnome-48/")
+    record_article(sessions, original)
+    assert rows(sessions, "SELECT url, version, title FROM latest_snapshots") == [
+        ("https://news.example/gnome-48/", 2, "GNOME 48 released")
+    ]
+    assert record_article(sessions, original).outcome is Outcome.UNCHANGED
+
+
+def test_a_page_taken_for_a_copy_splits_off_when_it_changes(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    record_article(sessions, fetched(canonical_url="https://news.example/gnome-48/"))
+    other_url = "https://news.example/gnome-48-preview/"
+    assert record_article(sessions, fetched(url=other_url, canonical_url=other_url)).outcome is Outcome.DUPLICATE
+    changed = fetched(url=other_url, canonical_url=other_url, body_text="The preview is now its own story. " * 20)
+    assert record_article(sessions, changed).outcome is Outcome.NEW
+    assert rows(sessions, "SELECT url FROM articles ORDER BY id") == [("https://news.example/gnome-48/",), (other_url,)]
+    assert rows(sessions, "SELECT COUNT(*) FROM url_aliases") == [(0,)]
+
+
+def test_nul_bytes_and_lone_surrogates_are_not_stored(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    record_article(sessions, fetched(title="GNOME\x00 48\ud800", authors=["Ada\x00"]))
+    assert rows(sessions, "SELECT title FROM snapshots") == [("GNOME 48",)]

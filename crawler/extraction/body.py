@@ -1,8 +1,9 @@
 """Find the main body of an article page, as an HTML fragment for the cleaning step.
 
 The cascade, most precise first:
-1. the site profile's ``body`` selector, after the profile's ``remove`` selectors
-   and the generic boilerplate selectors have been applied;
+1. the site profile's ``body`` selector (its longest match, if that holds a body
+   of some length), after the profile's ``remove`` selectors and the generic
+   boilerplate have been removed;
 2. trafilatura, the strongest generic main-content extractor, on the same
    pre-cleaned tree;
 3. trafilatura again in recall mode when the first pass returns too little,
@@ -73,9 +74,12 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
     rules = rules or BodyRules()
     remove_boilerplate(tree, rules.remove)
     if rules.body:
+        # The longest match: a selector like "article .entry-content" also matches the
+        # excerpts of related stories. Its tail is the text after it, not part of it.
         matches = CSSSelector(rules.body)(tree)
-        if matches:
-            return "".join(tostring(m, encoding="unicode") for m in matches), "profile"
+        longest = max(matches, key=lambda m: len(m.text_content()), default=None)
+        if longest is not None and len(longest.text_content().strip()) >= MIN_BODY_CHARS:
+            return tostring(longest, encoding="unicode", with_tail=False), "profile"
     body = _trafilatura_html(tree, url, favor_precision=True)
     if len(body) >= MIN_BODY_CHARS:
         return body, "trafilatura"

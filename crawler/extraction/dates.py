@@ -10,6 +10,7 @@ from dateutil import parser as date_parser
 URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|3[01])(?:/|-|$)")
 FUTURE_TOLERANCE = timedelta(days=1)
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+PARTIAL_DATE_DEFAULT = datetime(1, 1, 1)
 
 
 def parse_date(value: str | None, now: datetime | None = None) -> datetime | None:
@@ -27,14 +28,15 @@ def parse_date(value: str | None, now: datetime | None = None) -> datetime | Non
         parsed = date_parser.isoparse(text)
     except (ValueError, OverflowError):
         try:
-            parsed = date_parser.parse(text, fuzzy=False)
-        except (ValueError, OverflowError, date_parser.ParserError):
+            # A date missing its year or month takes them from PARTIAL_DATE_DEFAULT, out of range.
+            parsed = date_parser.parse(text, fuzzy=False, default=PARTIAL_DATE_DEFAULT)
+        except (ValueError, OverflowError):
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:
         parsed = parsed.astimezone(UTC)
-    except OverflowError:  # e.g. 9999-12-31T23:00-05:00 is past datetime.max in UTC
+    except (OverflowError, ValueError):  # 9999-12-31T23:00-05:00 is past datetime.max; +25:00 is no offset
         return None
     if parsed < EARLIEST or parsed > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
         return None

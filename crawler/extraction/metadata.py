@@ -37,6 +37,8 @@ AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*", re.IGNORECASE)
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 MAX_JSON_LD_BYTES = 1_000_000
 MAX_AUTHORS = 20
+MAX_JSON_LD_DEPTH = 10
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
@@ -50,14 +52,16 @@ class PageMetadata(ArticleMetadata):
     og_article: bool = False
 
 
-def _flatten(node: Any) -> Iterator[dict[str, Any]]:
+def _flatten(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
+    if depth > MAX_JSON_LD_DEPTH:
+        return
     if isinstance(node, list):
         for child in node:
-            yield from _flatten(child)
+            yield from _flatten(child, depth + 1)
     elif isinstance(node, dict):
         yield node
         if "@graph" in node:
-            yield from _flatten(node["@graph"])
+            yield from _flatten(node["@graph"], depth + 1)
 
 
 def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
@@ -69,7 +73,7 @@ def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
             continue
         try:
             data = json.loads(text.strip().rstrip(";"))
-        except ValueError:
+        except (ValueError, RecursionError):
             continue
         objects.extend(_flatten(data))
     return objects
@@ -177,6 +181,12 @@ def _published_from_markup(tree: HtmlElement) -> datetime | None:
     return None
 
 
+def _language_tag(value: str | None) -> str | None:
+    """A BCP 47 language tag such as "en" or "en-US", or None for anything else."""
+    tag = (value or "").strip().replace("_", "-")
+    return tag if LANGUAGE_TAG.match(tag) else None
+
+
 def _published_by_htmldate(tree: HtmlElement, url: str) -> datetime | None:
     """htmldate's reading of the page's markup (not its free text), the last resort for a date."""
     found = find_date(tree, url=url, original_date=True, extensive_search=False, outputformat=HTMLDATE_FORMAT)
@@ -209,8 +219,8 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
             break
         modified = parse_date(value)
 
-    root_language = tree.get("lang") or tree.get("xml:lang")
-    language = root_language or _first_meta(tree, "content-language", "og:locale", "dc.language") or _text(article.get("inLanguage"))
+    language_candidates = [tree.get("lang"), tree.get("xml:lang"), *_meta(tree, ("content-language", "og:locale", "dc.language"))]
+    language = next((tag for tag in map(_language_tag, [*language_candidates, _text(article.get("inLanguage"))]) if tag), None)
     canonical = next(iter(tree.xpath('//link[@rel="canonical"]/@href')), None) or _first_meta(tree, "og:url")
 
     return PageMetadata(
@@ -219,7 +229,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         published_at=published,
         modified_at=modified,
         description=_first_meta(tree, "og:description", "description", "twitter:description") or _text(article.get("description")),
-        language=language.strip().replace("_", "-") if language else None,
+        language=language,
         tags=_tags(tree, article),
         canonical_url=canonical.strip() if canonical else None,
         site_name=site_name,

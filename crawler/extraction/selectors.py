@@ -33,7 +33,7 @@ BOILERPLATE_CLASSES = frozenset(
 )
 BOILERPLATE_IDS = frozenset({"jp-relatedposts", "comments", "respond"})
 BOILERPLATE_TAGS = frozenset(
-    {"script", "style", "noscript", "template", "iframe", "form", "button", "svg", "nav", "figcaption"}
+    {"script", "style", "noscript", "template", "iframe", "button", "svg", "nav", "figcaption", "input", "select", "textarea"}
 )
 
 
@@ -56,7 +56,9 @@ BOILERPLATE_TEXT = re.compile(
     r"advertisement$|sponsored\b|subscribe (to|for)\b|sign up (for|to)\b|join \d[\d,.]* (readers|subscribers)|"
     r"follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|\d+ comments?$|"
     r"(image|photo|picture) (credit|source|courtesy)\b|credit:|copyright\b|©|all rights reserved|"
-    r"get (the latest|our) .{0,60}\b(inbox|newsletters?)\b|tags:?$)",
+    r"get (the latest|our) .{0,60}\b(inbox|newsletters?)\b|tags:?$|"
+    r"(related|recommended|see also|don['’]t miss|do not miss|you (may|might) (also )?like|trending|more|watch)"
+    r"( \w+){0,2} ?:)",
     re.IGNORECASE,
 )
 """A paragraph of an extracted body that starts with (or is) one of these is not article."""

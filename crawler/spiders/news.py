@@ -22,7 +22,7 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.spidermiddlewares.httperror import HttpError
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
 from twisted.python.failure import Failure
 
@@ -32,7 +32,7 @@ from crawler.extraction import extract_article
 from crawler.extraction.page import UnparsablePage
 from crawler.items import ArticleItem
 from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
-from crawler.urls import article_links, is_candidate_article, next_page_link
+from crawler.urls import absolute_url, article_links, is_candidate_article, next_page_link
 
 logger = logging.getLogger(__name__)
 
@@ -63,8 +63,12 @@ class NewsSpider(scrapy.Spider):
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
-        if sum(arg is not None for arg in (start_url, site, profile)) > 1:
+        given = {name: value for name, value in (("start_url", start_url), ("site", site), ("profile", profile)) if value is not None}
+        if len(given) > 1:
             raise ValueError("give at most one of -a start_url, -a site and -a profile")
+        for name, value in given.items():
+            if not value.strip():
+                raise ValueError(f"-a {name}= is empty (a crontab variable that is not set?)")
         if recheck not in RECHECK_POLICIES:
             raise ValueError(f"-a recheck={recheck!r}: expected one of {', '.join(RECHECK_POLICIES)}")
         self.recheck = recheck
@@ -122,7 +126,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
         profile = self.profiles[response.meta["site"]]
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, HtmlResponse):
             self.crawler.stats.inc_value("archive/not_html")
             logger.warning("skipped %s: index page is not HTML (%s)", response.url, response.headers.get("Content-Type"))
             return
@@ -137,9 +141,9 @@ class NewsSpider(scrapy.Spider):
         if next_url:
             yield self._index_request(next_url, profile, number + 1)
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem]:
+    def parse_article(self, response: Response) -> Iterator[ArticleItem | scrapy.Request]:
         profile = self.profiles[response.meta["site"]]
-        if not isinstance(response, TextResponse):
+        if not isinstance(response, HtmlResponse):
             self.crawler.stats.inc_value("archive/not_html")
             logger.warning("skipped %s: not HTML (%s)", response.url, response.headers.get("Content-Type"))
             return
@@ -151,16 +155,16 @@ class NewsSpider(scrapy.Spider):
             return
         metadata = page.metadata
         fetched_url = canonicalize_url(response.url)
-        url = fetched_url
-        if metadata.canonical_url:
-            # Only a canonical URL that can itself be an article of this site: a canonical
-            # naming the home page or a listing (a common misconfiguration) would merge articles.
-            canonical = canonicalize_url(response.urljoin(metadata.canonical_url))
-            if is_candidate_article(canonical, profile.allowed_domains):
-                url = canonical
+        canonical = absolute_url(response.url, metadata.canonical_url or "")
+        # Only a canonical URL that can itself be an article of this site: one naming the
+        # home page or a listing (a common misconfiguration) would merge articles.
+        url = canonical if canonical and is_candidate_article(canonical, profile.allowed_domains) else fetched_url
+        if url != fetched_url:
+            # The page names another URL canonical: that page is the one to archive versions of.
+            yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta={"site": profile.name})
         requested = canonicalize_url(response.request.url) if response.request else fetched_url
         yield ArticleItem(
-            **metadata.article_metadata(),
+            **(metadata.article_metadata() | {"canonical_url": canonical}),
             url=url,
             site=profile.name,
             fetched_url=fetched_url,

@@ -82,6 +82,7 @@ TRACKED_SLUG = "linux-mint-22-beta"
 EDITED_BODY_SLUG = "ubuntu-24-10-review"
 EDITED_TITLE_SLUG = "firefox-132-features"
 DELETED_SLUG = "gimp-3-0-rc"
+OFFSITE_REDIRECT_SLUG = "moved-to-partner"
 ADDED_PARAGRAPH = (
     "Update: Canonical has since published a point release that fixes the installer crash reported "
     "by several readers on machines with encrypted disks."
@@ -210,6 +211,10 @@ def _index_page(number: int, version: int) -> str:
     if number == 2:
         items.append(f'<article class="post"><h2><a href="/{AMP_SLUG}/amp/">{escape(by_slug[AMP_SLUG].title)} (AMP)</a></h2></article>')
         items.append(f'<article class="post"><h2><a href="/mirror/{MIRRORED_SLUG}-copy/">{escape(by_slug[MIRRORED_SLUG].title)}</a></h2></article>')
+    if number == 1:
+        # Links that look like articles but lead off the site, directly or by a redirect.
+        items.append('<article class="post"><h2><a href="http://localhost:{port}/offsite-story/">Partner story</a></h2></article>')
+        items.append(f'<article class="post"><h2><a href="/{OFFSITE_REDIRECT_SLUG}/">Moved story</a></h2></article>')
     if number == len(INDEX_PAGES):
         items.append('<article class="post"><h2><a href="/private/secret-article/">Members only</a></h2></article>')
     pagination = ['<nav class="pagination">']
@@ -238,6 +243,8 @@ class Page:
     body: bytes
     status: int = 200
     content_type: str = "text/html; charset=utf-8"
+    location: str | None = None
+    """Where a redirect (3xx) points."""
 
 
 BAD_PAGES = {
@@ -301,6 +308,7 @@ def build_site(version: int, port: int, bad_pages: bool = False) -> dict[str, Pa
     for path in NON_ARTICLE_PATHS:
         html(path, _plain_page(path.strip("/").split("/")[-1].replace("-", " ").title(), about, version))
     html("/partner-article/", _article_page(by_slug[AMP_SLUG], version, None))
+    pages[f"/{OFFSITE_REDIRECT_SLUG}/"] = Page(b"", status=301, location=f"http://localhost:{port}/partner-article/")
     pages["/robots.txt"] = Page(ROBOTS_TXT.encode(), content_type="text/plain")
     if bad_pages:
         pages.update(_bad_pages(version, base))
@@ -349,6 +357,8 @@ class _Handler(BaseHTTPRequestHandler):
         if page is None:
             page = Page(b"<html><body><h1>Not found</h1></body></html>", status=404)
         self.send_response(page.status)
+        if page.location:
+            self.send_header("Location", page.location)
         self.send_header("Content-Type", page.content_type)
         self.send_header("Content-Length", str(len(page.body)))
         self.end_headers()

@@ -56,7 +56,7 @@ class CrawlRunRecorder:
             assert run is not None
             run.finished_at = utc_now()
             run.finish_reason = reason
-            run.pages_fetched = count("response_received_count", 0)
+            run.pages_fetched = count("archive/pages_fetched", 0)
             run.articles_new = count("archive/new", 0)
             run.articles_changed = count("archive/changed", 0)
             run.articles_unchanged = count("archive/unchanged", 0)

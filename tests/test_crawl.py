@@ -164,7 +164,8 @@ def test_crawl_run_is_recorded(fixture_site: FixtureSite, sqlite_url: str) -> No
     assert (mode, sites, new, reason) == ("start_url", "127.0.0.1", len(ARTICLES), "finished")
     assert duplicates == 2  # the AMP page (another URL by rel=canonical) and the mirror copy (the same body)
     assert errors == 0 and not_articles == 0
-    assert pages >= len(ARTICLES) + len(INDEX_PAGES)
+    # Index pages and article pages (the AMP and mirror copies too); not robots.txt, not what was refused.
+    assert pages == len(INDEX_PAGES) + len(ARTICLES) + 2
     [(started,)] = query(sqlite_url, "SELECT started_at FROM crawl_runs")
     assert str(started) >= before.strftime("%Y-%m-%d %H:%M:%S")
 

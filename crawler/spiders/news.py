@@ -126,6 +126,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
         profile = self.profiles[response.meta["site"]]
+        self.crawler.stats.inc_value("archive/pages_fetched")
         if not isinstance(response, HtmlResponse):
             self.crawler.stats.inc_value("archive/not_html")
             logger.warning("skipped %s: index page is not HTML (%s)", response.url, response.headers.get("Content-Type"))
@@ -143,6 +144,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem | scrapy.Request]:
         profile = self.profiles[response.meta["site"]]
+        self.crawler.stats.inc_value("archive/pages_fetched")
         if not isinstance(response, HtmlResponse):
             self.crawler.stats.inc_value("archive/not_html")
             logger.warning("skipped %s: not HTML (%s)", response.url, response.headers.get("Content-Type"))

@@ -52,7 +52,7 @@ def remove_boilerplate(tree: HtmlElement, selectors: Iterable[str] = ()) -> None
         _drop(CSSSelector(selector)(tree))
 
 
-def _trafilatura_html(tree: HtmlElement, url: str, **options: bool) -> str:
+def _trafilatura_html(tree: HtmlElement, url: str, favor_precision: bool = False, favor_recall: bool = False) -> str:
     return trafilatura.extract(
         tree,
         url=url,
@@ -62,7 +62,8 @@ def _trafilatura_html(tree: HtmlElement, url: str, **options: bool) -> str:
         include_images=False,
         include_links=False,
         with_metadata=False,
-        **options,
+        favor_precision=favor_precision,
+        favor_recall=favor_recall,
     ) or ""
 
 

@@ -37,9 +37,9 @@ BOILERPLATE_TAGS = frozenset(
 )
 
 
-def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, element_id: str | None) -> bool:
+def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, element_id: object) -> bool:
     """Whether an element with this tag, class attribute and id is page furniture, not article."""
-    if tag in BOILERPLATE_TAGS or (element_id is not None and element_id in BOILERPLATE_IDS):
+    if tag in BOILERPLATE_TAGS or (isinstance(element_id, str) and element_id in BOILERPLATE_IDS):
         return True
     if not classes:
         return False

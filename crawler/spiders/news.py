@@ -52,6 +52,7 @@ def _positive_int(name: str, value: Any) -> int:
 
 class NewsSpider(scrapy.Spider):
     name = "news"
+    allowed_domains: list[str] = []
 
     def __init__(
         self,

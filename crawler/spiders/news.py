@@ -16,7 +16,7 @@ from importlib.metadata import version
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import scrapy
 from scrapy.crawler import Crawler
@@ -125,14 +125,19 @@ class NewsSpider(scrapy.Spider):
             url, callback=self.parse_index, errback=self.on_error, meta={"site": profile.name, "index_page": number}
         )
 
+    def _is_html(self, response: Response) -> TypeGuard[HtmlResponse]:
+        """Count the page; a response that is not HTML is logged and counted as an error."""
+        self.crawler.stats.inc_value("archive/pages_fetched")
+        if isinstance(response, HtmlResponse):
+            return True
+        self.crawler.stats.inc_value("archive/not_html")
+        logger.warning("skipped %s: not HTML (%s)", response.url, response.headers.get("Content-Type"))
+        return False
+
     def parse_index(self, response: Response) -> Iterator[scrapy.Request]:
         profile = self.profiles[response.meta["site"]]
-        self.crawler.stats.inc_value("archive/pages_fetched")
-        if not isinstance(response, HtmlResponse):
-            self.crawler.stats.inc_value("archive/not_html")
-            logger.warning("skipped %s: index page is not HTML (%s)", response.url, response.headers.get("Content-Type"))
+        if not self._is_html(response):
             return
-        self.crawler.stats.inc_value("archive/index_pages")
         domains = profile.allowed_domains
         for url in article_links(response.selector, response.url, domains, profile.selectors.article_links):
             yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta={"site": profile.name})
@@ -145,10 +150,7 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[ArticleItem | scrapy.Request]:
         profile = self.profiles[response.meta["site"]]
-        self.crawler.stats.inc_value("archive/pages_fetched")
-        if not isinstance(response, HtmlResponse):
-            self.crawler.stats.inc_value("archive/not_html")
-            logger.warning("skipped %s: not HTML (%s)", response.url, response.headers.get("Content-Type"))
+        if not self._is_html(response):
             return
         try:
             page = extract_article(response.text, response.url, profile.body_rules)

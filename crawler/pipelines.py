@@ -20,7 +20,7 @@ from scrapy.statscollectors import StatsCollector
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.db import open_archive
-from archive.store import record_article
+from archive.store import Outcome, record_article
 from crawler.extraction import clean_body
 from crawler.extraction.page import is_article
 from crawler.items import ArticleItem
@@ -62,7 +62,7 @@ class DedupePipeline:
     def process_item(self, item: ArticleItem) -> ArticleItem:
         key = (item.url, item.fetched_url)
         if key in self.seen:
-            self.stats.inc_value("archive/duplicates")
+            self.stats.inc_value(f"archive/{Outcome.DUPLICATE.value}")
             raise DropItem(f"already archived in this run: {item.fetched_url}", log_level="DEBUG")
         self.seen.add(key)
         return item

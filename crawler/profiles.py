@@ -18,9 +18,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from cssselect import SelectorError
-from lxml.cssselect import CSSSelector
 
 from crawler.extraction import BodyRules
+from crawler.extraction.body import compiled_selector
 
 BUILTIN_PROFILES_DIR = Path(__file__).parent / "sites"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -97,7 +97,7 @@ def _urls(path: Path, key: str, value: Any) -> tuple[str, ...]:
 def _selector(path: Path, key: str, value: Any) -> str:
     text = _string(path, key, value)
     try:
-        CSSSelector(text)
+        compiled_selector(text)
     except SelectorError as error:
         raise _fail(path, key, f"invalid CSS selector {text!r} ({error})") from None
     return text

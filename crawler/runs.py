@@ -60,7 +60,7 @@ class CrawlRunRecorder:
             run.articles_new = count("archive/new", 0)
             run.articles_changed = count("archive/changed", 0)
             run.articles_unchanged = count("archive/unchanged", 0)
-            run.duplicates = count("archive/duplicates", 0) + count("archive/duplicate", 0)
+            run.duplicates = count("archive/duplicate", 0)
             run.not_articles = count("archive/not_article", 0)
             run.errors = sum(count(name, 0) for name in ERROR_STATS)
         spider.logger.info(

@@ -111,9 +111,8 @@ def next_page_link(page: Selector, page_url: str, allowed_domains: tuple[str, ..
         candidates = _absolute(page_url, page.xpath("//link[@rel='next']/@href | //a[@rel='next']/@href").getall())
     if not candidates:
         for link in page.xpath("//a[@href]"):
-            text = " ".join(link.xpath("normalize-space(string())").get("").split())
-            label = " ".join(filter(None, [text, link.attrib.get("aria-label", ""), link.attrib.get("class", "")]))
-            if NEXT_TEXT.match(text) or re.search(r"\bnext\b", link.attrib.get("class", "")) or NEXT_TEXT.match(label):
+            label = link.xpath("normalize-space(string())").get("") or link.attrib.get("aria-label", "")
+            if NEXT_TEXT.match(label) or re.search(r"\bnext\b", link.attrib.get("class", "")):
                 candidates.extend(_absolute(page_url, [link.attrib["href"]]))
     if not candidates:
         wanted = _page_number(page_url) + 1

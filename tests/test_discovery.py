@@ -40,6 +40,7 @@ def test_same_article_linked_twice_is_listed_once() -> None:
 @pytest.mark.parametrize(
     "href",
     [
+        # listing, legal, feed and file links
         "/tag/linux/",
         "/category/news/",
         "/author/ada/",
@@ -49,16 +50,7 @@ def test_same_article_linked_twice_is_listed_once() -> None:
         "/feed/",
         "/wp-content/uploads/2024/05/screenshot.jpg",
         "/files/release-notes.pdf",
-    ],
-)
-def test_listing_legal_feed_and_file_links_are_excluded(href: str) -> None:
-    html = page(teaser(href) + teaser("/gnome-48-released/"))
-    assert article_links(html, SITE, DOMAINS) == ["https://news.example/gnome-48-released/"]
-
-
-@pytest.mark.parametrize(
-    "href",
-    [
+        # off-domain and non-http links
         "https://other.example/gnome-48-released/",
         "https://evilnews.example/gnome-48-released/",
         "javascript:void(0)",
@@ -66,7 +58,7 @@ def test_listing_legal_feed_and_file_links_are_excluded(href: str) -> None:
         "data:text/html,<p>hi</p>",
     ],
 )
-def test_off_domain_and_non_http_links_are_excluded(href: str) -> None:
+def test_links_that_are_not_articles_of_the_site_are_excluded(href: str) -> None:
     html = page(teaser(href) + teaser("/gnome-48-released/"))
     assert article_links(html, SITE, DOMAINS) == ["https://news.example/gnome-48-released/"]
 

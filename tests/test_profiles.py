@@ -64,52 +64,31 @@ def test_user_profile_with_a_builtin_name_replaces_it(tmp_path: Path) -> None:
     assert profile.source == str(path)
 
 
-def test_missing_name_is_an_error(tmp_path: Path) -> None:
-    path = write_profile(tmp_path, "bad.toml", 'start_urls = ["https://mysite.example/"]\n')
-    with pytest.raises(ProfileError, match=error_for(path, "name") + ": missing required key"):
-        load_profile(path)
+INVALID_PROFILES = [
+    pytest.param('start_urls = ["https://mysite.example/"]\n', "name", ": missing required key", id="missing name"),
+    pytest.param('name = "mysite"\n', "start_urls", ": missing required key", id="missing start_urls"),
+    pytest.param(VALID + 'colour = "blue"\n', "colour", ": unknown key", id="unknown key"),
+    pytest.param(VALID + '[selectors]\nheadline = "h1"\n', "selectors.headline", ": unknown key", id="unknown selector"),
+    pytest.param(VALID + '[selectors]\nbody = "div["\n', "selectors.body", r": invalid CSS selector 'div\['", id="bad css"),
+    pytest.param(
+        VALID + '[selectors]\nremove = [".share", "div["]\n', "selectors.remove[1]", ": invalid CSS selector",
+        id="bad css in remove names its index",
+    ),
+    *(
+        pytest.param(
+            f'name = "mysite"\nstart_urls = ["https://mysite.example/", "{url}"]\n', "start_urls[1]", ": .* is not an http",
+            id=f"non-http start url {url}",
+        )
+        for url in ["ftp://mysite.example/", "mysite.example/", "javascript:alert(1)"]
+    ),
+    pytest.param(VALID + 'enabled = "yes"\n', "enabled", ": expected true or false", id="bad enabled"),
+]
 
 
-def test_missing_start_urls_is_an_error(tmp_path: Path) -> None:
-    path = write_profile(tmp_path, "bad.toml", 'name = "mysite"\n')
-    with pytest.raises(ProfileError, match=error_for(path, "start_urls") + ": missing required key"):
-        load_profile(path)
-
-
-def test_unknown_top_level_key_is_an_error(tmp_path: Path) -> None:
-    path = write_profile(tmp_path, "bad.toml", VALID + 'colour = "blue"\n')
-    with pytest.raises(ProfileError, match=error_for(path, "colour") + ": unknown key"):
-        load_profile(path)
-
-
-def test_unknown_selector_key_is_an_error(tmp_path: Path) -> None:
-    path = write_profile(tmp_path, "bad.toml", VALID + '[selectors]\nheadline = "h1"\n')
-    with pytest.raises(ProfileError, match=error_for(path, "selectors.headline") + ": unknown key"):
-        load_profile(path)
-
-
-def test_invalid_css_selector_is_an_error(tmp_path: Path) -> None:
-    path = write_profile(tmp_path, "bad.toml", VALID + '[selectors]\nbody = "div["\n')
-    with pytest.raises(ProfileError, match=error_for(path, "selectors.body") + r": invalid CSS selector 'div\['"):
-        load_profile(path)
-
-
-def test_invalid_css_selector_in_remove_names_its_index(tmp_path: Path) -> None:
-    path = write_profile(tmp_path, "bad.toml", VALID + '[selectors]\nremove = [".share", "div["]\n')
-    with pytest.raises(ProfileError, match=error_for(path, "selectors.remove[1]") + ": invalid CSS selector"):
-        load_profile(path)
-
-
-@pytest.mark.parametrize("url", ["ftp://mysite.example/", "mysite.example/", "javascript:alert(1)"])
-def test_non_http_start_url_is_an_error(tmp_path: Path, url: str) -> None:
-    path = write_profile(tmp_path, "bad.toml", f'name = "mysite"\nstart_urls = ["https://mysite.example/", "{url}"]\n')
-    with pytest.raises(ProfileError, match=error_for(path, "start_urls[1]") + ": .* is not an http"):
-        load_profile(path)
-
-
-def test_bad_enabled_type_is_an_error(tmp_path: Path) -> None:
-    path = write_profile(tmp_path, "bad.toml", VALID + 'enabled = "yes"\n')
-    with pytest.raises(ProfileError, match=error_for(path, "enabled") + ": expected true or false"):
+@pytest.mark.parametrize(("text", "key", "problem"), INVALID_PROFILES)
+def test_invalid_profile_error_names_file_and_key(tmp_path: Path, text: str, key: str, problem: str) -> None:
+    path = write_profile(tmp_path, "bad.toml", text)
+    with pytest.raises(ProfileError, match=error_for(path, key) + problem):
         load_profile(path)
 
 

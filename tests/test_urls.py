@@ -39,22 +39,13 @@ def test_path_case_is_preserved() -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("http://news.example:80/a/", "http://news.example/a/"),
-        ("https://news.example:443/a/", "https://news.example/a/"),
+        pytest.param("http://news.example:80/a/", "http://news.example/a/", id="default http port dropped"),
+        pytest.param("https://news.example:443/a/", "https://news.example/a/", id="default https port dropped"),
+        pytest.param("https://news.example:8443/a/", "https://news.example:8443/a/", id="other port kept"),
+        pytest.param("http://news.example:443/a/", "http://news.example:443/a/", id="443 on http kept"),
     ],
 )
-def test_default_port_is_dropped(url: str, expected: str) -> None:
-    assert canonicalize_url(url) == expected
-
-
-@pytest.mark.parametrize(
-    ("url", "expected"),
-    [
-        ("https://news.example:8443/a/", "https://news.example:8443/a/"),
-        ("http://news.example:443/a/", "http://news.example:443/a/"),
-    ],
-)
-def test_non_default_port_is_kept(url: str, expected: str) -> None:
+def test_only_default_ports_are_dropped(url: str, expected: str) -> None:
     assert canonicalize_url(url) == expected
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 import trafilatura
 from lxml.cssselect import CSSSelector
@@ -34,6 +35,12 @@ class BodyRules:
     remove: tuple[str, ...] = ()
 
 
+@lru_cache(maxsize=256)
+def compiled_selector(css: str) -> CSSSelector:
+    """A profile's CSS selector, compiled once per crawl rather than once per page."""
+    return CSSSelector(css)
+
+
 def _drop(elements: Iterable[HtmlElement]) -> None:
     """Drop each element (keeping the text that follows it), unless an ancestor went already."""
     for element in list(elements):
@@ -49,7 +56,7 @@ def remove_boilerplate(tree: HtmlElement, selectors: Iterable[str] = ()) -> None
         if isinstance(element.tag, str) and is_boilerplate_element(element.tag, element.get("class"), element.get("id"))
     )
     for selector in selectors:
-        _drop(CSSSelector(selector)(tree))
+        _drop(compiled_selector(selector)(tree))
 
 
 def _trafilatura_html(tree: HtmlElement, url: str, favor_precision: bool = False, favor_recall: bool = False) -> str:
@@ -77,7 +84,7 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
     if rules.body:
         # The longest match: a selector like "article .entry-content" also matches the
         # excerpts of related stories. Its tail is the text after it, not part of it.
-        matches = CSSSelector(rules.body)(tree)
+        matches = compiled_selector(rules.body)(tree)
         longest = max(matches, key=lambda m: len(m.text_content()), default=None)
         if longest is not None and len(longest.text_content().strip()) >= MIN_BODY_CHARS:
             return tostring(longest, encoding="unicode", with_tail=False), "profile"

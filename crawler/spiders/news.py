@@ -40,7 +40,7 @@ RECHECK_POLICIES = ("due", "all", "none")
 VERSION = version("technews-archive")
 
 
-def _positive_int(name: str, value: Any) -> int:
+def _non_negative_int(name: str, value: Any) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
@@ -74,7 +74,7 @@ class NewsSpider(scrapy.Spider):
             raise ValueError(f"-a recheck={recheck!r}: expected one of {', '.join(RECHECK_POLICIES)}")
         self.recheck = recheck
         self.start_url, self.site_name, self.profile_path = start_url, site, profile
-        self.max_pages_arg = None if max_pages is None else _positive_int("max_pages", max_pages)
+        self.max_pages_arg = None if max_pages is None else _non_negative_int("max_pages", max_pages)
         self.profiles: dict[str, SiteProfile] = {}
         self.mode = "start_url" if start_url else "site" if site else "profile" if profile else "all"
         self.max_pages = 0

@@ -312,7 +312,8 @@ def build_site(version: int, port: int, bad_pages: bool = False) -> dict[str, Pa
     pages["/robots.txt"] = Page(ROBOTS_TXT.encode(), content_type="text/plain")
     if bad_pages:
         pages.update(_bad_pages(version, base))
-        links = "".join(f'<article class="post"><h2><a href="{path}">Story</a></h2></article>' for path in [*BAD_PAGES, f"/{LATIN1_SLUG}/", f"/{MISCONFIGURED_SLUG}/"])
+        paths = [*BAD_PAGES, f"/{LATIN1_SLUG}/", f"/{MISCONFIGURED_SLUG}/"]
+        links = "".join(f'<article class="post"><h2><a href="{path}">Story</a></h2></article>' for path in paths)
         pages["/"] = Page(pages["/"].body.replace(b"<nav class=\"pagination\">", links.encode() + b"<nav class=\"pagination\">", 1))
     return pages
 

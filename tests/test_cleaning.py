@@ -96,3 +96,44 @@ def test_whether_a_page_is_an_article() -> None:
     assert not is_article("", None, ARTICLE_TEXT), "a long text without a date is a page, not an article"
     assert not is_article("", day, "A short dated note.")
     assert not is_article("json-ld", day, "")
+
+
+def test_datelines_credits_and_newsletter_pitches_are_dropped() -> None:
+    furniture = [
+        "by Jane Doe Monday, November 18, 2019",
+        "November 20, 2019 - 11:28 AMT",
+        "Updated at 1:23 p.m.",
+        "segunda-feira, 22 de janeiro de 2018 às 0:13",
+        "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: carros",
+        "(Reporting by Greg Roumeliotis; editing by Martin Howell.)",
+        "Email Jane Doe at jane@example.com or follow her on Twitter.",
+        "Start your day with our digest. Sign up for the free daily newsletter.",
+        "Pick Six Newsletter",
+        "Reading time: 3 minutes",
+    ]
+    html = f"<div><p>{PARAGRAPHS[0]}</p>" + "".join(f"<p>{line}</p>" for line in furniture) + f"<p>{PARAGRAPHS[1]}</p></div>"
+    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+def test_lines_with_dates_that_are_article_text_are_kept() -> None:
+    lines = [
+        "2019 was a great year for the Linux desktop and its users.",
+        "1a etapa: 10 de março – Interlagos",
+        "Monday brings the release candidate, as usual.",
+    ]
+    html = "<div>" + "".join(f"<p>{line}</p>" for line in lines) + "</div>"
+    assert clean_body(html).split("\n\n") == lines
+
+
+def test_article_split_into_same_class_chunks_is_extracted_whole() -> None:
+    # The generic extractor takes the first "article__body" container only; the chunks
+    # after it, separated by an ad row, are the rest of the article.
+    paragraphs = [f"Part {part}: {paragraph}" for part in range(3) for paragraph in PARAGRAPHS]
+    chunks = [paragraphs[:6], paragraphs[6:]]
+    body = '<div class="row"><span>Advertisement</span></div>'.join(
+        '<div class="grid"><div class="article__body">' + "".join(f"<p>{p}</p>" for p in chunk) + "</div></div>"
+        for chunk in chunks
+    )
+    html = f"<html><body><article><h1>Linux 6.12</h1>{body}</article></body></html>"
+    page = extract_article(html, "https://news.example/linux-6-12/")
+    assert clean_body(page.body_html, page.metadata.title).split("\n\n") == paragraphs

@@ -9,6 +9,9 @@ The cascade, most precise first:
 3. trafilatura again in recall mode when the first pass returns too little,
    taken only if it finds a body of some length (on a page without one, recall
    mode returns page chrome, which is worse than nothing).
+
+A generic pass's body is completed with the other chunks of an article that the
+site splits into several containers of the same kind (``chunks.py``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import trafilatura
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement, tostring
 
+from crawler.extraction.chunks import with_sibling_chunks
 from crawler.extraction.selectors import is_boilerplate_element
 
 MIN_BODY_CHARS = 250
@@ -90,8 +94,8 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
             return tostring(longest, encoding="unicode", with_tail=False), "profile"
     body = _trafilatura_html(tree, url, favor_precision=True)
     if len(body) >= MIN_BODY_CHARS:
-        return body, "trafilatura"
+        return with_sibling_chunks(tree, body), "trafilatura"
     fallback = _trafilatura_html(tree, url, favor_recall=True)
     if len(fallback) >= MIN_BODY_CHARS:
-        return fallback, "trafilatura-recall"
+        return with_sibling_chunks(tree, fallback), "trafilatura-recall"
     return body, "trafilatura"

@@ -18,8 +18,15 @@ from archive.content import INVISIBLE_CHARACTERS
 from crawler.extraction.selectors import (
     BOILERPLATE_TEXT,
     BOILERPLATE_TEXT_MAX_WORDS,
+    DATELINE_DATE,
+    DATELINE_MAX_OTHER_WORDS,
+    DATELINE_MAX_WORDS,
+    DATELINE_START,
+    DATELINE_WORD,
     END_OF_ARTICLE,
+    NEWSLETTER_PITCH,
     NON_BODY_TAGS,
+    POST_META_LABELS,
     is_boilerplate_element,
 )
 
@@ -37,9 +44,25 @@ LIST_ITEM_MARK = "• "
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
+def _is_dateline(text: str, words: list[str]) -> bool:
+    """A date line such as "by Jane Doe, Monday, November 18, 2019" or "Updated at 1:23 p.m."."""
+    if len(words) > DATELINE_MAX_WORDS or not DATELINE_START.match(text) or not DATELINE_DATE.search(text):
+        return False
+    other = [word for word in re.findall(r"[^\W_]+", text) if not DATELINE_WORD.match(word)]
+    return len(other) <= DATELINE_MAX_OTHER_WORDS
+
+
 def _is_boilerplate_text(text: str) -> bool:
+    """A short paragraph that is page furniture: a call to share or subscribe, a credit, a date line."""
     words = text.split()
-    return 0 < len(words) <= BOILERPLATE_TEXT_MAX_WORDS and bool(BOILERPLATE_TEXT.match(" ".join(words)))
+    if not 0 < len(words) <= BOILERPLATE_TEXT_MAX_WORDS:
+        return False
+    text = " ".join(words)
+    return (
+        bool(BOILERPLATE_TEXT.match(text) or NEWSLETTER_PITCH.search(text))
+        or len(POST_META_LABELS.findall(text)) >= 2
+        or _is_dateline(text, words)
+    )
 
 
 def _decompose(elements: Iterable[Tag]) -> None:

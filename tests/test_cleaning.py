@@ -137,3 +137,39 @@ def test_article_split_into_same_class_chunks_is_extracted_whole() -> None:
     html = f"<html><body><article><h1>Linux 6.12</h1>{body}</article></body></html>"
     page = extract_article(html, "https://news.example/linux-6-12/")
     assert clean_body(page.body_html, page.metadata.title).split("\n\n") == paragraphs
+
+
+def test_headline_opening_the_body_or_repeating_the_title_is_dropped() -> None:
+    html = f"""<div class="entry-content"><h1>Linux 6.12: what is new</h1><p>{PARAGRAPHS[0]}</p>
+      <h2>Linux 6.12 released</h2><p>{PARAGRAPHS[1]}</p><h2>Drivers</h2><p>{PARAGRAPHS[2]}</p></div>"""
+    assert clean_body(html, "Linux 6.12 released").split("\n\n") == [PARAGRAPHS[0], PARAGRAPHS[1], "Drivers", PARAGRAPHS[2]]
+
+
+def test_list_of_links_to_other_stories_is_dropped_but_other_lists_stay() -> None:
+    stories = "".join(f'<li><a href="/story-{n}/">Another long headline about Linux number {n}</a></li>' for n in range(3))
+    downloads = '<ul><li><a href="/iso">Ubuntu</a></li><li><a href="/fedora">Fedora</a></li><li><a href="/arch">Arch</a></li></ul>'
+    html = f"""<html><body><article class="post"><h1>Linux 6.12</h1><div class="entry-content">
+      <p>{PARAGRAPHS[0]}</p><ul>{stories}</ul><p>{PARAGRAPHS[1]}</p>{downloads}
+      <ul><li>Real-time scheduling <a href="/rt">merged</a> upstream at last</li><li>New drivers for many laptops</li>
+      <li>Faster boot on ARM machines</li></ul><p>{PARAGRAPHS[2]}</p></div></article></body></html>"""
+    page = extract_article(html, "https://news.example/linux-6-12/", BodyRules(body=".entry-content"))
+    assert clean_body(page.body_html, page.metadata.title).split("\n\n") == [
+        PARAGRAPHS[0],
+        PARAGRAPHS[1],
+        "• Ubuntu",
+        "• Fedora",
+        "• Arch",
+        "• Real-time scheduling merged upstream at last",
+        "• New drivers for many laptops",
+        "• Faster boot on ARM machines",
+        PARAGRAPHS[2],
+    ]
+
+
+def test_hover_card_inside_a_paragraph_is_dropped() -> None:
+    card = (
+        '<span class="rollover-people"><a href="/people/ada">Ada Lovelace</a><span class="rollover-people-block">'
+        '<a href="/story-1/">Another story about engines</a> <a href="/story-2/">And one more</a></span></span>'
+    )
+    html = f"<div><p>The kernel maintainer {card} said the release was calm.</p><p>{PARAGRAPHS[1]}</p></div>"
+    assert clean_body(html).split("\n\n") == ["The kernel maintainer Ada Lovelace said the release was calm.", PARAGRAPHS[1]]

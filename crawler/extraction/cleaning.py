@@ -42,6 +42,7 @@ PARAGRAPH_BREAK = "\n\n"
 BLANK_LINES = re.compile(r"\n\s*\n")
 LIST_ITEM_MARK = "• "
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+WRAPPER_TAGS = frozenset({"html", "body", "div", "section", "article", "main", "span"})
 
 
 def _is_dateline(text: str, words: list[str]) -> bool:
@@ -80,6 +81,19 @@ def _drop_lists_under_boilerplate_headings(soup: BeautifulSoup) -> None:
             _is_boilerplate_text(text) or END_OF_ARTICLE.match(text)
         ):
             following.decompose()
+
+
+def _drop_headline(soup: BeautifulSoup, title: str | None) -> None:
+    """The headline is the title, not body: an ``<h1>`` opening the body, or any heading that repeats the title."""
+    key = " ".join((title or "").split()).casefold()
+    for heading in soup.find_all(HEADINGS):
+        if key and " ".join(heading.get_text(" ").split()).casefold() == key:
+            heading.decompose()
+    first = next(
+        (element for element in soup.find_all(True) if element.name not in WRAPPER_TAGS and element.get_text(strip=True)), None
+    )
+    if first is not None and first.name == "h1":
+        first.decompose()
 
 
 def _paragraphs(soup: BeautifulSoup) -> list[str]:
@@ -132,5 +146,6 @@ def clean_body(body_html: str, title: str | None = None) -> str:
         if element.name in NON_BODY_TAGS or is_boilerplate_element(element.name, element.get("class"), element.get("id"))
     )
     _drop_lists_under_boilerplate_headings(soup)
+    _drop_headline(soup, title)
     paragraphs = _without_tail(_without_repeated_title(_paragraphs(soup), title))
     return PARAGRAPH_BREAK.join(p for p in paragraphs if not _is_boilerplate_text(p))

@@ -37,14 +37,18 @@ BOILERPLATE_TAGS = frozenset(
 )
 
 
+POPUP_CLASS = re.compile(r"^(hovercard|popover|tooltip-content)$|(rollover|hovercard|popover|tooltip)[\w-]*-(block|content|body|card|box)$")
+"""Hover cards and pop-ups hidden inside paragraphs (a person's card with links to other stories)."""
+
+
 def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, element_id: object) -> bool:
     """Whether an element with this tag, class attribute and id is page furniture, not article."""
     if tag in BOILERPLATE_TAGS or (isinstance(element_id, str) and element_id in BOILERPLATE_IDS):
         return True
     if not classes:
         return False
-    names = classes.split() if isinstance(classes, str) else classes
-    return not BOILERPLATE_CLASSES.isdisjoint(names)
+    names = classes.split() if isinstance(classes, str) else list(classes)
+    return not BOILERPLATE_CLASSES.isdisjoint(names) or any(POPUP_CLASS.search(name) for name in names)
 
 
 NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video", "audio"})

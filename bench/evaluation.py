@@ -18,11 +18,11 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import trafilatura
-from w3lib.encoding import html_to_unicode
 
 from bench.fields import ExpectedMetadata, PredictedMetadata, field_scores
 from bench.scoring import PageScore, page_score
 from crawler.extraction import clean_body, extract_article
+from crawler.extraction.encoding import decode_html
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared"
 BODY_SET = SHARED_DATA / "extraction-dev"
@@ -113,12 +113,11 @@ EXTRACTORS: dict[str, Extractor] = {
 
 
 def _decoded(path: Path) -> str:
-    _, html = html_to_unicode(None, gzip.decompress(path.read_bytes()))
-    return html
+    return decode_html(gzip.decompress(path.read_bytes()), None)
 
 
 def load_body_set(directory: Path = BODY_SET) -> list[Page]:
-    """The body set's pages, in id order, decoded per BOM, ``<meta>`` or detection."""
+    """The body set's pages, in id order, decoded as the crawler decodes pages (``encoding.py``)."""
     truth = json.loads((directory / "ground-truth.json").read_text(encoding="utf-8"))
     return [
         Page(id=page_id, url=entry["url"], html=_decoded(directory / "html" / f"{page_id}.html.gz"), body=entry["articleBody"])

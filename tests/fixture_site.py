@@ -266,7 +266,7 @@ LATIN1_PARAGRAPHS = tuple(
 
 
 def _bad_pages(version: int, base: str) -> dict[str, Page]:
-    """Pages that must be counted and skipped, plus one page in Latin-1 declared only by <meta>."""
+    """Pages that must be counted and skipped, plus one in Latin-1 whose HTTP header says UTF-8."""
     empty = FixtureArticle("empty-article", "An Empty Article", "Nobody", "2026-07-01T10:00:00+00:00", "Nothing", ())
     latin1 = FixtureArticle(LATIN1_SLUG, LATIN1_TITLE, "Jean Dupont", "2026-07-02T10:00:00+02:00", "Debian", LATIN1_PARAGRAPHS)
     latin1_html = _article_page(latin1, version, f"{base}/{LATIN1_SLUG}/").replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
@@ -277,7 +277,8 @@ def _bad_pages(version: int, base: str) -> dict[str, Page]:
         "/empty-article/": Page(_article_page(empty, version, f"{base}/empty-article/").encode()),
         "/error-article/": Page(b"<html><body>Internal Server Error</body></html>", status=500),
         "/binary-article/": Page(bytes(range(256)) * 64, content_type="text/html"),
-        f"/{LATIN1_SLUG}/": Page(latin1_html.encode("iso-8859-1"), content_type="text/html"),
+        # The server claims UTF-8; the page and its <meta> say Latin-1, as the bytes are.
+        f"/{LATIN1_SLUG}/": Page(latin1_html.encode("iso-8859-1"), content_type="text/html; charset=utf-8"),
         f"/{MISCONFIGURED_SLUG}/": Page(_article_page(misconfigured, version, f"{base}/").encode()),
     }
 

@@ -25,7 +25,7 @@ def _canonical(name: str | None) -> str | None:
 def decode_html(body: bytes, content_type: str | None) -> str:
     """The page ``body`` as text, the charset chosen as the module docstring says."""
     bom_encoding, bom = read_bom(body)
-    if bom_encoding:
+    if bom_encoding and bom:
         return body[len(bom) :].decode(bom_encoding, errors="replace")
     declared = [
         name

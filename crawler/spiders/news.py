@@ -154,7 +154,7 @@ class NewsSpider(scrapy.Spider):
         if not self._is_html(response):
             return
         try:
-            content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
+            content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1")
             page = extract_article(decode_html(response.body, content_type), response.url, profile.body_rules)
         except (UnparsablePage, ValueError) as error:
             self.crawler.stats.inc_value("archive/unparsable")

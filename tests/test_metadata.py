@@ -281,3 +281,13 @@ def test_out_of_range_date_in_json_ld_does_not_break_extraction() -> None:
 )
 def test_date_from_url(url: str, expected: datetime | None) -> None:
     assert date_from_url(url) == expected
+
+
+def test_headline_shown_and_shared_wins_over_a_different_json_ld_headline() -> None:
+    head = json_ld(news_article(headline="Starmer suggests he will keep gifts")) + '<meta property="og:title" content="Starmer defiant over gifts">'
+    assert metadata(head, body="<h1>Starmer defiant over gifts</h1><p>Text.</p>").title == "Starmer defiant over gifts"
+
+
+def test_json_ld_headline_wins_when_no_two_sources_agree() -> None:
+    head = json_ld(news_article(headline="The JSON-LD headline")) + '<meta property="og:title" content="The social title">'
+    assert metadata(head, body="<h1>The visible headline</h1><p>Text.</p>").title == "The JSON-LD headline"

@@ -55,14 +55,27 @@ def _clean_title(title: str, site_name: str | None) -> str:
     return title
 
 
-def _html_title(tree: HtmlElement, site_name: str | None) -> str:
-    h1 = tree.xpath("//h1")
-    if len(h1) == 1:
-        text = " ".join(h1[0].text_content().split())
-        if text:
-            return text
-    title = tree.findtext(".//title") or ""
-    return _clean_title(title, site_name)
+def _single_h1(tree: HtmlElement) -> str | None:
+    texts = [text for text in (" ".join(h1.text_content().split()) for h1 in tree.iter("h1")) if text]
+    return texts[0] if len(texts) == 1 else None
+
+
+def extract_title(tree: HtmlElement, article: dict[str, Any], site_name: str | None) -> str:
+    """The headline: JSON-LD ``headline``, the social title, the page's one ``<h1>``, by majority.
+
+    Where two of the three agree and the third differs (a stale or shortened JSON-LD
+    headline, say), the two win; otherwise the first present wins, in that order. A page
+    with none of them gets its ``<title>`` without the site name.
+    """
+    social = first_meta(tree, "og:title", "twitter:title")
+    candidates = [
+        _clean_title(value, site_name)
+        for value in (json_ld.text(article.get("headline")), social, _single_h1(tree))
+        if value
+    ]
+    if not candidates:
+        return _clean_title(tree.findtext(".//title") or "", site_name)
+    return max(candidates, key=candidates.count)
 
 
 def _split(values: list[str]) -> list[str]:
@@ -133,8 +146,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     site_name = first_meta(tree, "og:site_name") or next(
         (json_ld.text(obj.get("name")) for obj in objects if "WebSite" in json_ld.types(obj) and obj.get("name")), None
     )
-    title = json_ld.text(article.get("headline")) or first_meta(tree, "og:title", "twitter:title") or ""
-    title = _clean_title(title, site_name) if title else _html_title(tree, site_name)
+    title = extract_title(tree, article, site_name)
 
     published = _first_date(
         [json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta_values(tree, PUBLISHED_META)]

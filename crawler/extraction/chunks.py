@@ -55,8 +55,8 @@ def with_sibling_chunks(tree: HtmlElement, body_html: str) -> str:
     if not parents:
         return body_html
     container, count = parents.most_common(1)[0]
-    classes = container.get("class")
-    if container is None or not classes or count * 2 < len(known):
+    classes = container.get("class") if container is not None else None
+    if not classes or count * 2 < len(known):
         return body_html
     near = set(_ancestors(container, MAX_CHUNK_DISTANCE))
     chunks = [

@@ -60,6 +60,8 @@ class Run:
     extractions: dict[str, Extraction] = field(default_factory=dict)
     body_scores: dict[str, PageScore] = field(default_factory=dict)
     field_scores: dict[str, dict[str, float]] = field(default_factory=dict)
+    failures: dict[str, str] = field(default_factory=dict)
+    """Pages the extractor raised an error on, with the error."""
     seconds: float = 0.0
 
     @property
@@ -155,6 +157,7 @@ def run(name: str, extractor: Extractor, pages: list[Page]) -> Run:
             extraction = extractor(page.html, page.url)
         except Exception as error:  # noqa: BLE001 - one failing page must not stop the evaluation
             print(f"warning: {name} failed on {page.id}: {error!r}", file=sys.stderr)
+            result.failures[page.id] = repr(error)
             extraction = NOTHING_FOUND
         result.seconds += time.perf_counter() - start
         result.extractions[page.id] = extraction

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from crawler.extraction import BodyRules, clean_body, extract_article
 from crawler.extraction.page import is_article
 
@@ -98,31 +100,55 @@ def test_whether_a_page_is_an_article() -> None:
     assert not is_article("json-ld", day, "")
 
 
-def test_datelines_credits_and_newsletter_pitches_are_dropped() -> None:
+def test_credits_and_newsletter_pitches_are_dropped_anywhere() -> None:
     furniture = [
-        "by Jane Doe Monday, November 18, 2019",
-        "November 20, 2019 - 11:28 AMT",
-        "Updated at 1:23 p.m.",
-        "segunda-feira, 22 de janeiro de 2018 às 0:13",
-        "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: carros",
         "(Reporting by Greg Roumeliotis; editing by Martin Howell.)",
         "Email Jane Doe at jane@example.com or follow her on Twitter.",
         "Start your day with our digest. Sign up for the free daily newsletter.",
         "Pick Six Newsletter",
         "Reading time: 3 minutes",
+        "SEE MORE: Ten distros to try",
     ]
     html = f"<div><p>{PARAGRAPHS[0]}</p>" + "".join(f"<p>{line}</p>" for line in furniture) + f"<p>{PARAGRAPHS[1]}</p></div>"
     assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
 
 
-def test_lines_with_dates_that_are_article_text_are_kept() -> None:
+@pytest.mark.parametrize(
+    "line",
+    [
+        "by Jane Doe Monday, November 18, 2019",
+        "November 20, 2019 - 11:28 AMT",
+        "Updated at 1:23 p.m.",
+        "segunda-feira, 22 de janeiro de 2018 às 0:13",
+        "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: carros",
+    ],
+)
+def test_date_and_post_meta_lines_at_either_end_of_the_body_are_dropped(line: str) -> None:
+    html = f"<div><p>{line}</p>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + f"<p>{line}</p></div>"
+    assert clean_body(html).split("\n\n") == PARAGRAPHS
+
+
+def test_article_text_that_looks_like_furniture_is_kept() -> None:
     lines = [
+        "On October 10, 2024, Ubuntu 24.10 arrived with GNOME 47.",
         "2019 was a great year for the Linux desktop and its users.",
         "1a etapa: 10 de março – Interlagos",
         "Monday brings the release candidate, as usual.",
+        "WordPress 6.5 lets you filter posts by tags and categories at once.",
+        "Thunderbird 128 now groups your newsletters in a unified inbox.",
+        "Editing by hand is no longer needed with the new tool.",
+        "Most popular distributions now ship PipeWire by default.",
+        "See also the man page for every option.",
+        "Email notifications now link to the post on Twitter.",
     ]
     html = "<div>" + "".join(f"<p>{line}</p>" for line in lines) + "</div>"
     assert clean_body(html).split("\n\n") == lines
+
+
+def test_date_line_in_the_middle_of_a_body_is_article_text() -> None:
+    schedule = "February 20, 2025: Feature Freeze"
+    html = "<div>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS[:3]) + f"<p>{schedule}</p>" + "".join(f"<p>{p}</p>" for p in PARAGRAPHS) + "</div>"
+    assert schedule in clean_body(html).split("\n\n")
 
 
 def test_article_split_into_same_class_chunks_is_extracted_whole() -> None:
@@ -139,8 +165,13 @@ def test_article_split_into_same_class_chunks_is_extracted_whole() -> None:
     assert clean_body(page.body_html, page.metadata.title).split("\n\n") == paragraphs
 
 
+def test_section_heading_opening_a_tutorial_is_kept() -> None:
+    html = f"<div><h1>Installing Arch Linux</h1><p>{PARAGRAPHS[0]}</p></div>"
+    assert clean_body(html, "How to set up a laptop for development").split("\n\n") == ["Installing Arch Linux", PARAGRAPHS[0]]
+
+
 def test_headline_opening_the_body_or_repeating_the_title_is_dropped() -> None:
-    html = f"""<div class="entry-content"><h1>Linux 6.12: what is new</h1><p>{PARAGRAPHS[0]}</p>
+    html = f"""<div class="entry-content"><h1>Linux 6.12 is finally released</h1><p>{PARAGRAPHS[0]}</p>
       <h2>Linux 6.12 released</h2><p>{PARAGRAPHS[1]}</p><h2>Drivers</h2><p>{PARAGRAPHS[2]}</p></div>"""
     assert clean_body(html, "Linux 6.12 released").split("\n\n") == [PARAGRAPHS[0], PARAGRAPHS[1], "Drivers", PARAGRAPHS[2]]
 
@@ -173,3 +204,21 @@ def test_hover_card_inside_a_paragraph_is_dropped() -> None:
     )
     html = f"<div><p>The kernel maintainer {card} said the release was calm.</p><p>{PARAGRAPHS[1]}</p></div>"
     assert clean_body(html).split("\n\n") == ["The kernel maintainer Ada Lovelace said the release was calm.", PARAGRAPHS[1]]
+
+
+def test_excerpts_of_related_posts_with_the_body_class_are_not_chunks_of_the_article() -> None:
+    paragraphs = [f"Part {part}: {paragraph}" for part in range(2) for paragraph in PARAGRAPHS]
+    excerpt = "An excerpt of another story about desktop Linux that readers might like to read next."
+    related = "".join(
+        f'<article class="related"><h3>Another story {n}</h3><div class="entry-content"><p>{excerpt} {n}</p>'
+        f"<p>{excerpt} Again {n}.</p></div></article>"
+        for n in range(2)
+    )
+    html = (
+        '<html><body><div class="wrap"><article class="post"><h1>Linux 6.12</h1><div class="entry-content">'
+        + "".join(f"<p>{p}</p>" for p in paragraphs)
+        + f'</div></article><section class="more">{related}</section></div></body></html>'
+    )
+    page = extract_article(html, "https://news.example/linux-6-12/")
+    assert clean_body(page.body_html, page.metadata.title).split("\n\n") == paragraphs
+

@@ -34,5 +34,15 @@ def test_east_asian_page_declared_only_by_meta(text: str, charset: str) -> None:
     assert text in decode_html(html.encode(charset), "text/html")
 
 
-def test_undecodable_bytes_become_replacement_characters_not_an_error() -> None:
-    assert decode_html(b"<p>caf\xe9 \x81</p>", "text/html; charset=utf-8").startswith("<p>caf")
+def test_stray_byte_in_a_utf8_page_is_one_replacement_character() -> None:
+    body = page("utf-8").encode("utf-8").replace(b"<body>", b"<body>\xe9")
+    text = decode_html(body, "text/html; charset=utf-8")
+    assert TEXT in text and text.count("\ufffd") == 1
+
+
+def test_meta_utf16_on_a_page_without_bom_means_utf8() -> None:
+    assert TEXT in decode_html(page("utf-16").encode("utf-8"), "text/html")
+
+
+def test_undecodable_bytes_in_an_undeclared_page_are_not_an_error() -> None:
+    assert decode_html(b"<p>caf\xe9 \x81\x8d\x8f</p>", None).startswith("<p>caf")

@@ -25,7 +25,9 @@ def _require(directory: Path) -> None:
 
 def test_body_extraction_stays_above_its_floors() -> None:
     _require(BODY_SET)
-    total = aggregate(run("project", extract_project, load_body_set()).body_scores.values())
+    result = run("project", extract_project, load_body_set())
+    assert not result.failures, f"the extractor raised errors: {result.failures}"
+    total = aggregate(result.body_scores.values())
     scores = {"precision": total.precision, "recall": total.recall, "f1": total.f1}
     below = {name: round(scores[name], 4) for name, floor in FLOORS["body"].items() if scores[name] < floor}
     assert not below, f"body scores below their floors {FLOORS['body']}: {below}"
@@ -33,6 +35,8 @@ def test_body_extraction_stays_above_its_floors() -> None:
 
 def test_metadata_extraction_stays_above_its_floors() -> None:
     _require(METADATA_SET)
-    scores = mean_scores(run("project", extract_project, load_metadata_set()).field_scores.values())
+    result = run("project", extract_project, load_metadata_set())
+    assert not result.failures, f"the extractor raised errors: {result.failures}"
+    scores = mean_scores(result.field_scores.values())
     below = {name: round(scores[name], 4) for name, floor in FLOORS["metadata"].items() if scores[name] < floor}
     assert not below, f"metadata scores below their floors {FLOORS['metadata']}: {below}"

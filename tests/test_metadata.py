@@ -291,3 +291,14 @@ def test_headline_shown_and_shared_wins_over_a_different_json_ld_headline() -> N
 def test_json_ld_headline_wins_when_no_two_sources_agree() -> None:
     head = json_ld(news_article(headline="The JSON-LD headline")) + '<meta property="og:title" content="The social title">'
     assert metadata(head, body="<h1>The visible headline</h1><p>Text.</p>").title == "The JSON-LD headline"
+
+
+def test_tech_tags_that_look_like_domains_or_labels_are_kept() -> None:
+    tags = ["Node.js", "ASP.NET", "Socket.io", "Star Wars: Andor", "news.example.com"]
+    head = "".join(f'<meta property="article:tag" content="{tag}">' for tag in tags)
+    assert metadata(head).tags == tags[:4]
+
+
+def test_role_bylines_are_no_authors_and_affiliations_are_stripped() -> None:
+    head = '<meta name="author" content="Senior Editor"><meta name="author" content="Ankush Das (It\'s FOSS)">'
+    assert metadata(head).authors == ["Ankush Das"]

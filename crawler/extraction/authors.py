@@ -22,13 +22,22 @@ AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*", re.IGNORECASE)
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
 NOT_A_NAME = re.compile(r"[()\[\]:@/\\<>{}=\d]")
 """Characters that no author name has but photo credits, handles, URLs and markup do."""
-GENERIC_AUTHORS = frozenset({"admin", "administrator", "staff", "editor", "editorial", "guest", "unknown"})
+GENERIC_AUTHORS = frozenset({"admin", "administrator", "unknown"})
+ROLE_WORDS = frozenset(
+    {"staff", "editor", "editors", "editorial", "senior", "contributor", "contributing", "writer", "reporter", "correspondent",
+     "guest", "team", "desk", "news", "author", "columnist", "freelance", "managing", "associate", "deputy", "chief"}
+)
+"""A byline made of these words only names a role, not a person ("Senior Editor", "Staff Writer")."""
+TRAILING_AFFILIATION = re.compile(r"\s*\([^()]*\)$")
+""""Jane Doe (It's FOSS)": the name without its outlet."""
 MAX_AUTHORS = 20
 MAX_NAME_LENGTH = 80
 
 
 def _is_name(name: str, excluded: set[str]) -> bool:
     if not name or len(name) > MAX_NAME_LENGTH or name.casefold() in excluded:
+        return False
+    if set(name.casefold().split()) <= ROLE_WORDS:
         return False
     if NOT_A_NAME.search(name) or not re.search(r"\w", name):
         return False
@@ -46,7 +55,7 @@ def clean_authors(candidates: list[str], site_name: str | None) -> list[str]:
         if candidate.startswith(("http://", "https://", "/")):
             continue
         for name in AUTHOR_SPLIT.split(candidate):
-            name = AUTHOR_PREFIX.sub("", name.strip(" .·-–—"))
+            name = TRAILING_AFFILIATION.sub("", AUTHOR_PREFIX.sub("", name.strip(" .·-–—")))
             if _is_name(name, excluded) and name.casefold() not in seen:
                 seen.add(name.casefold())
                 authors.append(name)

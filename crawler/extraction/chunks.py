@@ -4,8 +4,10 @@ Some sites cut an article into chunks (between ads, or per section), each in its
 element with the same tag and class, side by side. A generic extractor picks the best
 container and loses the others. Given the tree and the extractor's body, this finds the
 container most of the extracted paragraphs come from and, where the page holds other
-elements of the same tag and class close to it (a common ancestor a few levels up) with
-paragraphs the body lacks, returns the body with those chunks in page order.
+elements of the same tag and class close to it (a common ancestor a few levels up, and
+the same enclosing ``<article>``, so that the excerpts of related posts, each an article
+of its own, never join) with paragraphs the body lacks, returns the body with those
+chunks in page order.
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ def _ancestors(element: HtmlElement, levels: int) -> list[HtmlElement]:
     return found
 
 
+def _enclosing_article(element: HtmlElement) -> HtmlElement | None:
+    return next(element.iterancestors("article"), None)
+
+
 def _missing_words(chunk: HtmlElement, known: set[str]) -> int:
     return sum(len(p.text_content().split()) for p in chunk.iter("p") if _key(p.text_content()) not in known)
 
@@ -51,18 +57,21 @@ def with_sibling_chunks(tree: HtmlElement, body_html: str) -> str:
     known = _paragraph_keys(body_html)
     if not known:
         return body_html
-    parents = Counter(p.getparent() for p in tree.iter("p") if _key(p.text_content()) in known)
+    parents = Counter(p.getparent() for p in tree.iter("p") if p.getparent() is not None and _key(p.text_content()) in known)
     if not parents:
         return body_html
     container, count = parents.most_common(1)[0]
-    classes = container.get("class") if container is not None else None
+    classes = container.get("class")
     if not classes or count * 2 < len(known):
         return body_html
     near = set(_ancestors(container, MAX_CHUNK_DISTANCE))
+    article = _enclosing_article(container)
     chunks = [
         element
         for element in tree.iter(container.tag)
-        if element.get("class") == classes and near.intersection(_ancestors(element, MAX_CHUNK_DISTANCE))
+        if element.get("class") == classes
+        and near.intersection(_ancestors(element, MAX_CHUNK_DISTANCE))
+        and _enclosing_article(element) is article
     ]
     extra = [chunk for chunk in chunks if chunk is not container and _missing_words(chunk, known) >= MIN_CHUNK_WORDS]
     if not extra:

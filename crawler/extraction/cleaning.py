@@ -17,12 +17,14 @@ from bs4 import BeautifulSoup, NavigableString, Tag
 from archive.content import INVISIBLE_CHARACTERS
 from crawler.extraction.selectors import (
     BOILERPLATE_TEXT,
+    BOILERPLATE_TEXT_MAX_CHARS,
     BOILERPLATE_TEXT_MAX_WORDS,
     DATELINE_DATE,
     DATELINE_MAX_OTHER_WORDS,
     DATELINE_MAX_WORDS,
     DATELINE_START,
     DATELINE_WORD,
+    EDGE_PARAGRAPHS,
     END_OF_ARTICLE,
     NEWSLETTER_PITCH,
     NON_BODY_TAGS,
@@ -42,28 +44,48 @@ PARAGRAPH_BREAK = "\n\n"
 BLANK_LINES = re.compile(r"\n\s*\n")
 LIST_ITEM_MARK = "• "
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+WORD = re.compile(r"\w+")
+HEADLINE_SIMILARITY = 0.5
 WRAPPER_TAGS = frozenset({"html", "body", "div", "section", "article", "main", "span"})
 
 
-def _is_dateline(text: str, words: list[str]) -> bool:
+def _short(text: str) -> str | None:
+    """The paragraph, whitespace normalised, if it is short enough to be judged by its words."""
+    words = text.split()
+    if not 0 < len(words) <= BOILERPLATE_TEXT_MAX_WORDS or len(text) > BOILERPLATE_TEXT_MAX_CHARS:
+        return None
+    return " ".join(words)
+
+
+def _is_boilerplate_text(text: str) -> bool:
+    """A short paragraph that is page furniture: a call to share or subscribe, a credit, a "Related" label."""
+    short = _short(text)
+    return short is not None and bool(BOILERPLATE_TEXT.match(short) or NEWSLETTER_PITCH.search(short))
+
+
+def _is_dateline(text: str) -> bool:
     """A date line such as "by Jane Doe, Monday, November 18, 2019" or "Updated at 1:23 p.m."."""
-    if len(words) > DATELINE_MAX_WORDS or not DATELINE_START.match(text) or not DATELINE_DATE.search(text):
+    if len(text.split()) > DATELINE_MAX_WORDS or not DATELINE_START.match(text) or not DATELINE_DATE.search(text):
         return False
     other = [word for word in re.findall(r"[^\W_]+", text) if not DATELINE_WORD.match(word)]
     return len(other) <= DATELINE_MAX_OTHER_WORDS
 
 
-def _is_boilerplate_text(text: str) -> bool:
-    """A short paragraph that is page furniture: a call to share or subscribe, a credit, a date line."""
-    words = text.split()
-    if not 0 < len(words) <= BOILERPLATE_TEXT_MAX_WORDS:
-        return False
-    text = " ".join(words)
-    return (
-        bool(BOILERPLATE_TEXT.match(text) or NEWSLETTER_PITCH.search(text))
-        or len(POST_META_LABELS.findall(text)) >= 2
-        or _is_dateline(text, words)
-    )
+def _is_post_furniture(text: str) -> bool:
+    """A date line or a "Posted by … Category: … Tags: …" line, as themes print them around a post."""
+    short = _short(text)
+    return short is not None and (len(POST_META_LABELS.findall(short)) >= 2 or _is_dateline(short))
+
+
+def _without_furniture(paragraphs: list[str]) -> list[str]:
+    """Paragraphs without boilerplate, and without date and post-meta lines at either end of the body."""
+    last_edge = len(paragraphs) - EDGE_PARAGRAPHS
+    return [
+        paragraph
+        for index, paragraph in enumerate(paragraphs)
+        if not _is_boilerplate_text(paragraph)
+        and not ((index < EDGE_PARAGRAPHS or index >= last_edge) and _is_post_furniture(paragraph))
+    ]
 
 
 def _decompose(elements: Iterable[Tag]) -> None:
@@ -83,16 +105,25 @@ def _drop_lists_under_boilerplate_headings(soup: BeautifulSoup) -> None:
             following.decompose()
 
 
+def _similar(a: str, b: str) -> bool:
+    """Two headlines with at least half their words in common (Jaccard), a rewording of one another."""
+    words_a, words_b = set(WORD.findall(a.casefold())), set(WORD.findall(b.casefold()))
+    return bool(words_a | words_b) and len(words_a & words_b) >= HEADLINE_SIMILARITY * len(words_a | words_b)
+
+
 def _drop_headline(soup: BeautifulSoup, title: str | None) -> None:
-    """The headline is the title, not body: an ``<h1>`` opening the body, or any heading that repeats the title."""
+    """The headline is the title, not body: any heading that repeats the title, and an ``<h1>``
+    opening the body that rewords it (a section heading that opens a tutorial stays)."""
     key = " ".join((title or "").split()).casefold()
+    if not key:
+        return
     for heading in soup.find_all(HEADINGS):
-        if key and " ".join(heading.get_text(" ").split()).casefold() == key:
+        if " ".join(heading.get_text(" ").split()).casefold() == key:
             heading.decompose()
     first = next(
         (element for element in soup.find_all(True) if element.name not in WRAPPER_TAGS and element.get_text(strip=True)), None
     )
-    if first is not None and first.name == "h1":
+    if first is not None and first.name == "h1" and _similar(first.get_text(" "), key):
         first.decompose()
 
 
@@ -147,5 +178,4 @@ def clean_body(body_html: str, title: str | None = None) -> str:
     )
     _drop_lists_under_boilerplate_headings(soup)
     _drop_headline(soup, title)
-    paragraphs = _without_tail(_without_repeated_title(_paragraphs(soup), title))
-    return PARAGRAPH_BREAK.join(p for p in paragraphs if not _is_boilerplate_text(p))
+    return PARAGRAPH_BREAK.join(_without_furniture(_without_tail(_without_repeated_title(_paragraphs(soup), title))))

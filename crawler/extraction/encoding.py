@@ -7,6 +7,9 @@ a byte-order mark wins; otherwise the first declared encoding that decodes the p
 without error, UTF-8 first among them (bytes that are valid UTF-8 almost never are by
 accident, while any bytes are "valid" Windows-1252); then UTF-8 and Windows-1252 even
 if undeclared; as a last resort the first declaration, with replacement characters.
+A page declared UTF-8 that is UTF-8 but for a few stray bytes stays UTF-8 (a stray byte
+becomes one replacement character rather than the whole page mojibake), and a ``<meta>``
+naming UTF-16 or UTF-32 on a page without a byte-order mark means UTF-8, as in browsers.
 """
 
 from __future__ import annotations
@@ -14,12 +17,22 @@ from __future__ import annotations
 from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 UTF8 = "utf-8"
+MAX_STRAY_SHARE = 0.1
+"""A page declared UTF-8 stays UTF-8 if at most this share of its non-ASCII characters are undecodable."""
 WEB_DEFAULT = "cp1252"
 """What browsers assume for an undeclared or Latin-1 page (WHATWG: "windows-1252")."""
 
 
 def _canonical(name: str | None) -> str | None:
-    return resolve_encoding(name) if name else None
+    resolved = resolve_encoding(name) if name else None
+    return UTF8 if resolved and resolved.startswith(("utf-16", "utf-32")) else resolved
+
+
+def _mostly_utf8(body: bytes) -> str | None:
+    text = body.decode(UTF8, errors="replace")
+    stray = text.count("\ufffd")
+    non_ascii = sum(1 for character in text if ord(character) > 127)
+    return text if stray <= MAX_STRAY_SHARE * non_ascii else None
 
 
 def decode_html(body: bytes, content_type: str | None) -> str:
@@ -39,5 +52,6 @@ def decode_html(body: bytes, content_type: str | None) -> str:
         try:
             return body.decode(name)
         except (UnicodeDecodeError, LookupError):
-            continue
+            if name == UTF8 and UTF8 in declared and (text := _mostly_utf8(body)) is not None:
+                return text
     return body.decode(declared[0] if declared else UTF8, errors="replace")

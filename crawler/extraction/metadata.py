@@ -30,8 +30,11 @@ MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "dc
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
-NOT_A_TOPIC = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-|:|^_|^[\w-]+\.[a-z]{2,}$", re.IGNORECASE)
-"""Internal labels some sites list among their tags: ids, "Category: ...", "_commerce", domain names."""
+NOT_A_TOPIC = re.compile(
+    r"^[0-9a-f]{8}-[0-9a-f]{4}-|^_|^(category|nlp\b[^:]*|section|tag|type|author)\s*:|(?-i:^[a-z0-9.-]+\.(com|net|org|co\.uk|com\.au|ca|de|fr)$)",
+    re.IGNORECASE,
+)
+"""Internal labels some sites list among their tags: ids, "Category: …", "_commerce", the site's domain name."""
 MAX_TOPIC_LENGTH = 100
 
 

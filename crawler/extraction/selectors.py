@@ -37,6 +37,7 @@ BOILERPLATE_TAGS = frozenset(
 )
 
 
+MAX_CLASS_NAME_CHARS = 100
 POPUP_CLASS = re.compile(r"^(hovercard|popover|tooltip-content)$|(rollover|hovercard|popover|tooltip)[\w-]*-(block|content|body|card|box)$")
 """Hover cards and pop-ups hidden inside paragraphs (a person's card with links to other stories)."""
 
@@ -48,7 +49,9 @@ def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, elemen
     if not classes:
         return False
     names = classes.split() if isinstance(classes, str) else list(classes)
-    return not BOILERPLATE_CLASSES.isdisjoint(names) or any(POPUP_CLASS.search(name) for name in names)
+    return not BOILERPLATE_CLASSES.isdisjoint(names) or any(
+        len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names
+    )
 
 
 NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video", "audio"})
@@ -56,14 +59,16 @@ NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video
 
 BOILERPLATE_TEXT = re.compile(
     r"^(share (this|on)|share:|related( articles| posts| stories)?:?$|you may also like|"
-    r"read (more|also|next)\b|also read\b|see (more|also)\b|recommended( for you)?:?$|(recent|popular|latest) (posts|articles)|"
+    r"read (more|also|next)\b|also read\b|see (more|also)\s*(:|$)|recommended( for you)?:?$|(recent|popular|latest) (posts|articles)|"
     r"advertisement$|sponsored\b|subscribe$|subscribe (to|for)\b|sign up (for|to)\b|join \d[\d,.]* (readers|subscribers)|"
-    r"most (read|popular|viewed|shared)\b|follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|(\d+ )?comments?$|tell us what you think|"
+    r"most (read|popular|viewed|shared)( (in|on|from)\b.*| (stories|articles|posts|news|now|today|this week))?$|"
+    r"follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|(\d+ )?comments?$|tell us what you think|"
     r"(image|photo|picture) (credit|source|courtesy)\b|credit:|copyright\b|©|all rights reserved|"
     r"get (the latest|our) .{0,60}\b(inbox|newsletters?)\b|tags:?$|[\w'’ ]{0,40} newsletter$|"
-    r"(reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit)\b|\d+ min(ute)?s? read$|"
-    r"\(?(additional )?(reporting|writing|editing) by\b|have a (news )?tip\b|"
-    r"(follow|email|e-mail|reach|contact)\b.{0,100}\b(twitter|facebook|instagram|linkedin|coverage)\b|"
+    r"(reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit)\s*:?\s*\d|\d+ min(ute)?s? read$|"
+    r"\(?(additional )?(reporting|writing|editing) by (?-i:[A-Z])|have a (news )?tip\b|"
+    r"(follow|email|e-mail|reach|contact) (him|her|them|me|us|the (authors?|reporters?|writers?))\b|"
+    r"(follow|email|e-mail|reach|contact) (?-i:[A-Z])[\w'’-]+ (?-i:[A-Z])[\w'’-]+ (at|on|via)\b|follow\b.{0,40}\bcoverage\b|"
     r"(related|recommended|see also|don['’]t miss|do not miss|you (may|might) (also )?like|trending|more|watch)"
     r"( \w+){0,2} ?:|(don['’]t miss|do not miss|trending now)$)",
     re.IGNORECASE,
@@ -72,7 +77,7 @@ BOILERPLATE_TEXT = re.compile(
 
 END_OF_ARTICLE = re.compile(
     r"^(related( articles| posts| stories| content| reading)?|you (may|might) (also )?(like|enjoy)|"
-    r"more( [\w'’]+){0,3} (stories|articles|news|reads|posts)( (from|like|on)\b.*)?|more from\b.*|"
+    r"more (stories|articles|news) (from|like|on)\b.*|more( [\w'’]+){0,3} (stories|reads)|more from\b.*|"
     r"recommended( for you| articles| stories)?|"
     r"read (more|next|also)|also read|tags|filed under|trending( now)?|popular( now| posts| stories)?|"
     r"leia (também|mais)|veja (também|mais)|você (também )?pode gostar|artículos relacionados|"
@@ -84,12 +89,13 @@ END_OF_ARTICLE = re.compile(
 """A short block in the second half of a body that opens the page's tail: it and all after it go."""
 
 BOILERPLATE_TEXT_MAX_WORDS = 25
+BOILERPLATE_TEXT_MAX_CHARS = 400
+"""Nor is a paragraph this long judged by its words, whatever its word count."""
+EDGE_PARAGRAPHS = 3
+"""Date lines and "Posted by … Category: …" lines are looked for among this many first and last paragraphs."""
 """Only short paragraphs are judged by BOILERPLATE_TEXT: a long one that starts so is prose."""
 
-NEWSLETTER_PITCH = re.compile(
-    r"\b(sign up|subscribe|delivered|inbox)\b.*\bnewsletters?\b|\bnewsletters?\b.*\b(sign up|subscribe|delivered|inbox)\b",
-    re.IGNORECASE,
-)
+NEWSLETTER_PITCH = re.compile(r"\b(sign up|subscribe)\b.*\bnewsletters?\b|\bnewsletters?\b.*\b(sign up|subscribe)\b", re.IGNORECASE)
 """A short paragraph that asks the reader to sign up for a newsletter, wherever the words fall."""
 
 _WEEKDAYS = (
@@ -106,11 +112,20 @@ _MONTHS = (
     "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
     "januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
 )
-_DATELINE_WORDS = (
-    "by|on|at|de|às|as|a|um|le|à|el|am|pm|p|m|a.m|p.m|utc|gmt|est|edt|pst|pdt|bst|cet|cest|ist|updated|published|"
-    "posted|last|publicado|atualizado|actualizado|em|publié|mis|à|jour|veröffentlicht|aktualisiert|pubblicato|aggiornato|il"
+_DATELINE_LABELS = (
+    "by|updated|last updated|published|posted|publicado|atualizado|actualizado|publié|mis à jour|veröffentlicht|"
+    "aktualisiert|pubblicato|aggiornato"
 )
-DATELINE_START = re.compile(rf"^(\d|\(?({_WEEKDAYS}|{_MONTHS}|{_DATELINE_WORDS})\b)", re.IGNORECASE)
+_DATELINE_WORDS = (
+    "on|at|de|às|as|a|um|le|à|el|am|pm|p|m|utc|gmt|est|edt|pst|pdt|bst|cet|cest|ist|em|mis|jour|il|"
+    + _DATELINE_LABELS
+)
+DATELINE_START = re.compile(
+    rf"^(\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}(st|nd|rd|th)?\.? ({_MONTHS})\b|"
+    rf"\(?({_WEEKDAYS}|{_MONTHS}|{_DATELINE_LABELS})\b)",
+    re.IGNORECASE,
+)
+"""A date line opens with a date, a weekday, a month or a label such as "By" or "Updated"."""
 DATELINE_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b\d{1,2}[:h]\d\d\b", re.IGNORECASE)
 """A year or a time of day: a date line has one, a line of a schedule ("10 de março – Interlagos") may not."""
 DATELINE_WORD = re.compile(rf"^(\d+|{_WEEKDAYS}|{_MONTHS}|{_DATELINE_WORDS}|[a-z])$", re.IGNORECASE)
@@ -119,8 +134,8 @@ DATELINE_MAX_OTHER_WORDS = 4
 """A dateline may hold a few words that are no date words: the author's name, a time zone."""
 
 POST_META_LABELS = re.compile(
-    r"\b(posted by|published by|publicado por|publié par|veröffentlicht von|written by|categor(y|ia|ie|ies|ías)|"
-    r"filed under|tags|etiquetas)\b\s*:?",
+    r"\b((posted|published|written) by|publicado por|publié par|veröffentlicht von|"
+    r"(categor(y|ia|ie|ies|ías)|filed under|tags|etiquetas)\s*:)",
     re.IGNORECASE,
 )
 """Labels of the "Posted by X in Category, Tags: ..." line that blog themes print with a post."""

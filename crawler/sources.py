@@ -9,6 +9,8 @@ article URL with the date the source says it last changed.
 from __future__ import annotations
 
 import calendar
+import struct
+import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -88,7 +90,9 @@ def _feed(body: bytes, url: str) -> Source | None:
     for item in parsed.entries:
         link = item.get("link")
         if link:
-            lastmod = _struct_time_utc(item.get("updated_parsed") or item.get("published_parsed"))
+            # Plain dict look-ups: feedparser's own maps one date onto the other with a warning.
+            dates = [dict.get(item, key) for key in ("updated_parsed", "published_parsed")]
+            lastmod = _struct_time_utc(next((date for date in dates if date), None))
             entries.append(Entry(urljoin(url, link), lastmod))
     return Source(SourceKind.FEED, entries)
 
@@ -109,7 +113,7 @@ def parse_source(body: bytes, url: str, max_size: int = 0) -> Source:
     if body.startswith(GZIP_MAGIC):
         try:
             body = gunzip(body, max_size=max_size)
-        except (OSError, EOFError, ValueError) as error:
+        except (OSError, EOFError, ValueError, struct.error, zlib.error) as error:
             raise UnusableSource(f"cannot decompress ({error})") from None
     if not body.strip():
         raise UnusableSource("empty document")

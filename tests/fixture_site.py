@@ -12,8 +12,8 @@ when each article's content last changed) and one of pages. Every page
 answers conditional requests: an ``ETag`` and a ``Last-Modified`` that move
 only when the page's bytes change, and 304 when ``If-None-Match`` or
 ``If-Modified-Since`` says the client has the current page. Articles can be
-added to the top of the front page (``add_article``), and every answer can be
-slowed down (``delay``) to keep a crawl running.
+added to the top of the front page (``add_article``), and answers can be held
+back (``gate``) to keep a crawl running.
 
 Besides articles the site has what a crawler must not archive or follow:
 navigation, tag, category, author, about and privacy pages, a path that
@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -302,6 +301,7 @@ FEED_LINKS = (
     '<link rel="alternate" type="application/rss+xml" title="Tux Daily Feed" href="/feed/">'
     '<link rel="alternate" type="application/rss+xml" title="Tux Daily Comments Feed" href="/comments/feed/">'
 )
+GATE_TIMEOUT = 60
 PAGES_SITEMAP_LASTMOD = "2025-01-01T00:00:00+00:00"
 
 
@@ -407,8 +407,8 @@ class FixtureSite:
     bad_pages: bool = False
     sources: bool = False
     added: tuple[FixtureArticle, ...] = ()
-    delay: float = 0.0
-    """Seconds every answer waits."""
+    gate: threading.Event | None = None
+    """When set, every answer waits until this event is set (at most a minute)."""
     requests: list[tuple[str, str]] = field(default_factory=list)
     """(Host header, path with query) of every request, in order."""
     answers: list[Answer] = field(default_factory=list)
@@ -442,7 +442,7 @@ class FixtureSite:
             content = (article_title(article, self.version), article_paragraphs(article, self.version))
             if self.content.setdefault(article.slug, content) != content:
                 self.content[article.slug] = content
-                self.changed[article.slug] = now.isoformat()
+                self.changed[article.slug] = datetime.now(UTC).isoformat()  # W3C datetimes may have fractions
         pages = build_site(self.version, self.port, self.bad_pages, self.sources, self.added, self.changed)
         for path, page in pages.items():
             etag = f'"{hashlib.sha256(page.body).hexdigest()[:16]}"'
@@ -465,8 +465,8 @@ class _Handler(BaseHTTPRequestHandler):
         site: FixtureSite = self.server.site  # type: ignore[attr-defined]
         site.requests.append((self.headers.get("Host", ""), self.path))
         site.user_agents.add(self.headers.get("User-Agent", ""))
-        if site.delay:
-            time.sleep(site.delay)
+        if site.gate is not None:
+            site.gate.wait(GATE_TIMEOUT)
         pages: dict[str, Page] = self.server.pages  # type: ignore[attr-defined]
         host = self.headers.get("Host", "").split(":")[0]
         path = urlsplit(self.path).path

@@ -63,7 +63,7 @@ from crawler.urls import (
     absolute_url,
     article_links,
     is_candidate_article,
-    is_followable,
+    is_on_site,
     next_page_link,
 )
 
@@ -341,7 +341,7 @@ class NewsSpider(scrapy.Spider):
         domains = profile.allowed_domains
         for entry in source.entries:
             if source.kind is SourceKind.SITEMAP_INDEX:
-                if is_followable(entry.url, domains) and knowledge.wants_sitemap(entry):
+                if is_on_site(entry.url, domains) and knowledge.wants_sitemap(entry):
                     yield self._source_request(entry.url, profile)
                 continue
             url = absolute_url(response.url, entry.url)

@@ -77,26 +77,30 @@ class KnownArticle:
 def known_articles(session: Session, site: str) -> list[KnownArticle]:
     """Every archived article of ``site`` with its check state and the date of its latest change."""
     rows = session.execute(
-        select(Article, Snapshot)
+        select(
+            Article.id, Article.url, Article.last_checked_at, Article.last_seen_at, Article.etag,
+            Article.last_modified, Article.gone_checks, Snapshot.version, Snapshot.fetched_at,
+            Snapshot.modified_at, Snapshot.published_at,
+        )
         .join(Snapshot, Snapshot.article_id == Article.id)
         .where(Article.site == site, Snapshot.id.in_(latest_snapshot_ids()))
         .order_by(Article.id)
     )
     known = []
-    for article, latest in rows:
-        if latest.version > 1:
-            changed = latest.fetched_at
+    for row in rows:
+        if row.version > 1:
+            changed = row.fetched_at
         else:
-            changed = latest.modified_at or latest.published_at or latest.fetched_at
+            changed = row.modified_at or row.published_at or row.fetched_at
         known.append(
             KnownArticle(
-                id=article.id,
-                url=article.url,
-                last_checked_at=article.last_checked_at or article.last_seen_at,
+                id=row.id,
+                url=row.url,
+                last_checked_at=row.last_checked_at or row.last_seen_at,
                 last_changed_at=changed,
-                etag=article.etag,
-                last_modified=article.last_modified,
-                gone_checks=article.gone_checks or 0,
+                etag=row.etag,
+                last_modified=row.last_modified,
+                gone_checks=row.gone_checks or 0,
             )
         )
     return known
@@ -123,12 +127,12 @@ def last_finished_crawl(session: Session, site: str) -> datetime | None:
     )
 
 
-def record_not_modified(sessions: sessionmaker[Session], article_id: int, when: datetime) -> None:
-    """A 304 answer: the article was seen and checked, nothing else changes."""
+def record_not_modified(sessions: sessionmaker[Session], article_ids: list[int], when: datetime) -> None:
+    """304 answers, in one transaction: the articles were seen and checked, nothing else changes."""
     with sessions.begin() as session:
         session.execute(
             update(Article)
-            .where(Article.id == article_id)
+            .where(Article.id.in_(article_ids))
             .values(last_seen_at=when, last_checked_at=when, gone_at=None, gone_checks=0)
         )
 

@@ -151,7 +151,7 @@ def _layout(title: str, body: str, version: int, head: str = "") -> str:
 </body></html>"""
 
 
-def _article_page(article: FixtureArticle, version: int, canonical: str | None) -> str:
+def article_page(article: FixtureArticle, version: int, canonical: str | None) -> str:
     chrome = _chrome(version)
     title = article_title(article, version)
     paragraphs = article_paragraphs(article, version)
@@ -284,16 +284,16 @@ def _bad_pages(version: int, base: str) -> dict[str, Page]:
     """Pages that must be counted and skipped, plus one page in Latin-1 declared only by <meta>."""
     empty = FixtureArticle("empty-article", "An Empty Article", "Nobody", "2026-07-01T10:00:00+00:00", "Nothing", ())
     latin1 = FixtureArticle(LATIN1_SLUG, LATIN1_TITLE, "Jean Dupont", "2026-07-02T10:00:00+02:00", "Debian", LATIN1_PARAGRAPHS)
-    latin1_html = _article_page(latin1, version, f"{base}/{LATIN1_SLUG}/").replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
+    latin1_html = article_page(latin1, version, f"{base}/{LATIN1_SLUG}/").replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
     misconfigured = FixtureArticle(MISCONFIGURED_SLUG, "Canonical Points Home", "Jo Doe", "2026-07-03T10:00:00+00:00",
                                    "Kernel", _paragraphs("Linux", "a misconfigured canonical tag", 7))
     return {
         "/pdf-article/": Page(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n", content_type="application/pdf"),
-        "/empty-article/": Page(_article_page(empty, version, f"{base}/empty-article/").encode()),
+        "/empty-article/": Page(article_page(empty, version, f"{base}/empty-article/").encode()),
         "/error-article/": Page(b"<html><body>Internal Server Error</body></html>", status=500),
         "/binary-article/": Page(bytes(range(256)) * 64, content_type="text/html"),
         f"/{LATIN1_SLUG}/": Page(latin1_html.encode("iso-8859-1"), content_type="text/html"),
-        f"/{MISCONFIGURED_SLUG}/": Page(_article_page(misconfigured, version, f"{base}/").encode()),
+        f"/{MISCONFIGURED_SLUG}/": Page(article_page(misconfigured, version, f"{base}/").encode()),
     }
 
 
@@ -305,7 +305,7 @@ GATE_TIMEOUT = 60
 PAGES_SITEMAP_LASTMOD = "2025-01-01T00:00:00+00:00"
 
 
-def _feed(base: str, articles: list[FixtureArticle], version: int) -> Page:
+def feed_page(base: str, articles: list[FixtureArticle], version: int) -> Page:
     items = "".join(
         f"<item><title>{escape(article_title(a, version))}</title><link>{base}/{a.slug}/</link>"
         f"<pubDate>{format_datetime(datetime.fromisoformat(a.published).astimezone(UTC))}</pubDate></item>"
@@ -315,7 +315,7 @@ def _feed(base: str, articles: list[FixtureArticle], version: int) -> Page:
     return Page(rss.encode(), content_type="application/rss+xml; charset=UTF-8")
 
 
-def _sitemap(tag: str, entries: list[tuple[str, str]]) -> Page:
+def sitemap_page(tag: str, entries: list[tuple[str, str]]) -> Page:
     kind = "sitemapindex" if tag == "sitemap" else "urlset"
     body = "".join(f"<{tag}><loc>{loc}</loc><lastmod>{lastmod}</lastmod></{tag}>" for loc, lastmod in entries)
     xml = f'<?xml version="1.0" encoding="UTF-8"?><{kind} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</{kind}>'
@@ -326,13 +326,13 @@ def _sources(base: str, articles: list[FixtureArticle], version: int, changed: d
     """The feed, the sitemap index, its sitemaps of posts and of pages, and robots.txt naming the index."""
     posts = [(f"{base}/{a.slug}/", changed.get(a.slug, a.published)) for a in articles]
     return {
-        "/feed/": _feed(base, articles, version),
-        "/sitemap_index.xml": _sitemap("sitemap", [
+        "/feed/": feed_page(base, articles, version),
+        "/sitemap_index.xml": sitemap_page("sitemap", [
             (f"{base}/post-sitemap.xml", max((lastmod for _, lastmod in posts), key=datetime.fromisoformat)),
             (f"{base}/page-sitemap.xml", PAGES_SITEMAP_LASTMOD),
         ]),
-        "/post-sitemap.xml": _sitemap("url", posts),
-        "/page-sitemap.xml": _sitemap("url", [(f"{base}{path}", PAGES_SITEMAP_LASTMOD) for path in NON_ARTICLE_PATHS]),
+        "/post-sitemap.xml": sitemap_page("url", posts),
+        "/page-sitemap.xml": sitemap_page("url", [(f"{base}{path}", PAGES_SITEMAP_LASTMOD) for path in NON_ARTICLE_PATHS]),
         "/robots.txt": Page(f"{ROBOTS_TXT}Sitemap: {base}/sitemap_index.xml\n".encode(), content_type="text/plain"),
     }
 
@@ -364,16 +364,16 @@ def build_site(
     for article in listed:
         # Like WordPress, every article names itself canonical, except one page built by hand.
         canonical = None if article.metadata == "none" else f"{base}/{article.slug}/"
-        html(f"/{article.slug}/", _article_page(article, version, canonical))
+        html(f"/{article.slug}/", article_page(article, version, canonical))
     by_slug = {a.slug: a for a in ARTICLES}
-    html(f"/{AMP_SLUG}/amp/", _article_page(by_slug[AMP_SLUG], version, f"{base}/{AMP_SLUG}/"))
+    html(f"/{AMP_SLUG}/amp/", article_page(by_slug[AMP_SLUG], version, f"{base}/{AMP_SLUG}/"))
     # The mirror copy names no canonical URL: only its body shows it is the same article.
-    html(f"/mirror/{MIRRORED_SLUG}-copy/", _article_page(by_slug[MIRRORED_SLUG], version + 10, None))
-    html("/private/secret-article/", _article_page(by_slug[DELETED_SLUG], version, None))
+    html(f"/mirror/{MIRRORED_SLUG}-copy/", article_page(by_slug[MIRRORED_SLUG], version + 10, None))
+    html("/private/secret-article/", article_page(by_slug[DELETED_SLUG], version, None))
     about = "Tux Daily is an independent site about Linux and open source. " * 30
     for path in NON_ARTICLE_PATHS:
         html(path, _plain_page(path.strip("/").split("/")[-1].replace("-", " ").title(), about, version))
-    html("/partner-article/", _article_page(by_slug[AMP_SLUG], version, None))
+    html("/partner-article/", article_page(by_slug[AMP_SLUG], version, None))
     pages[f"/{OFFSITE_REDIRECT_SLUG}/"] = Page(b"", status=301, location=f"http://localhost:{port}/partner-article/")
     pages["/robots.txt"] = Page(ROBOTS_TXT.encode(), content_type="text/plain")
     if sources:
@@ -437,13 +437,16 @@ class FixtureSite:
         self.rebuild()
 
     def rebuild(self) -> None:
-        now = datetime.now(UTC).replace(microsecond=0)
         for article in (*self.added, *ARTICLES):
             content = (article_title(article, self.version), article_paragraphs(article, self.version))
             if self.content.setdefault(article.slug, content) != content:
                 self.content[article.slug] = content
                 self.changed[article.slug] = datetime.now(UTC).isoformat()  # W3C datetimes may have fractions
-        pages = build_site(self.version, self.port, self.bad_pages, self.sources, self.added, self.changed)
+        self.publish(build_site(self.version, self.port, self.bad_pages, self.sources, self.added, self.changed))
+
+    def publish(self, pages: dict[str, Page]) -> None:
+        """Serve ``pages`` from now on; a page whose bytes changed gets a new ETag and Last-Modified."""
+        now = datetime.now(UTC).replace(microsecond=0)
         for path, page in pages.items():
             etag = f'"{hashlib.sha256(page.body).hexdigest()[:16]}"'
             old = self.validators.get(path)
@@ -451,15 +454,13 @@ class FixtureSite:
                 self.validators[path] = Validators(etag, now)
         self.server.pages = pages  # type: ignore[attr-defined]
 
-    def statuses(self, user_agent: str | None = None) -> list[int]:
-        return [a.status for a in self.answers if user_agent is None or a.user_agent == user_agent]
-
     def requested_paths(self) -> list[str]:
         return [urlsplit(path).path for _host, path in self.requests]
 
 
 class _Handler(BaseHTTPRequestHandler):
     server: ThreadingHTTPServer
+    protocol_version = "HTTP/1.1"  # persistent connections, like real servers
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         site: FixtureSite = self.server.site  # type: ignore[attr-defined]

@@ -98,7 +98,7 @@ def test_gone_records_when_it_went_away_and_a_304_brings_it_back(database_url: s
     assert gone_state(database_url) == (NOW + timedelta(days=1), 2, NOW, NOW + timedelta(days=2))
 
     back = NOW + timedelta(days=3)
-    record_not_modified(sessions, article_id, back)
+    record_not_modified(sessions, [article_id], back)
     assert gone_state(database_url) == (None, 0, back, back)
 
 

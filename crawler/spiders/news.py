@@ -73,6 +73,8 @@ VERSION = version("technews-archive")
 RECHECK_STATUSES = [304, 404, 410]
 GONE_STATUSES = (404, 410)
 RECHECK_PRIORITY = -10
+NOT_MODIFIED_BATCH = 200
+"""304 answers are recorded this many at a time (and the rest when the crawl ends)."""
 """Re-checks wait behind discovery, so that what is new is archived first."""
 FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
 
@@ -136,6 +138,7 @@ class NewsSpider(scrapy.Spider):
         self.max_pages = 0
         self.policy = RecheckPolicy()
         self.knowledge: dict[str, SiteKnowledge] = {}
+        self.not_modified: list[int] = []
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
@@ -184,6 +187,7 @@ class NewsSpider(scrapy.Spider):
     archive: Archive
 
     def closed(self, reason: str) -> None:
+        self._flush_not_modified()
         self.archive.close()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -358,23 +362,29 @@ class NewsSpider(scrapy.Spider):
     def parse_recheck(self, response: Response) -> Iterator[ArticleItem | scrapy.Request]:
         """An archived article asked again: 304 (unchanged), 404/410 (gone) or the page itself."""
         article_id = response.meta["article_id"]
-        now = datetime.now(UTC)
         if response.status == 304:
             self.crawler.stats.inc_value("archive/not_modified")
-            self._write(response.url, record_not_modified, article_id, now)
+            self.not_modified.append(article_id)
+            if len(self.not_modified) >= NOT_MODIFIED_BATCH:
+                self._flush_not_modified()
         elif response.status in GONE_STATUSES:
             self.crawler.stats.inc_value("archive/gone")
-            checks = self._write(response.url, record_gone, article_id, now)
+            checks = self._write(f"the 404/410 of {response.url}", record_gone, article_id, datetime.now(UTC))
             logger.info("gone (%d, check %s of %d): %s", response.status, checks, self.policy.gone_rechecks, response.url)
         else:
             yield from self.parse_article(response)
 
-    def _write(self, url: str, write: Callable[..., Any], *args: Any) -> Any:
+    def _flush_not_modified(self) -> None:
+        article_ids, self.not_modified = self.not_modified, []
+        if article_ids:
+            self._write(f"{len(article_ids)} answers 304", record_not_modified, article_ids, datetime.now(UTC))
+
+    def _write(self, what: str, write: Callable[..., Any], *args: Any) -> Any:
         try:
             return write(self.archive.sessions, *args)
         except SQLAlchemyError as error:
             self.crawler.stats.inc_value("archive/store_errors")
-            logger.error("could not record the re-check of %s: %s", url, str(getattr(error, "orig", error)).splitlines()[0])
+            logger.error("could not record %s: %s", what, str(getattr(error, "orig", error)).splitlines()[0])
             return None
 
     def on_error(self, failure: Failure) -> None:

@@ -34,8 +34,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from tests.crawl import crawl_command, query
-from tests.fixture_site import (
+from tests.crawl import crawl_command, query  # noqa: E402
+from tests.fixture_site import (  # noqa: E402
     FEED_LINKS,
     ROBOTS_TXT,
     FixtureArticle,

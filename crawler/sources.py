@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from urllib.parse import urljoin
 
-import feedparser  # type: ignore[import-untyped]
-import lxml.etree  # type: ignore[import-untyped,unused-ignore]
+import feedparser
+import lxml.etree
 from parsel import Selector
 from scrapy.utils.gz import gunzip
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots

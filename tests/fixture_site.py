@@ -281,7 +281,7 @@ LATIN1_PARAGRAPHS = tuple(
 
 
 def _bad_pages(version: int, base: str) -> dict[str, Page]:
-    """Pages that must be counted and skipped, plus one page in Latin-1 declared only by <meta>."""
+    """Pages that must be counted and skipped, plus one in Latin-1 whose HTTP header says UTF-8."""
     empty = FixtureArticle("empty-article", "An Empty Article", "Nobody", "2026-07-01T10:00:00+00:00", "Nothing", ())
     latin1 = FixtureArticle(LATIN1_SLUG, LATIN1_TITLE, "Jean Dupont", "2026-07-02T10:00:00+02:00", "Debian", LATIN1_PARAGRAPHS)
     latin1_html = article_page(latin1, version, f"{base}/{LATIN1_SLUG}/").replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
@@ -292,7 +292,8 @@ def _bad_pages(version: int, base: str) -> dict[str, Page]:
         "/empty-article/": Page(article_page(empty, version, f"{base}/empty-article/").encode()),
         "/error-article/": Page(b"<html><body>Internal Server Error</body></html>", status=500),
         "/binary-article/": Page(bytes(range(256)) * 64, content_type="text/html"),
-        f"/{LATIN1_SLUG}/": Page(latin1_html.encode("iso-8859-1"), content_type="text/html"),
+        # The server claims UTF-8; the page and its <meta> say Latin-1, as the bytes are.
+        f"/{LATIN1_SLUG}/": Page(latin1_html.encode("iso-8859-1"), content_type="text/html; charset=utf-8"),
         f"/{MISCONFIGURED_SLUG}/": Page(article_page(misconfigured, version, f"{base}/").encode()),
     }
 
@@ -380,7 +381,8 @@ def build_site(
         pages.update(_sources(base, listed, version, changed or {}))
     if bad_pages:
         pages.update(_bad_pages(version, base))
-        links = "".join(f'<article class="post"><h2><a href="{path}">Story</a></h2></article>' for path in [*BAD_PAGES, f"/{LATIN1_SLUG}/", f"/{MISCONFIGURED_SLUG}/"])
+        paths = [*BAD_PAGES, f"/{LATIN1_SLUG}/", f"/{MISCONFIGURED_SLUG}/"]
+        links = "".join(f'<article class="post"><h2><a href="{path}">Story</a></h2></article>' for path in paths)
         pages["/"] = Page(pages["/"].body.replace(b"<nav class=\"pagination\">", links.encode() + b"<nav class=\"pagination\">", 1))
     return pages
 

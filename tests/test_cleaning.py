@@ -96,3 +96,80 @@ def test_whether_a_page_is_an_article() -> None:
     assert not is_article("", None, ARTICLE_TEXT), "a long text without a date is a page, not an article"
     assert not is_article("", day, "A short dated note.")
     assert not is_article("json-ld", day, "")
+
+
+def test_datelines_credits_and_newsletter_pitches_are_dropped() -> None:
+    furniture = [
+        "by Jane Doe Monday, November 18, 2019",
+        "November 20, 2019 - 11:28 AMT",
+        "Updated at 1:23 p.m.",
+        "segunda-feira, 22 de janeiro de 2018 às 0:13",
+        "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: carros",
+        "(Reporting by Greg Roumeliotis; editing by Martin Howell.)",
+        "Email Jane Doe at jane@example.com or follow her on Twitter.",
+        "Start your day with our digest. Sign up for the free daily newsletter.",
+        "Pick Six Newsletter",
+        "Reading time: 3 minutes",
+    ]
+    html = f"<div><p>{PARAGRAPHS[0]}</p>" + "".join(f"<p>{line}</p>" for line in furniture) + f"<p>{PARAGRAPHS[1]}</p></div>"
+    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+def test_lines_with_dates_that_are_article_text_are_kept() -> None:
+    lines = [
+        "2019 was a great year for the Linux desktop and its users.",
+        "1a etapa: 10 de março – Interlagos",
+        "Monday brings the release candidate, as usual.",
+    ]
+    html = "<div>" + "".join(f"<p>{line}</p>" for line in lines) + "</div>"
+    assert clean_body(html).split("\n\n") == lines
+
+
+def test_article_split_into_same_class_chunks_is_extracted_whole() -> None:
+    # The generic extractor takes the first "article__body" container only; the chunks
+    # after it, separated by an ad row, are the rest of the article.
+    paragraphs = [f"Part {part}: {paragraph}" for part in range(3) for paragraph in PARAGRAPHS]
+    chunks = [paragraphs[:6], paragraphs[6:]]
+    body = '<div class="row"><span>Advertisement</span></div>'.join(
+        '<div class="grid"><div class="article__body">' + "".join(f"<p>{p}</p>" for p in chunk) + "</div></div>"
+        for chunk in chunks
+    )
+    html = f"<html><body><article><h1>Linux 6.12</h1>{body}</article></body></html>"
+    page = extract_article(html, "https://news.example/linux-6-12/")
+    assert clean_body(page.body_html, page.metadata.title).split("\n\n") == paragraphs
+
+
+def test_headline_opening_the_body_or_repeating_the_title_is_dropped() -> None:
+    html = f"""<div class="entry-content"><h1>Linux 6.12: what is new</h1><p>{PARAGRAPHS[0]}</p>
+      <h2>Linux 6.12 released</h2><p>{PARAGRAPHS[1]}</p><h2>Drivers</h2><p>{PARAGRAPHS[2]}</p></div>"""
+    assert clean_body(html, "Linux 6.12 released").split("\n\n") == [PARAGRAPHS[0], PARAGRAPHS[1], "Drivers", PARAGRAPHS[2]]
+
+
+def test_list_of_links_to_other_stories_is_dropped_but_other_lists_stay() -> None:
+    stories = "".join(f'<li><a href="/story-{n}/">Another long headline about Linux number {n}</a></li>' for n in range(3))
+    downloads = '<ul><li><a href="/iso">Ubuntu</a></li><li><a href="/fedora">Fedora</a></li><li><a href="/arch">Arch</a></li></ul>'
+    html = f"""<html><body><article class="post"><h1>Linux 6.12</h1><div class="entry-content">
+      <p>{PARAGRAPHS[0]}</p><ul>{stories}</ul><p>{PARAGRAPHS[1]}</p>{downloads}
+      <ul><li>Real-time scheduling <a href="/rt">merged</a> upstream at last</li><li>New drivers for many laptops</li>
+      <li>Faster boot on ARM machines</li></ul><p>{PARAGRAPHS[2]}</p></div></article></body></html>"""
+    page = extract_article(html, "https://news.example/linux-6-12/", BodyRules(body=".entry-content"))
+    assert clean_body(page.body_html, page.metadata.title).split("\n\n") == [
+        PARAGRAPHS[0],
+        PARAGRAPHS[1],
+        "• Ubuntu",
+        "• Fedora",
+        "• Arch",
+        "• Real-time scheduling merged upstream at last",
+        "• New drivers for many laptops",
+        "• Faster boot on ARM machines",
+        PARAGRAPHS[2],
+    ]
+
+
+def test_hover_card_inside_a_paragraph_is_dropped() -> None:
+    card = (
+        '<span class="rollover-people"><a href="/people/ada">Ada Lovelace</a><span class="rollover-people-block">'
+        '<a href="/story-1/">Another story about engines</a> <a href="/story-2/">And one more</a></span></span>'
+    )
+    html = f"<div><p>The kernel maintainer {card} said the release was calm.</p><p>{PARAGRAPHS[1]}</p></div>"
+    assert clean_body(html).split("\n\n") == ["The kernel maintainer Ada Lovelace said the release was calm.", PARAGRAPHS[1]]

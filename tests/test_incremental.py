@@ -127,7 +127,8 @@ def test_a_new_article_on_the_front_page_is_found_without_walking_all_index_page
     fixture_site.requests.clear()
     result = run_crawl(database_url, f"start_url={fixture_site.url}")
     assert result.returncode == 0, result.output
-    assert query(database_url, "SELECT title FROM latest_snapshots WHERE url = :url", url=f"{fixture_site.url}gnome-49-released/") == [("GNOME 49 Released",)]
+    new_url = f"{fixture_site.url}gnome-49-released/"
+    assert query(database_url, "SELECT title FROM latest_snapshots WHERE url = :url", url=new_url) == [("GNOME 49 Released",)]
     paths = fixture_site.requested_paths()
     assert f"/page/{len(INDEX_PAGES)}/" not in paths
     assert not ARTICLE_PATHS & set(paths)

@@ -62,6 +62,49 @@ def test_author_meta_loses_its_by_prefix() -> None:
     assert metadata('<meta name="author" content="by Ada Lovelace">').authors == ["Ada Lovelace"]
 
 
+def test_author_reference_is_resolved_in_the_graph() -> None:
+    graph = {
+        "@graph": [
+            news_article(author={"@id": "https://news.example/#/person/1"}),
+            {"@type": "Person", "@id": "https://news.example/#/person/1", "name": "Ada Lovelace"},
+        ]
+    }
+    assert metadata(json_ld(graph)).authors == ["Ada Lovelace"]
+
+
+def test_reportage_news_article_is_the_article_object() -> None:
+    data = {"@type": "ReportageNewsArticle", "headline": "Report", "author": {"@type": "Person", "name": "Ada Lovelace"}}
+    meta = metadata(json_ld(data))
+    assert (meta.title, meta.authors, meta.json_ld_article) == ("Report", ["Ada Lovelace"], True)
+
+
+def test_author_meta_without_slugs_photo_credits_or_urls() -> None:
+    head = (
+        '<meta name="author" content="Emma Mackenzie"><meta property="article:author" content="emma-mackenzie">'
+        '<meta name="author" content="(Image: Getty Images)"><meta name="author" content="https://news.example/emma/">'
+    )
+    assert metadata(head).authors == ["Emma Mackenzie"]
+
+
+def test_first_author_source_wins_over_later_ones() -> None:
+    head = '<meta name="author" content="Ada Lovelace">'
+    body = '<aside><a rel="author" href="/a/">Trending Writer</a></aside><p>Text.</p>'
+    assert metadata(head, body=body).authors == ["Ada Lovelace"]
+
+
+def test_byline_markup_is_read_inside_the_article_only() -> None:
+    body = (
+        '<article><h1>GNOME 48</h1><a rel="author" href="/a/ada/">Ada Lovelace</a><p>Text.</p></article>'
+        '<aside><a rel="author" href="/a/bob/">Bob Trending</a></aside>'
+    )
+    assert metadata(body=body).authors == ["Ada Lovelace"]
+
+
+def test_html_entities_left_in_json_ld_are_decoded() -> None:
+    meta = metadata(json_ld(news_article(headline="Kohberger&#8217;s lawyers &amp; the case")))
+    assert meta.title == "Kohberger’s lawyers & the case"
+
+
 def test_site_name_as_author_is_dropped() -> None:
     head = f'<meta property="og:site_name" content="{SITE_NAME}">' + json_ld(
         news_article(author=[{"@type": "Organization", "name": SITE_NAME}, {"@type": "Person", "name": "Ada Lovelace"}])
@@ -129,12 +172,28 @@ def test_only_invalid_json_ld_falls_back_to_markup() -> None:
     assert (meta.title, meta.json_ld_article) == ("From markup", False)
 
 
-def test_tags_from_meta_and_json_ld_keywords_string_deduplicated() -> None:
+def test_tags_come_from_the_first_source_that_lists_any() -> None:
     head = (
         '<meta property="article:tag" content="GNOME"><meta property="article:tag" content="Linux">'
         + json_ld(news_article(keywords="linux, Desktop,gnome , Wayland"))
     )
-    assert metadata(head).tags == ["GNOME", "Linux", "Desktop", "Wayland"]
+    assert metadata(head).tags == ["GNOME", "Linux"]
+
+
+def test_tags_from_json_ld_keywords_string_split_on_commas() -> None:
+    assert metadata(json_ld(news_article(keywords="linux, Desktop,gnome , Wayland"))).tags == [
+        "linux", "Desktop", "gnome", "Wayland",
+    ]
+
+
+def test_comma_separated_article_tag_is_split_and_internal_labels_dropped() -> None:
+    head = (
+        '<meta property="article:tag" content="Spain,Europe,World news">'
+        '<meta property="article:tag" content="Category: News">'
+        '<meta property="article:tag" content="8f507083-bac4-423a-9015-2eb31e1bce50">'
+        '<meta property="article:tag" content="_commerce"><meta property="article:tag" content="example.com">'
+    )
+    assert metadata(head).tags == ["Spain", "Europe", "World news"]
 
 
 def test_tags_from_json_ld_keywords_list_deduplicated() -> None:
@@ -222,3 +281,13 @@ def test_out_of_range_date_in_json_ld_does_not_break_extraction() -> None:
 )
 def test_date_from_url(url: str, expected: datetime | None) -> None:
     assert date_from_url(url) == expected
+
+
+def test_headline_shown_and_shared_wins_over_a_different_json_ld_headline() -> None:
+    head = json_ld(news_article(headline="Starmer suggests he will keep gifts")) + '<meta property="og:title" content="Starmer defiant over gifts">'
+    assert metadata(head, body="<h1>Starmer defiant over gifts</h1><p>Text.</p>").title == "Starmer defiant over gifts"
+
+
+def test_json_ld_headline_wins_when_no_two_sources_agree() -> None:
+    head = json_ld(news_article(headline="The JSON-LD headline")) + '<meta property="og:title" content="The social title">'
+    assert metadata(head, body="<h1>The visible headline</h1><p>Text.</p>").title == "The JSON-LD headline"

@@ -9,6 +9,9 @@ The cascade, most precise first:
 3. trafilatura again in recall mode when the first pass returns too little,
    taken only if it finds a body of some length (on a page without one, recall
    mode returns page chrome, which is worse than nothing).
+
+A generic pass's body is completed with the other chunks of an article that the
+site splits into several containers of the same kind (``chunks.py``).
 """
 
 from __future__ import annotations
@@ -21,10 +24,15 @@ import trafilatura
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement, tostring
 
+from crawler.extraction.chunks import with_sibling_chunks
 from crawler.extraction.selectors import is_boilerplate_element
 
 MIN_BODY_CHARS = 250
 """A first generic pass shorter than this is retried in recall mode."""
+MIN_LINK_LIST_ITEMS = 3
+MIN_LINK_LIST_WORDS = 4
+LINKED_SHARE = 0.9
+"""A list whose every item is at least this share of link words, and headline-long, lists other stories."""
 
 
 @dataclass(frozen=True)
@@ -48,12 +56,33 @@ def _drop(elements: Iterable[HtmlElement]) -> None:
             element.drop_tree()
 
 
+def _words(element: HtmlElement) -> list[str]:
+    return " ".join(element.itertext()).split()
+
+
+def is_link_list(listing: HtmlElement) -> bool:
+    """A list whose every item is a headline-long link and little else: a list of other stories."""
+    items = [child for child in listing if child.tag == "li"]
+    if len(items) < MIN_LINK_LIST_ITEMS:
+        return False
+    for item in items:
+        words = len(_words(item))
+        linked = sum(len(_words(link)) for link in item.iter("a"))
+        if words < MIN_LINK_LIST_WORDS or linked < LINKED_SHARE * words:
+            return False
+    return True
+
+
 def remove_boilerplate(tree: HtmlElement, selectors: Iterable[str] = ()) -> None:
-    """Drop the generic boilerplate elements and those matching the given CSS selectors."""
+    """Drop the generic boilerplate elements, lists of links to other stories, and what the CSS selectors match."""
     _drop(
         element
         for element in tree.iter()
-        if isinstance(element.tag, str) and is_boilerplate_element(element.tag, element.get("class"), element.get("id"))
+        if isinstance(element.tag, str)
+        and (
+            is_boilerplate_element(element.tag, element.get("class"), element.get("id"))
+            or (element.tag in ("ul", "ol") and is_link_list(element))
+        )
     )
     for selector in selectors:
         _drop(compiled_selector(selector)(tree))
@@ -90,8 +119,8 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
             return tostring(longest, encoding="unicode", with_tail=False), "profile"
     body = _trafilatura_html(tree, url, favor_precision=True)
     if len(body) >= MIN_BODY_CHARS:
-        return body, "trafilatura"
+        return with_sibling_chunks(tree, body), "trafilatura"
     fallback = _trafilatura_html(tree, url, favor_recall=True)
     if len(fallback) >= MIN_BODY_CHARS:
-        return fallback, "trafilatura-recall"
+        return with_sibling_chunks(tree, fallback), "trafilatura-recall"
     return body, "trafilatura"

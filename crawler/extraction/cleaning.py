@@ -18,8 +18,15 @@ from archive.content import INVISIBLE_CHARACTERS
 from crawler.extraction.selectors import (
     BOILERPLATE_TEXT,
     BOILERPLATE_TEXT_MAX_WORDS,
+    DATELINE_DATE,
+    DATELINE_MAX_OTHER_WORDS,
+    DATELINE_MAX_WORDS,
+    DATELINE_START,
+    DATELINE_WORD,
     END_OF_ARTICLE,
+    NEWSLETTER_PITCH,
     NON_BODY_TAGS,
+    POST_META_LABELS,
     is_boilerplate_element,
 )
 
@@ -35,11 +42,28 @@ PARAGRAPH_BREAK = "\n\n"
 BLANK_LINES = re.compile(r"\n\s*\n")
 LIST_ITEM_MARK = "• "
 HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+WRAPPER_TAGS = frozenset({"html", "body", "div", "section", "article", "main", "span"})
+
+
+def _is_dateline(text: str, words: list[str]) -> bool:
+    """A date line such as "by Jane Doe, Monday, November 18, 2019" or "Updated at 1:23 p.m."."""
+    if len(words) > DATELINE_MAX_WORDS or not DATELINE_START.match(text) or not DATELINE_DATE.search(text):
+        return False
+    other = [word for word in re.findall(r"[^\W_]+", text) if not DATELINE_WORD.match(word)]
+    return len(other) <= DATELINE_MAX_OTHER_WORDS
 
 
 def _is_boilerplate_text(text: str) -> bool:
+    """A short paragraph that is page furniture: a call to share or subscribe, a credit, a date line."""
     words = text.split()
-    return 0 < len(words) <= BOILERPLATE_TEXT_MAX_WORDS and bool(BOILERPLATE_TEXT.match(" ".join(words)))
+    if not 0 < len(words) <= BOILERPLATE_TEXT_MAX_WORDS:
+        return False
+    text = " ".join(words)
+    return (
+        bool(BOILERPLATE_TEXT.match(text) or NEWSLETTER_PITCH.search(text))
+        or len(POST_META_LABELS.findall(text)) >= 2
+        or _is_dateline(text, words)
+    )
 
 
 def _decompose(elements: Iterable[Tag]) -> None:
@@ -57,6 +81,19 @@ def _drop_lists_under_boilerplate_headings(soup: BeautifulSoup) -> None:
             _is_boilerplate_text(text) or END_OF_ARTICLE.match(text)
         ):
             following.decompose()
+
+
+def _drop_headline(soup: BeautifulSoup, title: str | None) -> None:
+    """The headline is the title, not body: an ``<h1>`` opening the body, or any heading that repeats the title."""
+    key = " ".join((title or "").split()).casefold()
+    for heading in soup.find_all(HEADINGS):
+        if key and " ".join(heading.get_text(" ").split()).casefold() == key:
+            heading.decompose()
+    first = next(
+        (element for element in soup.find_all(True) if element.name not in WRAPPER_TAGS and element.get_text(strip=True)), None
+    )
+    if first is not None and first.name == "h1":
+        first.decompose()
 
 
 def _paragraphs(soup: BeautifulSoup) -> list[str]:
@@ -109,5 +146,6 @@ def clean_body(body_html: str, title: str | None = None) -> str:
         if element.name in NON_BODY_TAGS or is_boilerplate_element(element.name, element.get("class"), element.get("id"))
     )
     _drop_lists_under_boilerplate_headings(soup)
+    _drop_headline(soup, title)
     paragraphs = _without_tail(_without_repeated_title(_paragraphs(soup), title))
     return PARAGRAPH_BREAK.join(p for p in paragraphs if not _is_boilerplate_text(p))

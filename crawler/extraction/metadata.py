@@ -6,9 +6,8 @@ handed on to body extraction afterwards.
 
 from __future__ import annotations
 
-import json
+import html
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -17,29 +16,23 @@ from htmldate import find_date
 from lxml.html import HtmlElement
 
 from archive.store import ArticleMetadata
+from crawler.extraction import json_ld
+from crawler.extraction.authors import extract_authors
 from crawler.extraction.dates import date_from_url, parse_date
+from crawler.extraction.meta_tags import first_meta, meta_values
 
-ARTICLE_TYPES = frozenset(
-    {
-        "Article", "NewsArticle", "BlogPosting", "TechArticle", "ReportageNews", "AnalysisNewsArticle",
-        "OpinionNewsArticle", "ReviewNewsArticle", "BackgroundNewsArticle", "LiveBlogPosting",
-        "ScholarlyArticle", "SocialMediaPosting", "Report", "Review",
-    }
-)
 PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datePublished", "pubdate", "publishdate",
     "publish-date", "date", "dc.date.issued", "dcterms.created", "sailthru.date", "parsely-pub-date",
     "cXenseParse:recs:publishtime",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "dcterms.modified", "last-modified")
-AUTHOR_PREFIX = re.compile(r"^\s*(by|written by|posted by|author:?)\s+", re.IGNORECASE)
-AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*", re.IGNORECASE)
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
-MAX_JSON_LD_BYTES = 1_000_000
-MAX_AUTHORS = 20
-MAX_JSON_LD_DEPTH = 10
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+NOT_A_TOPIC = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-|:|^_|^[\w-]+\.[a-z]{2,}$", re.IGNORECASE)
+"""Internal labels some sites list among their tags: ids, "Category: ...", "_commerce", domain names."""
+MAX_TOPIC_LENGTH = 100
 
 
 @dataclass
@@ -52,91 +45,8 @@ class PageMetadata(ArticleMetadata):
     og_article: bool = False
 
 
-def _flatten(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
-    if depth > MAX_JSON_LD_DEPTH:
-        return
-    if isinstance(node, list):
-        for child in node:
-            yield from _flatten(child, depth + 1)
-    elif isinstance(node, dict):
-        yield node
-        if "@graph" in node:
-            yield from _flatten(node["@graph"], depth + 1)
-
-
-def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page (``@graph`` members included); invalid blocks are skipped."""
-    objects: list[dict[str, Any]] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        text = script.text or ""
-        if len(text) > MAX_JSON_LD_BYTES:
-            continue
-        try:
-            data = json.loads(text.strip().rstrip(";"))
-        except (ValueError, RecursionError):
-            continue
-        objects.extend(_flatten(data))
-    return objects
-
-
-def _types(obj: dict[str, Any]) -> set[str]:
-    value = obj.get("@type", [])
-    values = value if isinstance(value, list) else [value]
-    return {v.rsplit("/", 1)[-1] for v in values if isinstance(v, str)}
-
-
-def _meta(tree: HtmlElement, names: tuple[str, ...]) -> list[str]:
-    wanted = {name.lower() for name in names}
-    found: list[str] = []
-    for element in tree.iter("meta"):
-        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
-        content = (element.get("content") or "").strip()
-        if key in wanted and content:
-            found.append(content)
-    return found
-
-
-def _first_meta(tree: HtmlElement, *names: str) -> str | None:
-    values = _meta(tree, names)
-    return values[0] if values else None
-
-
-def _text(value: Any) -> str | None:
-    if isinstance(value, str):
-        return " ".join(value.split()) or None
-    if isinstance(value, dict):
-        return _text(value.get("name") or value.get("@value"))
-    if isinstance(value, list) and value:
-        return _text(value[0])
-    return None
-
-
-def _names(value: Any) -> list[str]:
-    values = value if isinstance(value, list) else [value]
-    return [name for name in (_text(v) for v in values) if name]
-
-
-def clean_authors(candidates: list[str], site_name: str | None) -> list[str]:
-    """Author names without "By", URLs, the site's own name or duplicates."""
-    authors: list[str] = []
-    seen: set[str] = set()
-    excluded = {(site_name or "").casefold(), "admin", "staff", ""}
-    for candidate in candidates:
-        candidate = AUTHOR_PREFIX.sub("", " ".join(candidate.split()))
-        if candidate.startswith(("http://", "https://", "/")):
-            continue
-        for name in AUTHOR_SPLIT.split(candidate):
-            name = name.strip(" .")
-            key = name.casefold()
-            if key in excluded or key in seen or len(name) > 80 or not re.search(r"\w", name):
-                continue
-            seen.add(key)
-            authors.append(name)
-    return authors[:MAX_AUTHORS]
-
-
 def _clean_title(title: str, site_name: str | None) -> str:
-    title = " ".join(title.split())
+    title = " ".join(html.unescape(title).split())
     for separator in TITLE_SEPARATORS:
         if separator in title:
             head, _, tail = title.rpartition(separator)
@@ -145,32 +55,64 @@ def _clean_title(title: str, site_name: str | None) -> str:
     return title
 
 
-def _html_title(tree: HtmlElement, site_name: str | None) -> str:
-    h1 = tree.xpath("//h1")
-    if len(h1) == 1:
-        text = " ".join(h1[0].text_content().split())
-        if text:
-            return text
-    title = tree.findtext(".//title") or ""
-    return _clean_title(title, site_name)
+def _single_h1(tree: HtmlElement) -> str | None:
+    texts = [text for text in (" ".join(h1.text_content().split()) for h1 in tree.iter("h1")) if text]
+    return texts[0] if len(texts) == 1 else None
 
 
-def _tags(tree: HtmlElement, article: dict[str, Any]) -> list[str]:
-    candidates = _meta(tree, ("article:tag",))
+def extract_title(tree: HtmlElement, article: dict[str, Any], site_name: str | None) -> str:
+    """The headline: JSON-LD ``headline``, the social title, the page's one ``<h1>``, by majority.
+
+    Where two of the three agree and the third differs (a stale or shortened JSON-LD
+    headline, say), the two win; otherwise the first present wins, in that order. A page
+    with none of them gets its ``<title>`` without the site name.
+    """
+    social = first_meta(tree, "og:title", "twitter:title")
+    candidates = [
+        _clean_title(value, site_name)
+        for value in (json_ld.text(article.get("headline")), social, _single_h1(tree))
+        if value
+    ]
+    if not candidates:
+        return _clean_title(tree.findtext(".//title") or "", site_name)
+    return max(candidates, key=candidates.count)
+
+
+def _split(values: list[str]) -> list[str]:
+    return [part for value in values for part in value.split(",")]
+
+
+def _topic_sources(tree: HtmlElement, article: dict[str, Any]) -> list[list[str]]:
     keywords = article.get("keywords")
-    if isinstance(keywords, str):
-        candidates.extend(keywords.split(","))
-    elif isinstance(keywords, list):
-        candidates.extend(k for k in keywords if isinstance(k, str))
-    candidates.extend(a.text_content() for a in tree.xpath('//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]'))
-    tags: list[str] = []
-    seen: set[str] = set()
-    for tag in candidates:
-        tag = " ".join(tag.split())
-        if tag and tag.casefold() not in seen and len(tag) <= 100:
-            seen.add(tag.casefold())
-            tags.append(tag)
-    return tags
+    ld_keywords = _split([keywords]) if isinstance(keywords, str) else json_ld.names(keywords)
+    tag_links = '//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]'
+    return [
+        _split(meta_values(tree, ("article:tag",))),
+        _split(meta_values(tree, ("keywords",))),
+        ld_keywords,
+        _split(meta_values(tree, ("news_keywords",))),
+        [a.text_content() for a in tree.xpath(tag_links)],
+    ]
+
+
+def extract_topics(tree: HtmlElement, article: dict[str, Any]) -> list[str]:
+    """The page's tags from the first source that lists any.
+
+    Sources, in order: ``article:tag``, the keywords ``<meta>``, JSON-LD ``keywords``,
+    ``news_keywords``, ``rel=tag`` links. Each is a publisher's whole list, so they are not
+    mixed; internal labels (:data:`NOT_A_TOPIC`) and duplicates (any case) are dropped.
+    """
+    for source in _topic_sources(tree, article):
+        topics: list[str] = []
+        seen: set[str] = set()
+        for topic in source:
+            topic = " ".join(html.unescape(topic).split())
+            if topic and len(topic) <= MAX_TOPIC_LENGTH and not NOT_A_TOPIC.search(topic) and topic.casefold() not in seen:
+                seen.add(topic.casefold())
+                topics.append(topic)
+        if topics:
+            return topics
+    return []
 
 
 def _published_from_markup(tree: HtmlElement) -> datetime | None:
@@ -193,46 +135,39 @@ def _published_by_htmldate(tree: HtmlElement, url: str) -> datetime | None:
     return parse_date(found) if isinstance(found, str) else None
 
 
+def _first_date(values: list[str | None]) -> datetime | None:
+    return next((parsed for parsed in map(parse_date, values) if parsed), None)
+
+
 def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     """Title, authors, dates, language, tags, description and canonical URL of a page."""
-    objects = json_ld_objects(tree)
-    article = next((obj for obj in objects if _types(obj) & ARTICLE_TYPES), {})
-    site_name = _first_meta(tree, "og:site_name") or next(
-        (_text(obj.get("name")) for obj in objects if "WebSite" in _types(obj) and obj.get("name")), None
+    objects = json_ld.json_ld_objects(tree)
+    article = next((obj for obj in objects if json_ld.is_article(obj)), {})
+    site_name = first_meta(tree, "og:site_name") or next(
+        (json_ld.text(obj.get("name")) for obj in objects if "WebSite" in json_ld.types(obj) and obj.get("name")), None
     )
-    title = _text(article.get("headline")) or _first_meta(tree, "og:title", "twitter:title") or ""
-    title = _clean_title(title, site_name) if title else _html_title(tree, site_name)
+    title = extract_title(tree, article, site_name)
 
-    author_candidates = _names(article.get("author")) or _meta(tree, ("author", "article:author", "parsely-author", "sailthru.author"))
-    if not author_candidates:
-        author_candidates = [a.text_content() for a in tree.xpath('//a[@rel="author"] | //*[@itemprop="author"]//*[@itemprop="name"]')]
-
-    published = parse_date(_text(article.get("datePublished")) or _text(article.get("dateCreated")))
-    for value in _meta(tree, PUBLISHED_META):
-        if published:
-            break
-        published = parse_date(value)
+    published = _first_date(
+        [json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta_values(tree, PUBLISHED_META)]
+    )
     published = published or _published_from_markup(tree) or date_from_url(url) or _published_by_htmldate(tree, url)
-    modified = parse_date(_text(article.get("dateModified")))
-    for value in _meta(tree, MODIFIED_META):
-        if modified:
-            break
-        modified = parse_date(value)
+    modified = _first_date([json_ld.text(article.get("dateModified")), *meta_values(tree, MODIFIED_META)])
 
-    language_candidates = [tree.get("lang"), tree.get("xml:lang"), *_meta(tree, ("content-language", "og:locale", "dc.language"))]
-    language = next((tag for tag in map(_language_tag, [*language_candidates, _text(article.get("inLanguage"))]) if tag), None)
-    canonical = next(iter(tree.xpath('//link[@rel="canonical"]/@href')), None) or _first_meta(tree, "og:url")
+    language_candidates = [tree.get("lang"), tree.get("xml:lang"), *meta_values(tree, ("content-language", "og:locale", "dc.language"))]
+    language = next((tag for tag in map(_language_tag, [*language_candidates, json_ld.text(article.get("inLanguage"))]) if tag), None)
+    canonical = next(iter(tree.xpath('//link[@rel="canonical"]/@href')), None) or first_meta(tree, "og:url")
 
     return PageMetadata(
         title=title,
-        authors=clean_authors(author_candidates, site_name),
+        authors=extract_authors(tree, article, objects, site_name),
         published_at=published,
         modified_at=modified,
-        description=_first_meta(tree, "og:description", "description", "twitter:description") or _text(article.get("description")),
+        description=first_meta(tree, "og:description", "description", "twitter:description") or json_ld.text(article.get("description")),
         language=language,
-        tags=_tags(tree, article),
+        tags=extract_topics(tree, article),
         canonical_url=canonical.strip() if canonical else None,
         site_name=site_name,
         json_ld_article=bool(article),
-        og_article=(_first_meta(tree, "og:type") or "").lower() == "article",
+        og_article=(first_meta(tree, "og:type") or "").lower() == "article",
     )

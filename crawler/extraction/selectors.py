@@ -37,14 +37,18 @@ BOILERPLATE_TAGS = frozenset(
 )
 
 
+POPUP_CLASS = re.compile(r"^(hovercard|popover|tooltip-content)$|(rollover|hovercard|popover|tooltip)[\w-]*-(block|content|body|card|box)$")
+"""Hover cards and pop-ups hidden inside paragraphs (a person's card with links to other stories)."""
+
+
 def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, element_id: object) -> bool:
     """Whether an element with this tag, class attribute and id is page furniture, not article."""
     if tag in BOILERPLATE_TAGS or (isinstance(element_id, str) and element_id in BOILERPLATE_IDS):
         return True
     if not classes:
         return False
-    names = classes.split() if isinstance(classes, str) else classes
-    return not BOILERPLATE_CLASSES.isdisjoint(names)
+    names = classes.split() if isinstance(classes, str) else list(classes)
+    return not BOILERPLATE_CLASSES.isdisjoint(names) or any(POPUP_CLASS.search(name) for name in names)
 
 
 NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video", "audio"})
@@ -52,20 +56,24 @@ NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video
 
 BOILERPLATE_TEXT = re.compile(
     r"^(share (this|on)|share:|related( articles| posts| stories)?:?$|you may also like|"
-    r"read (more|also|next)\b|also read\b|recommended( for you)?:?$|(recent|popular|latest) (posts|articles)|"
-    r"advertisement$|sponsored\b|subscribe (to|for)\b|sign up (for|to)\b|join \d[\d,.]* (readers|subscribers)|"
-    r"follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|\d+ comments?$|"
+    r"read (more|also|next)\b|also read\b|see (more|also)\b|recommended( for you)?:?$|(recent|popular|latest) (posts|articles)|"
+    r"advertisement$|sponsored\b|subscribe$|subscribe (to|for)\b|sign up (for|to)\b|join \d[\d,.]* (readers|subscribers)|"
+    r"most (read|popular|viewed|shared)\b|follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|(\d+ )?comments?$|tell us what you think|"
     r"(image|photo|picture) (credit|source|courtesy)\b|credit:|copyright\b|©|all rights reserved|"
-    r"get (the latest|our) .{0,60}\b(inbox|newsletters?)\b|tags:?$|"
+    r"get (the latest|our) .{0,60}\b(inbox|newsletters?)\b|tags:?$|[\w'’ ]{0,40} newsletter$|"
+    r"(reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit)\b|\d+ min(ute)?s? read$|"
+    r"\(?(additional )?(reporting|writing|editing) by\b|have a (news )?tip\b|"
+    r"(follow|email|e-mail|reach|contact)\b.{0,100}\b(twitter|facebook|instagram|linkedin|coverage)\b|"
     r"(related|recommended|see also|don['’]t miss|do not miss|you (may|might) (also )?like|trending|more|watch)"
-    r"( \w+){0,2} ?:)",
+    r"( \w+){0,2} ?:|(don['’]t miss|do not miss|trending now)$)",
     re.IGNORECASE,
 )
 """A paragraph of an extracted body that starts with (or is) one of these is not article."""
 
 END_OF_ARTICLE = re.compile(
     r"^(related( articles| posts| stories| content| reading)?|you (may|might) (also )?(like|enjoy)|"
-    r"more (stories|articles|news) (from|like|on)\b.*|more from\b.*|recommended( for you| articles| stories)?|"
+    r"more( [\w'’]+){0,3} (stories|articles|news|reads|posts)( (from|like|on)\b.*)?|more from\b.*|"
+    r"recommended( for you| articles| stories)?|"
     r"read (more|next|also)|also read|tags|filed under|trending( now)?|popular( now| posts| stories)?|"
     r"leia (também|mais)|veja (também|mais)|você (também )?pode gostar|artículos relacionados|"
     r"te puede interesar|también te puede interesar|lee también|à lire aussi|sur le même sujet|"
@@ -77,3 +85,42 @@ END_OF_ARTICLE = re.compile(
 
 BOILERPLATE_TEXT_MAX_WORDS = 25
 """Only short paragraphs are judged by BOILERPLATE_TEXT: a long one that starts so is prose."""
+
+NEWSLETTER_PITCH = re.compile(
+    r"\b(sign up|subscribe|delivered|inbox)\b.*\bnewsletters?\b|\bnewsletters?\b.*\b(sign up|subscribe|delivered|inbox)\b",
+    re.IGNORECASE,
+)
+"""A short paragraph that asks the reader to sign up for a newsletter, wherever the words fall."""
+
+_WEEKDAYS = (
+    "monday|tuesday|wednesday|thursday|friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun|"
+    "segunda-feira|terça-feira|quarta-feira|quinta-feira|sexta-feira|sábado|domingo|"
+    "lunes|martes|miércoles|jueves|viernes|lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche|"
+    "montag|dienstag|mittwoch|donnerstag|freitag|samstag|sonntag|lunedì|martedì|mercoledì|giovedì|venerdì|sabato"
+)
+_MONTHS = (
+    "january|february|march|april|may|june|july|august|september|october|november|december|"
+    "jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|"
+    "janeiro|fevereiro|março|abril|maio|junho|julho|agosto|setembro|outubro|novembro|dezembro|"
+    "enero|febrero|marzo|mayo|junio|julio|septiembre|octubre|noviembre|diciembre|"
+    "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
+    "januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
+)
+_DATELINE_WORDS = (
+    "by|on|at|de|às|as|a|um|le|à|el|am|pm|p|m|a.m|p.m|utc|gmt|est|edt|pst|pdt|bst|cet|cest|ist|updated|published|"
+    "posted|last|publicado|atualizado|actualizado|em|publié|mis|à|jour|veröffentlicht|aktualisiert|pubblicato|aggiornato|il"
+)
+DATELINE_START = re.compile(rf"^(\d|\(?({_WEEKDAYS}|{_MONTHS}|{_DATELINE_WORDS})\b)", re.IGNORECASE)
+DATELINE_DATE = re.compile(r"\b(1[89]|20)\d\d\b|\b\d{1,2}[:h]\d\d\b", re.IGNORECASE)
+"""A year or a time of day: a date line has one, a line of a schedule ("10 de março – Interlagos") may not."""
+DATELINE_WORD = re.compile(rf"^(\d+|{_WEEKDAYS}|{_MONTHS}|{_DATELINE_WORDS}|[a-z])$", re.IGNORECASE)
+DATELINE_MAX_WORDS = 15
+DATELINE_MAX_OTHER_WORDS = 4
+"""A dateline may hold a few words that are no date words: the author's name, a time zone."""
+
+POST_META_LABELS = re.compile(
+    r"\b(posted by|published by|publicado por|publié par|veröffentlicht von|written by|categor(y|ia|ie|ies|ías)|"
+    r"filed under|tags|etiquetas)\b\s*:?",
+    re.IGNORECASE,
+)
+"""Labels of the "Posted by X in Category, Tags: ..." line that blog themes print with a post."""

@@ -46,6 +46,7 @@ from archive.db import Archive, ArchiveError, open_archive
 from archive.urls import canonicalize_url
 from crawler.discovery import Action, SiteKnowledge, load_site_knowledge
 from crawler.extraction import extract_article
+from crawler.extraction.encoding import decode_html
 from crawler.extraction.page import UnparsablePage
 from crawler.items import ArticleItem
 from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
@@ -284,7 +285,8 @@ class NewsSpider(scrapy.Spider):
         if not self._is_html(response):
             return
         try:
-            page = extract_article(response.text, response.url, profile.body_rules)
+            content_type = _header(response, "Content-Type") or ""
+            page = extract_article(decode_html(response.body, content_type), response.url, profile.body_rules)
         except (UnparsablePage, ValueError) as error:
             self.crawler.stats.inc_value("archive/unparsable")
             logger.warning("skipped %s: %s", response.url, error)

@@ -1,0 +1,74 @@
+"""Put back the parts of an article that a site splits into several containers of the same kind.
+
+Some sites cut an article into chunks (between ads, or per section), each in its own
+element with the same tag and class, side by side. A generic extractor picks the best
+container and loses the others. Given the tree and the extractor's body, this finds the
+container most of the extracted paragraphs come from and, where the page holds other
+elements of the same tag and class close to it (a common ancestor a few levels up) with
+paragraphs the body lacks, returns the body with those chunks in page order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from lxml.html import HtmlElement, fragment_fromstring, tostring
+
+MAX_CHUNK_DISTANCE = 3
+"""Chunks share an ancestor at most this many levels above each of them."""
+MIN_CHUNK_WORDS = 20
+"""A chunk is put back only if its paragraphs the body lacks hold this many words."""
+KEY_CHARS = 80
+
+
+def _key(text: str) -> str:
+    return " ".join(text.split())[:KEY_CHARS]
+
+
+def _paragraph_keys(html: str) -> set[str]:
+    try:
+        body = fragment_fromstring(html, create_parent="div")
+    except ValueError:
+        return set()
+    return {_key(p.text_content()) for p in body.iter("p")} - {""}
+
+
+def _ancestors(element: HtmlElement, levels: int) -> list[HtmlElement]:
+    found: list[HtmlElement] = []
+    parent = element.getparent()
+    while parent is not None and len(found) < levels:
+        found.append(parent)
+        parent = parent.getparent()
+    return found
+
+
+def _missing_words(chunk: HtmlElement, known: set[str]) -> int:
+    return sum(len(p.text_content().split()) for p in chunk.iter("p") if _key(p.text_content()) not in known)
+
+
+def with_sibling_chunks(tree: HtmlElement, body_html: str) -> str:
+    """``body_html`` with the missing chunks of a split article (see the module docstring), or unchanged."""
+    known = _paragraph_keys(body_html)
+    if not known:
+        return body_html
+    parents = Counter(p.getparent() for p in tree.iter("p") if _key(p.text_content()) in known)
+    if not parents:
+        return body_html
+    container, count = parents.most_common(1)[0]
+    classes = container.get("class") if container is not None else None
+    if not classes or count * 2 < len(known):
+        return body_html
+    near = set(_ancestors(container, MAX_CHUNK_DISTANCE))
+    chunks = [
+        element
+        for element in tree.iter(container.tag)
+        if element.get("class") == classes and near.intersection(_ancestors(element, MAX_CHUNK_DISTANCE))
+    ]
+    extra = [chunk for chunk in chunks if chunk is not container and _missing_words(chunk, known) >= MIN_CHUNK_WORDS]
+    if not extra:
+        return body_html
+    return "".join(
+        body_html if chunk is container else tostring(chunk, encoding="unicode", with_tail=False)
+        for chunk in chunks
+        if chunk is container or chunk in extra
+    )

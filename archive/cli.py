@@ -18,6 +18,7 @@ from archive.queries import (
     article_history,
     export_rows,
     find_article,
+    recent_runs,
     search_snapshots,
     site_stats,
     snapshot_diff,
@@ -132,6 +133,30 @@ def stats(ctx: click.Context) -> None:
         f"{'total':<30} {sum(r.articles for r in rows):>9} {sum(r.snapshots for r in rows):>10} "
         f"{sum(r.changed_articles for r in rows):>8}"
     )
+
+
+@main.command()
+@click.option("--limit", default=20, show_default=True, help="At most this many runs, newest first.")
+@click.pass_context
+def runs(ctx: click.Context, limit: int) -> None:
+    """The last crawl runs: when, what they crawled, what they found and how it ended.
+
+    Example: archive runs --limit 5
+    """
+    with _sessions(ctx)() as session:
+        rows = recent_runs(session, limit)
+    click.echo(
+        f"{'run':>5}  {'started':<19} {'seconds':>8}  {'finish':<12} {'requests':>8} {'new':>5} {'changed':>7} "
+        f"{'unchanged':>9} {'304':>5} {'gone':>5} {'errors':>6}  sites"
+    )
+    for run in rows:
+        seconds = f"{(run.finished_at - run.started_at).total_seconds():.1f}" if run.finished_at else "-"
+        click.echo(
+            f"{run.id:>5}  {run.started_at.strftime('%Y-%m-%d %H:%M:%S'):<19} {seconds:>8}  "
+            f"{run.finish_reason or 'unfinished':<12} {run.requests or 0:>8} {run.articles_new:>5} "
+            f"{run.articles_changed:>7} {run.articles_unchanged:>9} {run.not_modified or 0:>5} "
+            f"{run.gone or 0:>5} {run.errors:>6}  {run.sites}"
+        )
 
 
 @main.command()

@@ -71,6 +71,16 @@ class Article(Base):
     site: Mapped[str] = mapped_column(String(200), index=True)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When the article's own URL last answered (200, 304, 404 or 410)."""
+    etag: Mapped[str | None] = mapped_column(Text)
+    """The ``ETag`` its own URL last answered with, sent back as ``If-None-Match``."""
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    """The ``Last-Modified`` its own URL last answered with, sent back as ``If-Modified-Since``."""
+    gone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    """When a re-check first found the article gone (404 or 410); None while it is online."""
+    gone_checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Re-checks in a row that found it gone; re-checking stops at ``ARCHIVE_GONE_RECHECKS``."""
 
     snapshots: Mapped[list[Snapshot]] = relationship(
         back_populates="article", order_by="Snapshot.version"
@@ -136,6 +146,23 @@ class CrawlRun(Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     not_articles: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
+    requests: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rechecks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    gone: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    known_skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+class CrawlLock(Base):
+    """A site being crawled into this archive right now, by which process; kept fresh by a heartbeat."""
+
+    __tablename__ = "crawl_locks"
+
+    site: Mapped[str] = mapped_column(String(200), primary_key=True)
+    host: Mapped[str] = mapped_column(String(255))
+    pid: Mapped[int] = mapped_column(Integer)
+    acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 LATEST_SNAPSHOTS_VIEW = """

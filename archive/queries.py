@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from archive.models import Article, Snapshot, UrlAlias
+from archive.models import Article, CrawlRun, Snapshot, UrlAlias
 from archive.urls import canonicalize_url
 
 
@@ -96,7 +96,7 @@ def site_stats(session: Session) -> list[SiteStats]:
     return [SiteStats(site, int(a), int(s), int(c), last) for site, a, s, c, last in rows]
 
 
-def _latest_snapshot_ids() -> Any:
+def latest_snapshot_ids() -> Any:
     return select(func.max(Snapshot.id)).group_by(Snapshot.article_id)
 
 
@@ -114,7 +114,7 @@ def search_snapshots(
         .limit(limit)
     )
     if not all_versions:
-        query = query.where(Snapshot.id.in_(_latest_snapshot_ids()))
+        query = query.where(Snapshot.id.in_(latest_snapshot_ids()))
     if site:
         query = query.where(Article.site == site)
     return [(article, snapshot) for article, snapshot in session.execute(query)]
@@ -130,7 +130,7 @@ def export_rows(session: Session, site: str | None = None, all_versions: bool = 
     """Snapshots as plain dicts (latest version of each article unless ``all_versions``)."""
     query = select(Article, Snapshot).join(Snapshot, Snapshot.article_id == Article.id).order_by(Article.id, Snapshot.version)
     if not all_versions:
-        query = query.where(Snapshot.id.in_(_latest_snapshot_ids()))
+        query = query.where(Snapshot.id.in_(latest_snapshot_ids()))
     if site:
         query = query.where(Article.site == site)
     for article, snapshot in session.execute(query.execution_options(yield_per=500)):
@@ -149,3 +149,8 @@ def export_rows(session: Session, site: str | None = None, all_versions: bool = 
             "content_hash": snapshot.content_hash,
             "body_text": snapshot.body_text,
         }
+
+
+def recent_runs(session: Session, limit: int = 20) -> list[CrawlRun]:
+    """The last ``limit`` crawl runs, newest first."""
+    return list(session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)))

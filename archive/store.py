@@ -16,7 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.content import MIN_DUPLICATE_BODY_CHARS, body_hash, content_hash, storable_text
+from archive.content import (
+    MIN_DUPLICATE_BODY_CHARS,
+    body_hash,
+    content_hash,
+    storable_text,
+)
 from archive.db import serialize_on
 from archive.models import Article, Snapshot, UrlAlias
 from archive.queries import latest_snapshot, lookup_article
@@ -54,6 +59,10 @@ class FetchedArticle(ArticleMetadata):
     extractor: str = ""
     aliases: list[str] = field(default_factory=list)
     """Other canonical URLs this page was reached under (request URL, redirects)."""
+    etag: str | None = None
+    """The response's ``ETag`` header, kept for conditional re-checks."""
+    last_modified: str | None = None
+    """The response's ``Last-Modified`` header, kept for conditional re-checks."""
 
 
 SAME_BODY = "same-body"
@@ -81,6 +90,17 @@ def _add_aliases(session: Session, article: Article, urls: list[str], reason: st
         if session.scalar(select(Article.id).where(Article.url == url)) is not None:
             continue
         session.add(UrlAlias(url=url, article_id=article.id, reason=reason, first_seen_at=when))
+
+
+def _checked_at_own_url(article: Article, fetched: FetchedArticle, fetched_url: str, when: datetime) -> None:
+    """The article's own URL answered: keep its validators for conditional re-checks; it is not gone."""
+    if fetched_url != article.url:
+        return
+    article.last_checked_at = when
+    article.etag = fetched.etag
+    article.last_modified = fetched.last_modified
+    article.gone_at = None
+    article.gone_checks = 0
 
 
 def _article_with_body(session: Session, site: str, digest: str) -> Article | None:
@@ -158,6 +178,7 @@ def _record_unknown_url(
                 # The article moved here (its URL redirects to this page), or a copy of it
                 # was archived first: this page is the original, file the article under it.
                 _rename_article(session, original, fetched.url, when)
+                _checked_at_own_url(original, fetched, fetched_url, when)
                 _add_aliases(session, original, redirected_from, "fetched", when)
                 recorded = _add_version(session, original, latest, fetched, digests)
                 return Recorded(Outcome.DUPLICATE, original.id, recorded.version)
@@ -167,6 +188,7 @@ def _record_unknown_url(
     session.add(article)
     session.flush()
     session.add(_new_snapshot(article, 1, fetched, digests))
+    _checked_at_own_url(article, fetched, fetched_url, when)
     _add_aliases(session, article, [fetched_url, *redirected_from], "fetched", when)
     return Recorded(Outcome.NEW, article.id, 1)
 
@@ -178,6 +200,7 @@ def _split_off(session: Session, fetched: FetchedArticle, digests: tuple[str, st
     session.delete(alias)
     session.flush()
     article = Article(url=fetched.url, site=fetched.site, first_seen_at=alias.first_seen_at, last_seen_at=fetched.fetched_at)
+    _checked_at_own_url(article, fetched, fetched.fetched_url or fetched.url, fetched.fetched_at)
     session.add(article)
     session.flush()
     session.add(_new_snapshot(article, 1, fetched, digests))
@@ -208,6 +231,7 @@ def _record(session: Session, fetched: FetchedArticle) -> Recorded:
         _add_aliases(session, article, [fetched.url, fetched_url, *redirected_from], "fetched", when)
         return Recorded(Outcome.DUPLICATE, article.id, latest.version if latest else 0)
     article.last_seen_at = max(article.last_seen_at, when)
+    _checked_at_own_url(article, fetched, fetched_url, when)
     _add_aliases(session, article, redirected_from, "fetched", when)
     return _add_version(session, article, latest, fetched, digests)
 

@@ -1,7 +1,7 @@
 """Site profiles: TOML files that tell the spider where a site's articles are.
 
 A profile names the site, where to start, which domains belong to it and,
-optionally, CSS selectors for article links, the next index page, the article
+optionally, its RSS/Atom feeds and sitemaps, CSS selectors for article links, the next index page, the article
 body and elements to remove. Built-in profiles live in ``crawler/sites``;
 users add their own in the directory named by ``ARCHIVE_PROFILES_DIR`` (a user
 profile with a built-in's name replaces it). Every file is validated on load:
@@ -24,7 +24,7 @@ from crawler.extraction.body import compiled_selector
 
 BUILTIN_PROFILES_DIR = Path(__file__).parent / "sites"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-TOP_LEVEL_KEYS = {"name", "title", "enabled", "start_urls", "allowed_domains", "feeds", "selectors"}
+TOP_LEVEL_KEYS = {"name", "title", "enabled", "start_urls", "allowed_domains", "feeds", "sitemaps", "selectors"}
 SELECTOR_KEYS = {"article_links", "next_page", "body", "remove"}
 
 
@@ -48,6 +48,7 @@ class SiteProfile:
     title: str = ""
     enabled: bool = True
     feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
     selectors: Selectors = field(default_factory=Selectors)
     source: str = ""
     """The file the profile was loaded from ("" for one made from a start URL)."""
@@ -144,6 +145,7 @@ def parse_profile(path: Path, data: dict[str, Any]) -> SiteProfile:
         start_urls=start_urls,
         allowed_domains=tuple(d.lower() for d in domains),
         feeds=_urls(path, "feeds", data.get("feeds", [])),
+        sitemaps=_urls(path, "sitemaps", data.get("sitemaps", [])),
         selectors=_selectors(path, data.get("selectors", {})),
         source=str(path),
     )

@@ -1,4 +1,9 @@
-"""The crawl_runs record: one row per ``scrapy crawl``, opened at start, completed at the end."""
+"""The crawl_runs record: one row per ``scrapy crawl``, opened at start, completed at the end.
+
+The end of each run also logs a one-line summary and decides the exit status
+of ``scrapy crawl`` (see ``crawler.commands.crawl``): a run that got no usable
+answer at all because every request failed exits with ``EXIT_ALL_FAILED``.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +18,12 @@ from archive.models import CrawlRun, utc_now
 
 ERROR_STATS = (
     "archive/fetch_errors", "archive/not_html", "archive/unparsable", "archive/empty_body",
-    "archive/store_errors", "archive/item_errors", "spider_exceptions/count",
+    "archive/store_errors", "archive/item_errors", "archive/bad_sources", "spider_exceptions/count",
 )
+ANSWER_STATS = ("archive/pages_fetched", "archive/not_modified", "archive/gone", "archive/sources")
+"""Responses the crawl could use: pages, 304s, 404/410s of re-checks, feeds, sitemaps and robots.txt."""
+EXIT_STATUS_STAT = "archive/exit_status"
+EXIT_ALL_FAILED = 3
 
 
 class CrawlRunRecorder:
@@ -56,16 +65,26 @@ class CrawlRunRecorder:
             assert run is not None
             run.finished_at = utc_now()
             run.finish_reason = reason
+            run.requests = count("downloader/request_count", 0)
             run.pages_fetched = count("archive/pages_fetched", 0)
             run.articles_new = count("archive/new", 0)
             run.articles_changed = count("archive/changed", 0)
             run.articles_unchanged = count("archive/unchanged", 0)
             run.duplicates = count("archive/duplicate", 0)
             run.not_articles = count("archive/not_article", 0)
+            run.rechecks = count("archive/rechecks", 0)
+            run.not_modified = count("archive/not_modified", 0)
+            run.gone = count("archive/gone", 0)
+            run.known_skipped = count("archive/known_skipped", 0)
             run.errors = sum(count(name, 0) for name in ERROR_STATS)
+        if run.errors and not sum(count(name, 0) for name in ANSWER_STATS):
+            self.stats.set_value(EXIT_STATUS_STAT, EXIT_ALL_FAILED)
+            spider.logger.error("crawl run %s fetched nothing: every request failed", self.run_id)
+        seconds = (run.finished_at - run.started_at).total_seconds()
         spider.logger.info(
-            "crawl run %s: new %d, changed %d, unchanged %d, duplicates %d, not articles %d, errors %d",
-            self.run_id, run.articles_new, run.articles_changed, run.articles_unchanged,
-            run.duplicates, run.not_articles, run.errors,
+            "crawl run %s: new %d, changed %d, unchanged %d, not modified %d, gone %d, duplicates %d, "
+            "not articles %d, errors %d, requests %d, %.1f seconds (%s)",
+            self.run_id, run.articles_new, run.articles_changed, run.articles_unchanged, run.not_modified,
+            run.gone, run.duplicates, run.not_articles, run.errors, run.requests, seconds, reason,
         )
         self.archive.close()

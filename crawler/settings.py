@@ -10,6 +10,8 @@ from archive.db import database_url_from_env
 BOT_NAME = "technews-archive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
+# `scrapy crawl` with exit statuses for cron (see crawler/commands/crawl.py).
+COMMANDS_MODULE = "crawler.commands"
 
 # Where the archive lives: any SQLAlchemy URL.
 ARCHIVE_DATABASE_URL = database_url_from_env()
@@ -20,6 +22,18 @@ ARCHIVE_MAX_PAGES = 20
 # Where site owners can read about this crawler: the user agent becomes
 # "technews-archive/VERSION (+ARCHIVE_CONTACT_URL)" unless USER_AGENT is set.
 ARCHIVE_CONTACT_URL = "https://github.com/technews-archive/technews-archive"
+
+# Re-checks (-a recheck=due): an archived article is due when the time since its last
+# check exceeds FACTOR x the time since it last changed, kept between MIN and MAX hours.
+ARCHIVE_RECHECK_MIN_HOURS = 1.0
+ARCHIVE_RECHECK_MAX_HOURS = 720.0
+ARCHIVE_RECHECK_FACTOR = 0.25
+# Re-checks in a row answered 404/410 after which a gone article is not asked again.
+ARCHIVE_GONE_RECHECKS = 3
+# Site locks: the running crawl refreshes its lock every HEARTBEAT seconds; a lock whose
+# heartbeat is older than STALE seconds (or whose process on this host is dead) is taken over.
+ARCHIVE_LOCK_HEARTBEAT_SECONDS = 60.0
+ARCHIVE_LOCK_STALE_SECONDS = 600.0
 
 # Politeness: identify, obey robots.txt, do not hammer.
 ROBOTSTXT_OBEY = True
@@ -48,6 +62,7 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }
 EXTENSIONS = {
+    "crawler.locking.SiteLocks": 400,
     "crawler.runs.CrawlRunRecorder": 500,
 }
 

@@ -46,15 +46,15 @@ def site_of(host: str, allowed_domains: tuple[str, ...]) -> bool:
     return any(host == domain or host.endswith("." + domain) for domain in allowed_domains)
 
 
+def is_on_site(url: str, allowed_domains: tuple[str, ...]) -> bool:
+    """An http(s) URL on one of the site's domains."""
+    parts = urlsplit(url)
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and site_of(parts.hostname or "", allowed_domains)
+
+
 def is_followable(url: str, allowed_domains: tuple[str, ...]) -> bool:
     """An http(s) URL on the site that is not a file."""
-    parts = urlsplit(url)
-    return (
-        parts.scheme in ("http", "https")
-        and bool(parts.hostname)
-        and site_of(parts.hostname or "", allowed_domains)
-        and not FILE_EXTENSION.search(parts.path)
-    )
+    return is_on_site(url, allowed_domains) and not FILE_EXTENSION.search(urlsplit(url).path)
 
 
 def is_candidate_article(url: str, allowed_domains: tuple[str, ...]) -> bool:

@@ -20,15 +20,27 @@ class CrawlResult:
     output: str
 
 
-def run_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = ()) -> CrawlResult:
-    """``scrapy crawl news`` with ``-a`` arguments (``name=value``) against a local site."""
+def crawl_command(database_url: str, *arguments: str, settings: tuple[str, ...] = ()) -> list[str]:
+    """``scrapy crawl news`` with ``-a`` arguments (``name=value``) and ``-s`` settings against a local site."""
     command = [sys.executable, "-m", "scrapy", "crawl", "news"]
     for argument in arguments:
         command += ["-a", argument]
     for setting in (*LOCAL_SITE_SETTINGS, f"ARCHIVE_DATABASE_URL={database_url}", *settings):
         command += ["-s", setting]
+    return command
+
+
+def run_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = ()) -> CrawlResult:
+    """Run a crawl (see ``crawl_command``) to its end."""
+    command = crawl_command(database_url, *arguments, settings=settings)
     process = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
     return CrawlResult(process.returncode, process.stdout + process.stderr)
+
+
+def start_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = ()) -> subprocess.Popen[str]:
+    """Start a crawl (see ``crawl_command``) in the background."""
+    command = crawl_command(database_url, *arguments, settings=settings)
+    return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
 def query(database_url: str, sql: str, **parameters: Any) -> list[tuple[Any, ...]]:

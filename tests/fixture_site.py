@@ -5,6 +5,16 @@ articles really changed (one body, one title), one article was deleted, and
 every piece of page chrome changed (trending bar, sidebar, related articles,
 share counts, comment counts, ads, footer), which must not count as a change.
 
+With ``sources``, the site also has an RSS feed (named by
+``<link rel="alternate">`` on its index pages, beside a comments feed) and a
+sitemap index named by robots.txt, listing a sitemap of posts (``lastmod``:
+when each article's content last changed) and one of pages. Every page
+answers conditional requests: an ``ETag`` and a ``Last-Modified`` that move
+only when the page's bytes change, and 304 when ``If-None-Match`` or
+``If-Modified-Since`` says the client has the current page. Articles can be
+added to the top of the front page (``add_article``), and answers can be held
+back (``gate``) to keep a crawl running.
+
 Besides articles the site has what a crawler must not archive or follow:
 navigation, tag, category, author, about and privacy pages, a path that
 robots.txt disallows, a link to another host, links with tracking parameters,
@@ -14,11 +24,14 @@ article under another URL.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from html import escape
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
@@ -138,7 +151,7 @@ def _layout(title: str, body: str, version: int, head: str = "") -> str:
 </body></html>"""
 
 
-def _article_page(article: FixtureArticle, version: int, canonical: str | None) -> str:
+def article_page(article: FixtureArticle, version: int, canonical: str | None) -> str:
     chrome = _chrome(version)
     title = article_title(article, version)
     paragraphs = article_paragraphs(article, version)
@@ -194,9 +207,11 @@ def _article_page(article: FixtureArticle, version: int, canonical: str | None) 
     return _layout(title, body, version, head)
 
 
-def _index_page(number: int, version: int) -> str:
+def _index_page(number: int, version: int, added: tuple[FixtureArticle, ...] = ()) -> str:
     slugs = [s for s in INDEX_PAGES[number - 1] if not (version >= 2 and s == DELETED_SLUG)]
-    by_slug = {a.slug: a for a in ARTICLES}
+    if number == 1:
+        slugs = [a.slug for a in added] + slugs
+    by_slug = {a.slug: a for a in (*ARTICLES, *added)}
     items = []
     for slug in slugs:
         href = f"/{slug}/?utm_source=feed&utm_medium=rss" if slug == TRACKED_SLUG else f"/{slug}/"
@@ -269,24 +284,73 @@ def _bad_pages(version: int, base: str) -> dict[str, Page]:
     """Pages that must be counted and skipped, plus one in Latin-1 whose HTTP header says UTF-8."""
     empty = FixtureArticle("empty-article", "An Empty Article", "Nobody", "2026-07-01T10:00:00+00:00", "Nothing", ())
     latin1 = FixtureArticle(LATIN1_SLUG, LATIN1_TITLE, "Jean Dupont", "2026-07-02T10:00:00+02:00", "Debian", LATIN1_PARAGRAPHS)
-    latin1_html = _article_page(latin1, version, f"{base}/{LATIN1_SLUG}/").replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
+    latin1_html = article_page(latin1, version, f"{base}/{LATIN1_SLUG}/").replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
     misconfigured = FixtureArticle(MISCONFIGURED_SLUG, "Canonical Points Home", "Jo Doe", "2026-07-03T10:00:00+00:00",
                                    "Kernel", _paragraphs("Linux", "a misconfigured canonical tag", 7))
     return {
         "/pdf-article/": Page(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n", content_type="application/pdf"),
-        "/empty-article/": Page(_article_page(empty, version, f"{base}/empty-article/").encode()),
+        "/empty-article/": Page(article_page(empty, version, f"{base}/empty-article/").encode()),
         "/error-article/": Page(b"<html><body>Internal Server Error</body></html>", status=500),
         "/binary-article/": Page(bytes(range(256)) * 64, content_type="text/html"),
         # The server claims UTF-8; the page and its <meta> say Latin-1, as the bytes are.
         f"/{LATIN1_SLUG}/": Page(latin1_html.encode("iso-8859-1"), content_type="text/html; charset=utf-8"),
-        f"/{MISCONFIGURED_SLUG}/": Page(_article_page(misconfigured, version, f"{base}/").encode()),
+        f"/{MISCONFIGURED_SLUG}/": Page(article_page(misconfigured, version, f"{base}/").encode()),
     }
 
 
-def build_site(version: int, port: int, bad_pages: bool = False) -> dict[str, Page]:
+FEED_LINKS = (
+    '<link rel="alternate" type="application/rss+xml" title="Tux Daily Feed" href="/feed/">'
+    '<link rel="alternate" type="application/rss+xml" title="Tux Daily Comments Feed" href="/comments/feed/">'
+)
+GATE_TIMEOUT = 60
+PAGES_SITEMAP_LASTMOD = "2025-01-01T00:00:00+00:00"
+
+
+def feed_page(base: str, articles: list[FixtureArticle], version: int) -> Page:
+    items = "".join(
+        f"<item><title>{escape(article_title(a, version))}</title><link>{base}/{a.slug}/</link>"
+        f"<pubDate>{format_datetime(datetime.fromisoformat(a.published).astimezone(UTC))}</pubDate></item>"
+        for a in articles[:5]
+    )
+    rss = f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Tux Daily</title><link>{base}/</link>{items}</channel></rss>'
+    return Page(rss.encode(), content_type="application/rss+xml; charset=UTF-8")
+
+
+def sitemap_page(tag: str, entries: list[tuple[str, str]]) -> Page:
+    kind = "sitemapindex" if tag == "sitemap" else "urlset"
+    body = "".join(f"<{tag}><loc>{loc}</loc><lastmod>{lastmod}</lastmod></{tag}>" for loc, lastmod in entries)
+    xml = f'<?xml version="1.0" encoding="UTF-8"?><{kind} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</{kind}>'
+    return Page(xml.encode(), content_type="application/xml")
+
+
+def _sources(base: str, articles: list[FixtureArticle], version: int, changed: dict[str, str]) -> dict[str, Page]:
+    """The feed, the sitemap index, its sitemaps of posts and of pages, and robots.txt naming the index."""
+    posts = [(f"{base}/{a.slug}/", changed.get(a.slug, a.published)) for a in articles]
+    return {
+        "/feed/": feed_page(base, articles, version),
+        "/sitemap_index.xml": sitemap_page("sitemap", [
+            (f"{base}/post-sitemap.xml", max((lastmod for _, lastmod in posts), key=datetime.fromisoformat)),
+            (f"{base}/page-sitemap.xml", PAGES_SITEMAP_LASTMOD),
+        ]),
+        "/post-sitemap.xml": sitemap_page("url", posts),
+        "/page-sitemap.xml": sitemap_page("url", [(f"{base}{path}", PAGES_SITEMAP_LASTMOD) for path in NON_ARTICLE_PATHS]),
+        "/robots.txt": Page(f"{ROBOTS_TXT}Sitemap: {base}/sitemap_index.xml\n".encode(), content_type="text/plain"),
+    }
+
+
+def build_site(
+    version: int,
+    port: int,
+    bad_pages: bool = False,
+    sources: bool = False,
+    added: tuple[FixtureArticle, ...] = (),
+    changed: dict[str, str] | None = None,
+) -> dict[str, Page]:
     """Every path of the site at ``version``, with absolute links on ``port`` filled in.
 
     With ``bad_pages``, the first index page also links to BAD_PAGES and the Latin-1 article.
+    With ``sources``, the site has a feed and sitemaps; ``changed`` gives the sitemap ``lastmod``
+    of articles whose content changed after publication. ``added`` articles top the front page.
     """
     pages: dict[str, Page] = {}
 
@@ -294,29 +358,46 @@ def build_site(version: int, port: int, bad_pages: bool = False) -> dict[str, Pa
         pages[path] = Page(text.replace("{port}", str(port)).encode("utf-8"))
 
     for number in range(1, len(INDEX_PAGES) + 1):
-        html("/" if number == 1 else f"/page/{number}/", _index_page(number, version))
+        page = _index_page(number, version, added)
+        html("/" if number == 1 else f"/page/{number}/", page.replace("</head>", FEED_LINKS + "</head>", 1) if sources else page)
     base = f"http://127.0.0.1:{port}"
-    for article in live_articles(version):
+    listed = [*added, *live_articles(version)]
+    for article in listed:
         # Like WordPress, every article names itself canonical, except one page built by hand.
         canonical = None if article.metadata == "none" else f"{base}/{article.slug}/"
-        html(f"/{article.slug}/", _article_page(article, version, canonical))
+        html(f"/{article.slug}/", article_page(article, version, canonical))
     by_slug = {a.slug: a for a in ARTICLES}
-    html(f"/{AMP_SLUG}/amp/", _article_page(by_slug[AMP_SLUG], version, f"{base}/{AMP_SLUG}/"))
+    html(f"/{AMP_SLUG}/amp/", article_page(by_slug[AMP_SLUG], version, f"{base}/{AMP_SLUG}/"))
     # The mirror copy names no canonical URL: only its body shows it is the same article.
-    html(f"/mirror/{MIRRORED_SLUG}-copy/", _article_page(by_slug[MIRRORED_SLUG], version + 10, None))
-    html("/private/secret-article/", _article_page(by_slug[DELETED_SLUG], version, None))
+    html(f"/mirror/{MIRRORED_SLUG}-copy/", article_page(by_slug[MIRRORED_SLUG], version + 10, None))
+    html("/private/secret-article/", article_page(by_slug[DELETED_SLUG], version, None))
     about = "Tux Daily is an independent site about Linux and open source. " * 30
     for path in NON_ARTICLE_PATHS:
         html(path, _plain_page(path.strip("/").split("/")[-1].replace("-", " ").title(), about, version))
-    html("/partner-article/", _article_page(by_slug[AMP_SLUG], version, None))
+    html("/partner-article/", article_page(by_slug[AMP_SLUG], version, None))
     pages[f"/{OFFSITE_REDIRECT_SLUG}/"] = Page(b"", status=301, location=f"http://localhost:{port}/partner-article/")
     pages["/robots.txt"] = Page(ROBOTS_TXT.encode(), content_type="text/plain")
+    if sources:
+        pages.update(_sources(base, listed, version, changed or {}))
     if bad_pages:
         pages.update(_bad_pages(version, base))
         paths = [*BAD_PAGES, f"/{LATIN1_SLUG}/", f"/{MISCONFIGURED_SLUG}/"]
         links = "".join(f'<article class="post"><h2><a href="{path}">Story</a></h2></article>' for path in paths)
         pages["/"] = Page(pages["/"].body.replace(b"<nav class=\"pagination\">", links.encode() + b"<nav class=\"pagination\">", 1))
     return pages
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    last_modified: datetime
+
+
+@dataclass(frozen=True)
+class Answer:
+    path: str
+    status: int
+    user_agent: str
 
 
 @dataclass
@@ -326,9 +407,19 @@ class FixtureSite:
     server: ThreadingHTTPServer
     version: int = 1
     bad_pages: bool = False
+    sources: bool = False
+    added: tuple[FixtureArticle, ...] = ()
+    gate: threading.Event | None = None
+    """When set, every answer waits until this event is set (at most a minute)."""
     requests: list[tuple[str, str]] = field(default_factory=list)
     """(Host header, path with query) of every request, in order."""
+    answers: list[Answer] = field(default_factory=list)
+    """The status of every answer, in order."""
     user_agents: set[str] = field(default_factory=set)
+    validators: dict[str, Validators] = field(default_factory=dict)
+    content: dict[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    changed: dict[str, str] = field(default_factory=dict)
+    """When each article's title or body last changed after publication (ISO 8601)."""
 
     @property
     def port(self) -> int:
@@ -340,7 +431,30 @@ class FixtureSite:
 
     def set_version(self, version: int) -> None:
         self.version = version
-        self.server.pages = build_site(version, self.port, self.bad_pages)  # type: ignore[attr-defined]
+        self.rebuild()
+
+    def add_article(self, article: FixtureArticle) -> None:
+        """Publish ``article`` at the top of the front page."""
+        self.added = (article, *self.added)
+        self.rebuild()
+
+    def rebuild(self) -> None:
+        for article in (*self.added, *ARTICLES):
+            content = (article_title(article, self.version), article_paragraphs(article, self.version))
+            if self.content.setdefault(article.slug, content) != content:
+                self.content[article.slug] = content
+                self.changed[article.slug] = datetime.now(UTC).isoformat()  # W3C datetimes may have fractions
+        self.publish(build_site(self.version, self.port, self.bad_pages, self.sources, self.added, self.changed))
+
+    def publish(self, pages: dict[str, Page]) -> None:
+        """Serve ``pages`` from now on; a page whose bytes changed gets a new ETag and Last-Modified."""
+        now = datetime.now(UTC).replace(microsecond=0)
+        for path, page in pages.items():
+            etag = f'"{hashlib.sha256(page.body).hexdigest()[:16]}"'
+            old = self.validators.get(path)
+            if old is None or old.etag != etag:
+                self.validators[path] = Validators(etag, now)
+        self.server.pages = pages  # type: ignore[attr-defined]
 
     def requested_paths(self) -> list[str]:
         return [urlsplit(path).path for _host, path in self.requests]
@@ -348,17 +462,30 @@ class FixtureSite:
 
 class _Handler(BaseHTTPRequestHandler):
     server: ThreadingHTTPServer
+    protocol_version = "HTTP/1.1"  # persistent connections, like real servers
 
     def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
         site: FixtureSite = self.server.site  # type: ignore[attr-defined]
         site.requests.append((self.headers.get("Host", ""), self.path))
         site.user_agents.add(self.headers.get("User-Agent", ""))
+        if site.gate is not None:
+            site.gate.wait(GATE_TIMEOUT)
         pages: dict[str, Page] = self.server.pages  # type: ignore[attr-defined]
         host = self.headers.get("Host", "").split(":")[0]
-        page = pages.get(urlsplit(self.path).path) if host == "127.0.0.1" else None
+        path = urlsplit(self.path).path
+        page = pages.get(path) if host == "127.0.0.1" else None
         if page is None:
             page = Page(b"<html><body><h1>Not found</h1></body></html>", status=404)
-        self.send_response(page.status)
+        validators = site.validators.get(path) if page.status == 200 else None
+        status = 304 if validators and self._client_has(validators) else page.status
+        site.answers.append(Answer(path, status, self.headers.get("User-Agent", "")))
+        self.send_response(status)
+        if validators:
+            self.send_header("ETag", validators.etag)
+            self.send_header("Last-Modified", format_datetime(validators.last_modified, usegmt=True))
+        if status == 304:
+            self.end_headers()
+            return
         if page.location:
             self.send_header("Location", page.location)
         self.send_header("Content-Type", page.content_type)
@@ -366,14 +493,27 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(page.body)
 
+    def _client_has(self, validators: Validators) -> bool:
+        """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
+        if_none_match = self.headers.get("If-None-Match")
+        if if_none_match is not None:
+            return validators.etag in [tag.strip() for tag in if_none_match.split(",")]
+        if_modified_since = self.headers.get("If-Modified-Since")
+        if if_modified_since:
+            try:
+                return validators.last_modified <= parsedate_to_datetime(if_modified_since)
+            except (TypeError, ValueError):
+                return False
+        return False
+
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002
         return
 
 
 @contextmanager
-def serve_fixture_site(version: int = 1, bad_pages: bool = False) -> Iterator[FixtureSite]:
+def serve_fixture_site(version: int = 1, bad_pages: bool = False, sources: bool = False) -> Iterator[FixtureSite]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    site = FixtureSite(server, bad_pages=bad_pages)
+    site = FixtureSite(server, bad_pages=bad_pages, sources=sources)
     server.site = site  # type: ignore[attr-defined]
     site.set_version(version)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from archive import FetchedArticle, open_archive, record_article
 from archive.cli import main
+from archive.models import CrawlRun
 
 GNOME_URL = "https://news.example/gnome-48/"
 KERNEL_URL = "https://linux.example/kernel-6-12/"
@@ -247,3 +248,22 @@ def test_a_mistyped_database_path_is_not_created(tmp_path) -> None:
     result = run(f"sqlite:///{missing}", "stats")
     assert result.exit_code != 0 and "no archive at" in result.output
     assert not missing.exists()
+
+
+def test_runs_lists_the_last_crawls_with_their_counts(sqlite_url: str) -> None:
+    archive = open_archive(sqlite_url)
+    with archive.sessions.begin() as session:
+        session.add_all([
+            CrawlRun(started_at=MONDAY, finished_at=MONDAY + timedelta(seconds=42.5), finish_reason="finished", mode="site",
+                     sites="debugpoint", requests=120, articles_new=100, rechecks=0, not_modified=0, gone=0, errors=2),
+            CrawlRun(started_at=TUESDAY, finished_at=TUESDAY + timedelta(seconds=3), finish_reason="finished", mode="site",
+                     sites="debugpoint", requests=30, articles_new=1, articles_changed=2, articles_unchanged=3,
+                     rechecks=25, not_modified=20, gone=1, errors=0),
+            CrawlRun(started_at=TUESDAY, mode="all", sites="debugpoint omgubuntu"),
+        ])
+    result = run(sqlite_url, "runs", "--limit", "2")
+    assert result.exit_code == 0, result.output
+    header, newest, older = result.output.splitlines()
+    assert header.split() == ["run", "started", "seconds", "finish", "requests", "new", "changed", "unchanged", "304", "gone", "errors", "sites"]
+    assert newest.split() == ["3", "2026-11-24", "09:00:00", "-", "unfinished", "0", "0", "0", "0", "0", "0", "0", "debugpoint", "omgubuntu"]
+    assert older.split() == ["2", "2026-11-24", "09:00:00", "3.0", "finished", "30", "1", "2", "3", "20", "1", "0", "debugpoint"]

@@ -93,7 +93,7 @@ def test_recrawl_of_changed_site_snapshots_only_real_changes(fixture_site: Fixtu
     assert run_crawl(database_url, f"start_url={fixture_site.url}").returncode == 0
     first_seen = dict(query(database_url, "SELECT url, last_seen_at FROM articles"))
     fixture_site.set_version(2)
-    result = run_crawl(database_url, f"start_url={fixture_site.url}")
+    result = run_crawl(database_url, f"start_url={fixture_site.url}", "recheck=all")
     assert result.returncode == 0, result.output
 
     versions = dict(query(database_url, "SELECT a.url, COUNT(s.id) FROM articles a JOIN snapshots s ON s.article_id = a.id GROUP BY a.url"))
@@ -115,8 +115,9 @@ def test_recrawl_of_changed_site_snapshots_only_real_changes(fixture_site: Fixtu
         database_url,
         "SELECT articles_new, articles_changed, articles_unchanged, duplicates, finished_at FROM crawl_runs ORDER BY id",
     )
-    # Unchanged in run 2: the five live articles that did not change; the AMP and mirror copies are duplicates.
-    assert [run[:4] for run in runs] == [(len(ARTICLES), 0, 0, 2), (0, 2, 5, 2)]
+    # Unchanged in run 2: the five live articles that did not change. The AMP and mirror copies are
+    # duplicates in run 1; run 2 re-checks archived articles at their own URLs and does not fetch known copies.
+    assert [run[:4] for run in runs] == [(len(ARTICLES), 0, 0, 2), (0, 2, 5, 0)]
     assert all(run[4] is not None for run in runs)
 
 
@@ -223,7 +224,8 @@ def test_profile_file_and_every_enabled_profile(fixture_site: FixtureSite, sqlit
     # built-in ones replaced by disabled copies so that no test ever leaves this machine.
     for builtin in ("debugpoint", "9to5linux", "omgubuntu"):
         _write_profile(tmp_path, fixture_site, name=builtin, enabled="false")
-    result = run_crawl(sqlite_url, settings=(f"ARCHIVE_PROFILES_DIR={tmp_path}",))
+    # full=1: the first run stopped after one index page, so the archived front page must not end this one.
+    result = run_crawl(sqlite_url, "full=1", settings=(f"ARCHIVE_PROFILES_DIR={tmp_path}",))
     assert result.returncode == 0, result.output
     assert query(sqlite_url, "SELECT COUNT(*), COUNT(DISTINCT site) FROM articles") == [(len(ARTICLES), 1)]
     assert query(sqlite_url, "SELECT mode, sites FROM crawl_runs ORDER BY id") == [("profile", "tuxdaily"), ("all", "tuxdaily")]
@@ -238,7 +240,7 @@ def test_unknown_site_profile_is_a_clear_error(fixture_site: FixtureSite, sqlite
 def test_archive_command_reads_what_the_crawl_wrote(fixture_site: FixtureSite, sqlite_url: str) -> None:
     assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
     fixture_site.set_version(2)
-    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}", "recheck=all").returncode == 0
     url = f"{fixture_site.url}{EDITED_BODY_SLUG}/?utm_source=newsletter"
 
     history = subprocess.run(["archive", "--db", sqlite_url, "history", url], capture_output=True, text=True, check=True)

@@ -82,7 +82,15 @@ INVALID_PROFILES = [
         for url in ["ftp://mysite.example/", "mysite.example/", "javascript:alert(1)"]
     ),
     pytest.param(VALID + 'enabled = "yes"\n', "enabled", ": expected true or false", id="bad enabled"),
+    pytest.param(VALID + 'sitemaps = ["/sitemap.xml"]\n', "sitemaps[0]", ": .* is not an http", id="relative sitemap"),
 ]
+
+
+def test_feeds_and_sitemaps_of_a_profile(tmp_path: Path) -> None:
+    text = VALID + 'feeds = ["https://mysite.example/feed/"]\nsitemaps = "https://mysite.example/sitemap_index.xml"\n'
+    profile = load_profile(write_profile(tmp_path, "mysite.toml", text))
+    assert profile.feeds == ("https://mysite.example/feed/",)
+    assert profile.sitemaps == ("https://mysite.example/sitemap_index.xml",)
 
 
 @pytest.mark.parametrize(("text", "key", "problem"), INVALID_PROFILES)

@@ -1,0 +1,83 @@
+"""Incremental discovery: what the archive knows of a site, and what a crawl fetches because of it.
+
+On the first crawl of a site everything found is fetched and every index page
+followed. On a re-crawl, links and feed or sitemap entries of archived
+articles are not fetched again by discovery (re-checks are the archive's
+decision, see ``archive.checks``), except an entry whose ``lastmod`` is newer
+than the article's last check; older index pages stop being followed once a
+page lists no article that is not archived (links already listed by an earlier
+index page of the run, such as a sidebar, do not count); and child sitemaps of
+a sitemap index are skipped when their ``lastmod`` is not newer than the last
+finished crawl. ``-a full=1`` walks every index page and sitemap again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from archive.checks import KnownArticle, alias_urls, known_articles, last_finished_crawl
+from crawler.sources import Entry
+
+
+class Action(StrEnum):
+    FETCH = "fetch"
+    """Not archived: fetch it."""
+    RECHECK = "recheck"
+    """Archived, and the source says it changed since it was last checked: ask again, conditionally."""
+    SKIP = "skip"
+
+
+@dataclass
+class SiteKnowledge:
+    """The archive's knowledge of one site at the start of a crawl, and the article links seen so far in it."""
+
+    articles: dict[str, KnownArticle]
+    """Archived articles by canonical URL."""
+    aliases: dict[str, int] = field(default_factory=dict)
+    """Other URLs of archived articles, with the article's id."""
+    last_crawl_at: datetime | None = None
+    """When the last crawl of the site that ran to its end started."""
+    full: bool = False
+    listed: set[str] = field(default_factory=set)
+
+    @property
+    def incremental(self) -> bool:
+        return bool(self.articles) and not self.full
+
+    def is_known(self, url: str) -> bool:
+        return url in self.articles or url in self.aliases
+
+    def follow_older(self, links: list[str]) -> bool:
+        """Whether to follow the index page after one listing ``links``."""
+        fresh = [url for url in links if not self.is_known(url) and url not in self.listed]
+        self.listed.update(links)
+        return not self.incremental or bool(fresh)
+
+    def entry_action(self, entry: Entry) -> Action:
+        """What to do with an article URL a feed or sitemap lists (``entry.url`` canonical)."""
+        article = self.articles.get(entry.url)
+        if article is None:
+            return Action.SKIP if entry.url in self.aliases else Action.FETCH
+        if entry.lastmod is not None and entry.lastmod > article.last_checked_at:
+            return Action.RECHECK
+        return Action.SKIP
+
+    def wants_sitemap(self, entry: Entry) -> bool:
+        """Whether a sitemap listed by a sitemap index may list something new."""
+        if not self.incremental or self.last_crawl_at is None or entry.lastmod is None:
+            return True
+        return entry.lastmod > self.last_crawl_at
+
+
+def load_site_knowledge(sessions: sessionmaker[Session], site: str, full: bool = False) -> SiteKnowledge:
+    with sessions() as session:
+        return SiteKnowledge(
+            articles={article.url: article for article in known_articles(session, site)},
+            aliases=alias_urls(session, site),
+            last_crawl_at=last_finished_crawl(session, site),
+            full=full,
+        )

@@ -1,7 +1,7 @@
 """The archive: SQLAlchemy storage of articles and their snapshots, independent of Scrapy."""
 
 from archive.db import DEFAULT_DATABASE_URL, Archive, ArchiveError, open_archive
-from archive.store import FetchedArticle, Outcome, Recorded, record_article
+from archive.store import FetchedArticle, Outcome, Recorded, record_article, record_articles
 from archive.urls import canonicalize_url
 
 __all__ = [
@@ -14,4 +14,5 @@ __all__ = [
     "canonicalize_url",
     "open_archive",
     "record_article",
+    "record_articles",
 ]

@@ -1,16 +1,18 @@
 """Record a fetched article: a new snapshot only when its content really changed.
 
-``record_article`` is the single write path of the crawler into the archive.
-Each call is one transaction: the article row, its snapshot and its aliases
-are written together or not at all.
+``record_article`` is the write path of the crawler into the archive, and
+``record_articles`` the same for a batch of pages. Each call is one
+transaction: the article rows, their snapshots and their aliases are written
+together or not at all.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -64,6 +66,8 @@ class FetchedArticle(ArticleMetadata):
     last_modified: str | None = None
     """The response's ``Last-Modified`` header, kept for conditional re-checks."""
 
+
+T = TypeVar("T")
 
 SAME_BODY = "same-body"
 """Alias reason of a URL that showed the same body as the article without naming it canonical."""
@@ -236,6 +240,18 @@ def _record(session: Session, fetched: FetchedArticle) -> Recorded:
     return _add_version(session, article, latest, fetched, digests)
 
 
+def _in_transaction(sessions: sessionmaker[Session], write: Callable[[Session], T], attempts: int) -> T:
+    """``write`` in one transaction, retried when a concurrent writer made it fail on a unique constraint."""
+    for _ in range(attempts - 1):
+        try:
+            with sessions.begin() as session:
+                return write(session)
+        except IntegrityError:
+            continue
+    with sessions.begin() as session:
+        return write(session)
+
+
 def record_article(sessions: sessionmaker[Session], fetched: FetchedArticle, attempts: int = 3) -> Recorded:
     """Archive ``fetched`` in one transaction and say what happened.
 
@@ -251,11 +267,23 @@ def record_article(sessions: sessionmaker[Session], fetched: FetchedArticle, att
     A concurrent writer that filed the same article first makes the insert
     fail on a unique constraint; the transaction is then retried and finds it.
     """
-    for _ in range(attempts - 1):
-        try:
-            with sessions.begin() as session:
-                return _record(session, fetched)
-        except IntegrityError:
-            continue
-    with sessions.begin() as session:
-        return _record(session, fetched)
+    return _in_transaction(sessions, lambda session: _record(session, fetched), attempts)
+
+
+def _record_each(session: Session, batch: Sequence[FetchedArticle]) -> list[Recorded]:
+    recorded = []
+    for fetched in batch:
+        recorded.append(_record(session, fetched))
+        session.flush()  # the next page sees this one as a later transaction would
+    return recorded
+
+
+def record_articles(sessions: sessionmaker[Session], batch: Sequence[FetchedArticle], attempts: int = 3) -> list[Recorded]:
+    """Archive the pages of ``batch`` in order, all in one transaction, and say what happened to each.
+
+    Each page is recorded as ``record_article`` records it, with the same
+    identity rules and the same retry of the whole transaction on a unique
+    constraint; the batch commits once. If it fails, nothing of it is written
+    and the error is raised: the caller can then write its pages one by one.
+    """
+    return _in_transaction(sessions, lambda session: _record_each(session, batch), attempts)

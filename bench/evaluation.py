@@ -21,7 +21,7 @@ import trafilatura
 
 from bench.fields import ExpectedMetadata, PredictedMetadata, field_scores
 from bench.scoring import PageScore, page_score
-from crawler.extraction import clean_body, extract_article
+from crawler.extraction import read_page
 from crawler.extraction.encoding import decode_html
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared"
@@ -71,10 +71,10 @@ class Run:
 
 def extract_project(html: str, url: str) -> Extraction:
     """The project's extractor, as the crawler runs it: metadata, body, then cleaning."""
-    page = extract_article(html, url)
+    page = read_page(html, url)
     meta = page.metadata
     return Extraction(
-        body=clean_body(page.body_html, meta.title),
+        body=page.body_text,
         metadata=PredictedMetadata(
             title=meta.title, authors=list(meta.authors), published=meta.published_at, topics=list(meta.tags)
         ),

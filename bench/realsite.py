@@ -25,7 +25,7 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -34,6 +34,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
 
+from bench.pageserver import page_server  # noqa: E402
 from bench.scoring import aggregate, page_score  # noqa: E402
 
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "extraction-dev"
@@ -62,13 +63,19 @@ def with_chrome(html: bytes, version: int, rng: random.Random) -> bytes:
     return re.sub(rb"(</body>)", lambda m: bottom + m.group(1), html, count=1, flags=re.IGNORECASE)
 
 
-def edited(html: bytes, truth: str) -> bytes | None:
-    """The page with one sentence added to a paragraph of its article, or None if none was found."""
+def edit_point(html: bytes, truth: str) -> int | None:
+    """Where a sentence can be added to a paragraph of the page's article (``truth``), or None if nowhere."""
     for paragraph in reversed([p for p in truth.split("\n") if len(p) > 80]):
         anchor = paragraph[:40].encode("utf-8")
         if html.count(anchor) == 1:
-            return html.replace(anchor, anchor + EDIT.encode(), 1)
+            return html.index(anchor) + len(anchor)
     return None
+
+
+def edited(html: bytes, truth: str) -> bytes | None:
+    """The page with one sentence added to a paragraph of its article, or None if none was found."""
+    point = edit_point(html, truth)
+    return None if point is None else html[:point] + EDIT.encode() + html[point:]
 
 
 class Site:
@@ -102,20 +109,11 @@ class Site:
 
 
 def serve(site: Site) -> ThreadingHTTPServer:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
-            body = site.pages.get(urlsplit(self.path).path)
-            self.send_response(200 if body is not None else 404)
-            self.send_header("Content-Type", "text/html")
-            body = body if body is not None else b"not found"
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def lookup(path: str) -> tuple[bytes, str] | None:
+        body = site.pages.get(path)
+        return None if body is None else (body, "text/html")
 
-        def log_message(self, *args: object) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server = page_server(lookup)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
 

@@ -43,6 +43,7 @@ class SiteKnowledge:
     """When the last crawl of the site that ran to its end started."""
     full: bool = False
     listed: set[str] = field(default_factory=set)
+    """Article links of index pages seen so far in this run (kept on incremental crawls only)."""
 
     @property
     def incremental(self) -> bool:
@@ -53,9 +54,11 @@ class SiteKnowledge:
 
     def follow_older(self, links: list[str]) -> bool:
         """Whether to follow the index page after one listing ``links``."""
+        if not self.incremental:
+            return True
         fresh = [url for url in links if not self.is_known(url) and url not in self.listed]
         self.listed.update(links)
-        return not self.incremental or bool(fresh)
+        return bool(fresh)
 
     def entry_action(self, entry: Entry) -> Action:
         """What to do with an article URL a feed or sitemap lists (``entry.url`` canonical)."""

@@ -18,7 +18,7 @@ from archive.models import CrawlRun, utc_now
 
 ERROR_STATS = (
     "archive/fetch_errors", "archive/not_html", "archive/unparsable", "archive/empty_body",
-    "archive/store_errors", "archive/item_errors", "archive/bad_sources", "spider_exceptions/count",
+    "archive/store_errors", "archive/item_errors", "archive/bad_sources", "archive/extract_errors", "spider_exceptions/count",
 )
 ANSWER_STATS = ("archive/pages_fetched", "archive/not_modified", "archive/gone", "archive/sources")
 """Responses the crawl could use: pages, 304s, 404/410s of re-checks, feeds, sitemaps and robots.txt."""

@@ -5,6 +5,8 @@ URL also comes from the environment variable ``ARCHIVE_DATABASE_URL``
 (``-s`` wins over the environment).
 """
 
+import os
+
 from archive.db import database_url_from_env
 
 BOT_NAME = "technews-archive"
@@ -35,6 +37,20 @@ ARCHIVE_GONE_RECHECKS = 3
 ARCHIVE_LOCK_HEARTBEAT_SECONDS = 60.0
 ARCHIVE_LOCK_STALE_SECONDS = 600.0
 
+# Article pages are read (extracted and cleaned) by this many worker processes beside the
+# crawl, so that fetching goes on meanwhile; 0 reads them in the crawl process itself.
+ARCHIVE_EXTRACT_WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+# Seconds a page may take in a worker before it is skipped (logged, counted) and the worker replaced.
+ARCHIVE_EXTRACT_TIMEOUT = 60.0
+# Articles are written in batches, one transaction each: when this many are waiting, and at
+# least every BATCH_SECONDS (and at the end of the crawl).
+ARCHIVE_WRITE_BATCH_SIZE = 100
+ARCHIVE_WRITE_BATCH_SECONDS = 2.0
+
+# Outputs of one callback processed at once: ours yield a few each. Scrapy starts this many
+# tasks for every response, so its default (100) costs more CPU than the pipelines do.
+CONCURRENT_ITEMS = 16
+
 # Politeness: identify, obey robots.txt, do not hammer.
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
@@ -57,7 +73,6 @@ SCHEDULER_DISK_QUEUE = "scrapy.squeues.PickleFifoDiskQueue"
 SCHEDULER_MEMORY_QUEUE = "scrapy.squeues.FifoMemoryQueue"
 
 ITEM_PIPELINES = {
-    "crawler.pipelines.CleanPipeline": 100,
     "crawler.pipelines.DedupePipeline": 200,
     "crawler.pipelines.ArchivePipeline": 300,
 }

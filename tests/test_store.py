@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from archive import FetchedArticle, Outcome, open_archive, record_article
+from archive import FetchedArticle, Outcome, open_archive, record_article, record_articles
 
 BODY = (
     "GNOME 48 arrives with a rewritten file chooser and triple buffering.\n\n"
@@ -194,3 +194,45 @@ def test_nul_bytes_and_lone_surrogates_are_not_stored(database_url: str) -> None
     sessions = open_archive(database_url).sessions
     record_article(sessions, fetched(title="GNOME\x00 48\ud800", authors=["Ada\x00"]))
     assert rows(sessions, "SELECT title FROM snapshots") == [("GNOME 48",)]
+
+
+def _story_sequence() -> list[FetchedArticle]:
+    """Pages in the order a crawl meets them: new, a mirror, the original after its copy, a drift, an edit, a split-off."""
+    other = "https://news.example/gnome-48-preview/"
+    return [
+        fetched(url="https://news.example/kde/", title="KDE 7", body_text="KDE 7 is out with a new shell. " * 30),
+        fetched(url="https://news.example/mirror/gnome-48/"),
+        fetched(canonical_url="https://news.example/gnome-48/"),
+        fetched(fetched_url="https://news.example/gnome-48/amp/", title="GNOME 48 (AMP)"),
+        fetched(fetched_at=MONDAY + timedelta(hours=1)),
+        fetched(url=other, canonical_url=other, body_text=BODY * 4),
+        fetched(url=other, canonical_url=other, body_text="The preview is now its own story. " * 20),
+        fetched(body_text=BODY * 4 + "\n\nUpdate: 48.1.", fetched_at=MONDAY + timedelta(days=1)),
+    ]
+
+
+ARCHIVE_STATE = (
+    "SELECT a.url, s.version, s.fetched_url, s.title, s.body_text FROM articles a JOIN snapshots s ON s.article_id = a.id"
+    " ORDER BY a.url, s.version"
+)
+
+
+def test_a_batch_in_one_transaction_records_what_one_by_one_records(database_url: str, sqlite_url: str) -> None:
+    one_by_one, batched = open_archive(sqlite_url).sessions, open_archive(database_url).sessions
+    if database_url == sqlite_url:
+        one_by_one = open_archive(sqlite_url.replace("archive.db", "one-by-one.db")).sessions
+    expected = [(r.outcome, r.version) for r in (record_article(one_by_one, page) for page in _story_sequence())]
+    recorded = record_articles(batched, _story_sequence())
+    assert [(r.outcome, r.version) for r in recorded] == expected
+    assert {r.outcome for r in recorded} == set(Outcome)
+    assert rows(batched, ARCHIVE_STATE) == rows(one_by_one, ARCHIVE_STATE)
+    assert rows(batched, "SELECT url, reason FROM url_aliases ORDER BY url") == rows(one_by_one, "SELECT url, reason FROM url_aliases ORDER BY url")
+
+
+def test_a_batch_that_fails_writes_nothing(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    naive = datetime(2026, 1, 1)
+    batch = [fetched(url="https://news.example/a/"), fetched(url="https://news.example/b/", body_text="Another story. " * 30, fetched_at=naive)]
+    with pytest.raises(Exception, match="naive datetime"):
+        record_articles(sessions, batch)
+    assert rows(sessions, "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM snapshots)") == [(0, 0)]

@@ -1,13 +1,15 @@
 """Pure extraction: HTML and URL in, article fields out (no Scrapy, no database).
 
 ``extract_article`` parses a page once and returns its metadata and the HTML
-of its main body; ``clean_body`` turns that body into clean text. The crawler
-runs the first in the spider and the second in its cleaning pipeline; the
-benchmark runs both on stored pages.
+of its main body; ``clean_body`` turns that body into clean text;
+``read_page`` does both and judges whether the page is an article. The
+crawler runs ``read_page`` on every article page (in worker processes, see
+``crawler.workers``); the benchmark runs the same on stored pages.
 """
 
 from crawler.extraction.body import BodyRules
 from crawler.extraction.cleaning import clean_body
 from crawler.extraction.page import ExtractedPage, extract_article
+from crawler.extraction.reading import PageReading, read_page
 
-__all__ = ["BodyRules", "ExtractedPage", "clean_body", "extract_article"]
+__all__ = ["BodyRules", "ExtractedPage", "PageReading", "clean_body", "extract_article", "read_page"]

@@ -14,6 +14,10 @@ yet (see ``crawler.discovery``; ``-a full=1`` walks every index page again).
 Archived articles are re-checked by ``-a recheck=due|all|none`` (``due`` by
 default, see ``archive.checks``) with conditional requests: a 304 only records
 that the article was seen, a 404 or 410 that it is gone.
+
+Article pages are read (extracted, cleaned, judged) by ``crawler.reader``, in
+worker processes, while the reactor keeps fetching; only articles with a body
+are yielded to the pipelines.
 """
 
 from __future__ import annotations
@@ -42,14 +46,14 @@ from archive.checks import (
     record_gone,
     record_not_modified,
 )
-from archive.db import Archive, ArchiveError, open_archive
+from archive.db import Archive, ArchiveError, error_line, open_archive
 from archive.urls import canonicalize_url
 from crawler.discovery import Action, SiteKnowledge, load_site_knowledge
-from crawler.extraction import extract_article
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.page import UnparsablePage
 from crawler.items import ArticleItem
 from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
+from crawler.reader import PageReader
 from crawler.sources import (
     GUESSED_FEED_PATH,
     GUESSED_SITEMAP_PATH,
@@ -67,6 +71,7 @@ from crawler.urls import (
     is_on_site,
     next_page_link,
 )
+from crawler.workers import WorkerFailed
 
 logger = logging.getLogger(__name__)
 
@@ -168,6 +173,7 @@ class NewsSpider(scrapy.Spider):
             gone_rechecks=settings.getint("ARCHIVE_GONE_RECHECKS"),
         )
         spider.archive = open_archive(settings.get("ARCHIVE_DATABASE_URL"))
+        spider.reader = PageReader.from_crawler(crawler)
         return spider
 
     def _select_profiles(self, user_dir: str | None) -> dict[str, SiteProfile]:
@@ -186,9 +192,11 @@ class NewsSpider(scrapy.Spider):
         return {p.name: p for p in chosen}
 
     archive: Archive
+    reader: PageReader
 
     def closed(self, reason: str) -> None:
         self._flush_not_modified()
+        self.reader.close()
         self.archive.close()
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
@@ -280,16 +288,21 @@ class NewsSpider(scrapy.Spider):
         if next_url:
             yield self._index_request(next_url, profile, number + 1)
 
-    def parse_article(self, response: Response) -> Iterator[ArticleItem | scrapy.Request]:
+    async def parse_article(self, response: Response) -> AsyncIterator[ArticleItem | scrapy.Request]:
+        """An article page: read (in a worker), then archived if it is an article with a body."""
         profile = self.profiles[response.meta["site"]]
         if not self._is_html(response):
             return
         try:
             content_type = _header(response, "Content-Type") or ""
-            page = extract_article(decode_html(response.body, content_type), response.url, profile.body_rules)
+            page = await self.reader.read(decode_html(response.body, content_type), response.url, profile.body_rules)
         except (UnparsablePage, ValueError) as error:
             self.crawler.stats.inc_value("archive/unparsable")
             logger.warning("skipped %s: %s", response.url, error)
+            return
+        except WorkerFailed as error:
+            self.crawler.stats.inc_value("archive/extract_errors")
+            logger.error("skipped %s: extraction failed: %s", response.url, error)
             return
         metadata = page.metadata
         fetched_url = canonicalize_url(response.url)
@@ -300,6 +313,14 @@ class NewsSpider(scrapy.Spider):
         if url != fetched_url:
             # The page names another URL canonical: that page is the one to archive versions of.
             yield scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta={"site": profile.name})
+        if not page.body_text:
+            self.crawler.stats.inc_value("archive/empty_body")
+            logger.warning("skipped %s: no article body found", response.url)
+            return
+        if not page.is_article:
+            self.crawler.stats.inc_value("archive/not_article")
+            logger.debug("not an article: %s", response.url)
+            return
         requested = canonicalize_url(response.request.url) if response.request else fetched_url
         yield ArticleItem(
             **(metadata.article_metadata() | {"canonical_url": canonical}),
@@ -309,8 +330,7 @@ class NewsSpider(scrapy.Spider):
             fetched_at=datetime.now(UTC),
             extractor=page.extractor,
             aliases=[u for u in dict.fromkeys([fetched_url, requested]) if u != url],
-            body_html=page.body_html,
-            article_markup=page.article_markup,
+            body_text=page.body_text,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
         )
@@ -361,7 +381,7 @@ class NewsSpider(scrapy.Spider):
             else:
                 self.crawler.stats.inc_value("archive/known_skipped")
 
-    def parse_recheck(self, response: Response) -> Iterator[ArticleItem | scrapy.Request]:
+    async def parse_recheck(self, response: Response) -> AsyncIterator[ArticleItem | scrapy.Request]:
         """An archived article asked again: 304 (unchanged), 404/410 (gone) or the page itself."""
         article_id = response.meta["article_id"]
         if response.status == 304:
@@ -374,7 +394,8 @@ class NewsSpider(scrapy.Spider):
             checks = self._write(f"the 404/410 of {response.url}", record_gone, article_id, datetime.now(UTC))
             logger.info("gone (%d, check %s of %d): %s", response.status, checks, self.policy.gone_rechecks, response.url)
         else:
-            yield from self.parse_article(response)
+            async for output in self.parse_article(response):
+                yield output
 
     def _flush_not_modified(self) -> None:
         article_ids, self.not_modified = self.not_modified, []
@@ -386,7 +407,7 @@ class NewsSpider(scrapy.Spider):
             return write(self.archive.sessions, *args)
         except SQLAlchemyError as error:
             self.crawler.stats.inc_value("archive/store_errors")
-            logger.error("could not record %s: %s", what, str(getattr(error, "orig", error)).splitlines()[0])
+            logger.error("could not record %s: %s", what, error_line(error))
             return None
 
     def on_error(self, failure: Failure) -> None:

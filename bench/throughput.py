@@ -1,0 +1,324 @@
+"""Crawl throughput: the project's full crawl next to plain Scrapy on the same local site of real pages.
+
+Builds a news site of N unique article pages (default 1,000) from the pages of
+``../shared/extraction-dev`` (read from there, each made unique by a sentence
+added to a paragraph of its article; the dev pages where no article paragraph
+can be found are left out), with index pages of 20 links chained by
+``rel=next``. A threaded HTTP/1.1 server with keep-alive (``bench/pageserver.py``)
+serves it on 127.0.0.1 from its own process, so that it does not compete with the crawler
+for a GIL. Then, in the same run, with the same local-site settings (no delay,
+AutoThrottle off, robots.txt obeyed, the same concurrency and queue order):
+
+(a) plain Scrapy (``bench/plain_spider.py``) follows the index pages and
+    fetches every article, processing nothing;
+(b) the project's ``scrapy crawl news -a start_url=... -a max_pages=0`` into a
+    fresh SQLite archive.
+
+For each it prints article pages per second (over the crawl, spider opened to
+closed; and over the whole process, start to exit), CPU seconds of the crawl's
+process tree (worker processes included: this script adopts the crawl's orphans), the peak memory of that tree (the
+sum of the RSS of its processes, sampled every 0.1 s), and for (b) what it
+archived and the archive's size; then the ratio (b)/(a) against the target
+(≥ 0.5). Several ``--pages`` values compare the peak memory of the largest
+crawl with the smallest's (target ≤ 1.3×).
+
+Usage, from the project root::
+
+    python bench/throughput.py [--pages 1000 [10000 ...]] [--workers N] [--concurrency 16]
+                               [--news-only] [--set NAME=VALUE ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import ctypes
+import json
+import multiprocessing
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(PROJECT_ROOT))
+
+from bench.pageserver import page_server  # noqa: E402
+from bench.realsite import DEFAULT_DATA, Site, edit_point  # noqa: E402
+from tests.crawl import crawl_command, query  # noqa: E402
+
+PAGE_SIZE = 20
+SAMPLE_SECONDS = 0.1
+RATIO_TARGET = 0.5
+MEMORY_TARGET = 1.3
+ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def local_site_settings(concurrency: int) -> tuple[str, ...]:
+    """What both crawls run with: a local site, so no delay; the project's queue order for both."""
+    return (
+        "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "ROBOTSTXT_OBEY=True", "LOG_LEVEL=INFO",
+        f"CONCURRENT_REQUESTS={concurrency}", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+        "DEPTH_PRIORITY=1", "SCHEDULER_DISK_QUEUE=scrapy.squeues.PickleFifoDiskQueue",
+        "SCHEDULER_MEMORY_QUEUE=scrapy.squeues.FifoMemoryQueue", "COOKIES_ENABLED=False", "TELNETCONSOLE_ENABLED=False",
+    )
+
+
+class GeneratedSite:
+    """N article pages made from dev-set pages, and the index pages listing them; every page is built on request."""
+
+    def __init__(self, data: Path, pages: int) -> None:
+        dev = Site(data, edit_every=1)
+        self.templates: list[tuple[bytes, bytes]] = []
+        for page_id in dev.ids:
+            html = dev.raw[page_id]
+            point = edit_point(html, dev.truth[page_id]["articleBody"])
+            if point is not None:
+                self.templates.append((html[:point], html[point:]))
+        self.pages = pages
+        self.index_pages = (pages + PAGE_SIZE - 1) // PAGE_SIZE
+
+    def article(self, number: int) -> bytes:
+        head, tail = self.templates[number % len(self.templates)]
+        return head + f" Story {number} of the benchmark site, told here once and nowhere else.".encode() + tail
+
+    def index(self, number: int) -> bytes:
+        first = (number - 1) * PAGE_SIZE
+        links = "".join(
+            f'<article><h2><a href="/news/story-{n}/" rel="bookmark">Story {n}</a></h2></article>'
+            for n in range(first, min(first + PAGE_SIZE, self.pages))
+        )
+        older = f'<link rel="next" href="/page/{number + 1}/">' if number < self.index_pages else ""
+        return f"<html><head><title>News, page {number}</title>{older}</head><body><main>{links}</main></body></html>".encode()
+
+    def page(self, path: str) -> tuple[bytes, str] | None:
+        """The body and content type at ``path``, or None for a 404."""
+        parts = [part for part in path.split("/") if part]
+        if not parts:
+            return self.index(1), "text/html"
+        if parts == ["robots.txt"]:
+            return ROBOTS_TXT, "text/plain"
+        if len(parts) == 2 and parts[0] == "page" and parts[1].isdigit() and 1 <= int(parts[1]) <= self.index_pages:
+            return self.index(int(parts[1])), "text/html"
+        if len(parts) == 2 and parts[0] == "news" and parts[1].startswith("story-"):
+            number = parts[1].removeprefix("story-")
+            if number.isdigit() and int(number) < self.pages:
+                return self.article(int(number)), "text/html"
+        return None
+
+
+def serve_site(data: Path, pages: int, ready: Connection) -> None:
+    """Serve a GeneratedSite on a free port of 127.0.0.1 until killed; sends the port, then the number of templates."""
+    site = GeneratedSite(data, pages)
+    server = page_server(site.page)
+    ready.send((server.server_address[1], len(site.templates)))
+    server.serve_forever()
+
+
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as file:
+                children += [int(child) for child in file.read().split()]
+    except OSError:
+        pass
+    return children
+
+
+def _rss_bytes(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/statm") as file:
+            return int(file.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, IndexError, ValueError):
+        return 0
+
+
+def tree(root: int) -> list[int]:
+    """A process and all its descendants."""
+    found, pending = [], [root]
+    while pending:
+        pid = pending.pop()
+        found.append(pid)
+        pending += _children(pid)
+    return found
+
+
+@dataclass(frozen=True)
+class Measured:
+    wall_seconds: float
+    cpu_seconds: float
+    peak_rss: int
+
+
+def adopt_orphans() -> None:
+    """Become the reaper of orphaned descendants (Linux), so that the CPU time of a crawl's worker processes,
+    which may outlive the crawl process by a moment, is counted in this process's RUSAGE_CHILDREN."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise SystemExit(f"cannot become a child subreaper: errno {ctypes.get_errno()}")
+
+
+def reap_descendants(pids: set[int]) -> None:
+    """Wait for every process of ``pids`` that is gone or going (orphans reparented to this process included)."""
+    while any(os.path.exists(f"/proc/{pid}") for pid in pids):
+        try:
+            os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        time.sleep(0.01)
+
+
+def run_measured(command: list[str], cwd: Path, env: dict[str, str]) -> Measured:
+    """Run ``command`` to its end; its wall time, the CPU time of its process tree and the tree's peak RSS."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    seen: set[int] = set()
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(SAMPLE_SECONDS):
+            pids = tree(process.pid)
+            seen.update(pids)
+            peak = max(peak, sum(_rss_bytes(pid) for pid in pids))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, errors = process.communicate()
+    wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{command[:6]}... exited with {process.returncode}:\n{errors[-3000:]}")
+    reap_descendants(seen - {process.pid})
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Measured(wall, cpu, peak)
+
+
+@dataclass(frozen=True)
+class Result:
+    pages: int
+    crawl_seconds: float
+    measured: Measured
+
+    @property
+    def rate(self) -> float:
+        return self.pages / self.crawl_seconds
+
+    @property
+    def process_rate(self) -> float:
+        return self.pages / self.measured.wall_seconds
+
+    def line(self, name: str) -> str:
+        m = self.measured
+        return (
+            f"{name}: {self.pages} article pages in {self.crawl_seconds:.1f} s = {self.rate:.1f} pages/s "
+            f"(process start to exit {m.wall_seconds:.1f} s = {self.process_rate:.1f} pages/s), "
+            f"CPU {m.cpu_seconds:.1f} s, peak memory {m.peak_rss / 2**20:.0f} MiB"
+        )
+
+
+def plain_crawl(url: str, directory: Path, settings: tuple[str, ...]) -> Result:
+    """(a): plain Scrapy, run outside the project so that none of its settings or components apply."""
+    report = directory / "plain.json"
+    command = [sys.executable, "-m", "scrapy", "runspider", str(PROJECT_ROOT / "bench" / "plain_spider.py"),
+               "-a", f"start_url={url}", "-a", f"report={report}"]
+    for setting in settings:
+        command += ["-s", setting]
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
+    measured = run_measured(command, directory, env)
+    data = json.loads(report.read_text())
+    return Result(data["articles"], data["seconds"], measured)
+
+
+def archive_bytes(database: Path) -> int:
+    return sum(path.stat().st_size for path in database.parent.glob(database.name + "*"))
+
+
+def news_crawl(url: str, directory: Path, settings: tuple[str, ...]) -> tuple[Result, str]:
+    """(b): the project's crawl into a fresh SQLite archive; the result and a line on what it archived."""
+    database = directory / "archive.db"
+    database_url = f"sqlite:///{database}"
+    command = crawl_command(database_url, f"start_url={url}", "max_pages=0", settings=settings)
+    measured = run_measured(command, PROJECT_ROOT, dict(os.environ))
+    [(started, finished, new, duplicates, not_articles, errors, fetched)] = query(
+        database_url,
+        "SELECT started_at, finished_at, articles_new, duplicates, not_articles, errors, pages_fetched FROM crawl_runs",
+    )
+    seconds = (datetime.fromisoformat(str(finished)) - datetime.fromisoformat(str(started))).total_seconds()
+    articles = new + duplicates + not_articles
+    archived = (
+        f"    archived {new} new articles ({duplicates} duplicates, {not_articles} not articles, {errors} errors, "
+        f"{fetched} pages fetched); archive {archive_bytes(database) / 2**20:.1f} MiB"
+    )
+    return Result(articles, seconds, measured), archived
+
+
+def verdict(ok: bool) -> str:
+    return "met" if ok else "MISSED"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pages", type=int, nargs="+", default=[1000], help="article pages of the site (several: one run each)")
+    parser.add_argument("--workers", type=int, help="ARCHIVE_EXTRACT_WORKERS of (b) (default: the project's)")
+    parser.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS(_PER_DOMAIN) of both crawls")
+    parser.add_argument("--news-only", action="store_true", help="run (b) only")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="another -s setting of (b)")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
+    args = parser.parse_args()
+
+    adopt_orphans()
+    settings = local_site_settings(args.concurrency)
+    news_settings = (*settings, *([f"ARCHIVE_EXTRACT_WORKERS={args.workers}"] if args.workers is not None else []), *args.set)
+    print(f"{os.cpu_count()} cores; settings of both crawls: {' '.join(settings)}; (b) also: {' '.join(news_settings[len(settings):])}")
+    peaks: dict[int, int] = {}
+    context = multiprocessing.get_context("spawn")
+    for pages in args.pages:
+        receiving, sending = context.Pipe(duplex=False)
+        server = context.Process(target=serve_site, args=(args.data, pages, sending), daemon=True)
+        server.start()
+        port, templates = receiving.recv()
+        url = f"http://127.0.0.1:{port}/"
+        print(f"\nsite of {pages} article pages (from {templates} dev pages) and {(pages + PAGE_SIZE - 1) // PAGE_SIZE} index pages at {url}")
+        try:
+            with tempfile.TemporaryDirectory() as name:
+                directory = Path(name)
+                plain = None if args.news_only else plain_crawl(url, directory, settings)
+                if plain:
+                    print(plain.line("(a) plain Scrapy"))
+                news, archived = news_crawl(url, directory, news_settings)
+                print(news.line("(b) scrapy crawl news"))
+                print(archived)
+                peaks[pages] = news.measured.peak_rss
+                if plain:
+                    ratio = news.rate / plain.rate
+                    print(
+                        f"ratio (b)/(a): {ratio:.2f} over the crawl (target >= {RATIO_TARGET}: {verdict(ratio >= RATIO_TARGET)}), "
+                        f"{news.process_rate / plain.process_rate:.2f} process start to exit"
+                    )
+        finally:
+            server.kill()
+            server.join()
+    if len(peaks) > 1:
+        smallest, largest = min(peaks), max(peaks)
+        growth = peaks[largest] / peaks[smallest]
+        print(
+            f"\npeak memory of (b) at {largest} pages: {growth:.2f}x that at {smallest} pages "
+            f"(target <= {MEMORY_TARGET}x: {verdict(growth <= MEMORY_TARGET)})"
+        )
+
+
+if __name__ == "__main__":
+    main()

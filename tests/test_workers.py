@@ -1,0 +1,134 @@
+"""Extraction in worker processes: the pool survives crashes, hangs and errors; real crawls read pages in workers."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import threading
+import time
+from concurrent.futures import Future
+from typing import Any
+
+import pytest
+
+from archive.db import open_archive
+from crawler.workers import RemoteTraceback, WorkerFailed, WorkerPool
+from tests.crawl import query, run_crawl, start_crawl
+from tests.fixture_site import ARTICLES, FixtureSite
+
+WORKER_STARTED = re.compile(r"extraction worker process (\d+) started")
+ARCHIVED_FIELDS = "SELECT url, title, body_text, authors, published_at, tags, extractor FROM latest_snapshots ORDER BY url"
+
+
+def misbehave(action: str, value: Any) -> Any:
+    """Run in a worker: answer, or crash, hang or raise as told."""
+    if action == "crash":
+        os._exit(3)
+    if action == "hang":
+        time.sleep(600)
+    if action == "raise":
+        raise ValueError(f"bad page {value}")
+    if action == "pid":
+        return os.getpid()
+    return value
+
+
+def call(pool: WorkerPool, *args: Any) -> Future[Any]:
+    future: Future[Any] = Future()
+
+    def done(result: Any, error: BaseException | None) -> None:
+        if error is None:
+            future.set_result(result)
+        else:
+            future.set_exception(error)
+
+    pool.submit(args, done)
+    return future
+
+
+def is_running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            return file.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_a_crash_a_hang_or_an_error_fails_only_its_own_call() -> None:
+    pool = WorkerPool(misbehave, workers=1, timeout=2)
+    try:
+        first_pid = call(pool, "pid", None).result()
+        crashed = call(pool, "crash", None)
+        after_crash = call(pool, "echo", "still reading")
+        hung = call(pool, "hang", None)
+        after_hang = call(pool, "echo", "reading again")
+        raised = call(pool, "raise", 7)
+        last_pid = call(pool, "pid", None).result()
+
+        with pytest.raises(WorkerFailed, match=r"died \(exit code 3\)"):
+            crashed.result()
+        assert after_crash.result() == "still reading"
+        with pytest.raises(WorkerFailed, match="no answer within 2 seconds"):
+            hung.result()
+        assert after_hang.result() == "reading again"
+        with pytest.raises(ValueError, match="bad page 7") as error:
+            raised.result()
+        assert isinstance(error.value.__cause__, RemoteTraceback) and "misbehave" in str(error.value.__cause__)
+        assert last_pid != first_pid, "the crashed and the hung worker were replaced"
+        assert not is_running(first_pid)
+    finally:
+        pool.close()
+    assert not is_running(last_pid), "closing the pool stops its workers"
+
+
+def test_calls_run_in_several_workers_at_once() -> None:
+    pool = WorkerPool(misbehave, workers=2, timeout=3)
+    try:
+        hung = call(pool, "hang", None)  # one worker is busy...
+        assert call(pool, "echo", 1).result() == 1  # ...the other answers meanwhile
+        assert not hung.done()
+    finally:
+        pool.close()
+    with pytest.raises(WorkerFailed):
+        hung.result(timeout=0)
+
+
+def _worker_pids(output: str) -> set[int]:
+    return {int(pid) for pid in WORKER_STARTED.findall(output)}
+
+
+def test_a_crawl_with_workers_archives_what_one_without_archives(fixture_site: FixtureSite, tmp_path: Any) -> None:
+    in_process, in_workers = f"sqlite:///{tmp_path / 'in-process.db'}", f"sqlite:///{tmp_path / 'workers.db'}"
+    assert run_crawl(in_process, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=0",)).returncode == 0
+    result = run_crawl(in_workers, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2", "LOG_LEVEL=DEBUG"))
+    assert result.returncode == 0, result.output
+
+    def archived(url: str) -> list[tuple[Any, ...]]:
+        return [(row[0].replace(fixture_site.url, "/"), *row[1:]) for row in query(url, ARCHIVED_FIELDS)]
+
+    assert len(archived(in_workers)) == len(ARTICLES)
+    assert archived(in_workers) == archived(in_process)
+    assert query(in_workers, "SELECT articles_new, duplicates, errors FROM crawl_runs") == [(len(ARTICLES), 2, 0)]
+    pids = _worker_pids(result.output)
+    assert len(pids) == 2
+    assert not [pid for pid in pids if is_running(pid)], "no worker outlives the crawl"
+
+
+def test_ctrl_c_stops_the_crawl_and_its_workers(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    open_archive(sqlite_url).close()
+    fixture_site.gate = threading.Event()  # pages wait until the crawl has been interrupted
+    crawl = start_crawl(sqlite_url, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2", "LOG_LEVEL=DEBUG"))
+    try:
+        while not query(sqlite_url, "SELECT pid FROM crawl_locks"):
+            assert crawl.poll() is None, "the crawl ended before it started"
+            time.sleep(0.1)
+        crawl.send_signal(signal.SIGINT)
+    finally:
+        fixture_site.gate.set()
+        output, _ = crawl.communicate(timeout=120)
+    assert crawl.returncode == 0, output
+    assert query(sqlite_url, "SELECT finish_reason FROM crawl_runs") == [("shutdown",)]
+    pids = _worker_pids(output)
+    assert len(pids) == 2
+    assert not [pid for pid in pids if is_running(pid)], "no worker outlives an interrupted crawl"

@@ -6,6 +6,7 @@ import csv
 import json
 import re
 import sys
+from datetime import UTC, datetime
 from typing import Any, TextIO
 
 import click
@@ -18,12 +19,19 @@ from archive.queries import (
     article_history,
     export_rows,
     find_article,
-    search_snapshots,
     site_stats,
     snapshot_diff,
 )
+from archive.schema import current_revision
+from archive.search import search_snapshots
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A date or time typed on the command line, read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
 def safe(text: str) -> str:
@@ -33,7 +41,7 @@ def safe(text: str) -> str:
 
 def _sessions(ctx: click.Context) -> sessionmaker[Session]:
     try:
-        return open_archive(ctx.obj["database_url"], create=False).sessions
+        return open_archive(ctx.obj["database_url"], upgrade=False).sessions
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
 
@@ -58,6 +66,22 @@ def _article_or_fail(session: Session, url: str) -> Article:
 def main(ctx: click.Context, database_url: str) -> None:
     """Query the tech-news archive that `scrapy crawl news` fills."""
     ctx.obj = {"database_url": database_url}
+
+
+@main.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Create the archive or upgrade it to this version's schema (the crawler does this by itself).
+
+    Example: archive --db postgresql://archive@db.example/archive migrate
+    """
+    try:
+        archive = open_archive(ctx.obj["database_url"])
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    with archive.engine.connect() as connection:
+        click.echo(f"archive at schema revision {current_revision(connection)}")
+    archive.close()
 
 
 @main.command()
@@ -135,27 +159,37 @@ def stats(ctx: click.Context) -> None:
 
 
 @main.command()
-@click.argument("text")
+@click.argument("query")
 @click.option("--site", help="Only this site.")
-@click.option("--all-versions", is_flag=True, help="Search every version, not just the latest.")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), help="Only versions fetched at or after this UTC date or time.")
+@click.option("--all-versions", is_flag=True, help="Search every version, not just the latest: text since edited away.")
 @click.option("--limit", default=50, show_default=True, help="At most this many results.")
 @click.pass_context
-def search(ctx: click.Context, text: str, site: str | None, all_versions: bool, limit: int) -> None:
-    """Articles whose title or body contains TEXT (case-insensitive).
+def search(
+    ctx: click.Context, query: str, site: str | None, since: datetime | None, all_versions: bool, limit: int
+) -> None:
+    """Full-text search: the best-ranked articles matching QUERY, each with a snippet.
 
-    Example: archive search "kernel 6.12" --site 9to5linux
+    QUERY is words (all must appear; "release" also finds "released"),
+    "quoted phrases", -word to exclude and `or` between alternatives.
+
+    Example: archive search '"kernel 6.12" rust -android' --site 9to5linux --since 2026-01-01
     """
     with _sessions(ctx)() as session:
-        for article, snapshot in search_snapshots(session, text, site, all_versions, limit):
+        try:
+            hits = search_snapshots(session, query, site, as_utc(since), all_versions, limit)
+        except ArchiveError as error:
+            raise click.ClickException(str(error)) from None
+        for hit in hits:
             click.echo(
-                f"{snapshot.fetched_at.isoformat(timespec='seconds')}  v{snapshot.version}  "
-                f"{article.url}  {safe(snapshot.title)}"
+                f"{hit.snapshot.fetched_at.isoformat(timespec='seconds')}  v{hit.snapshot.version}  "
+                f"{hit.article.url}  {safe(hit.snapshot.title)}"
             )
+            click.echo(f"    {safe(hit.snippet)}")
 
 
 def _write_jsonl(rows: Any, out: TextIO) -> None:
-    for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
 def _write_csv(rows: Any, out: TextIO) -> None:

@@ -136,15 +136,3 @@ class CrawlRun(Base):
     duplicates: Mapped[int] = mapped_column(Integer, default=0)
     not_articles: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
-
-
-LATEST_SNAPSHOTS_VIEW = """
-CREATE VIEW latest_snapshots AS
-SELECT a.id AS article_id, a.url, a.site, a.first_seen_at, a.last_seen_at,
-       s.id AS snapshot_id, s.version, s.fetched_at, s.fetched_url, s.content_hash,
-       s.title, s.body_text, s.authors, s.published_at, s.modified_at,
-       s.description, s.language, s.tags, s.canonical_url, s.extractor
-FROM articles AS a
-JOIN snapshots AS s
-  ON s.id = (SELECT MAX(s2.id) FROM snapshots AS s2 WHERE s2.article_id = a.id)
-"""

@@ -7,13 +7,13 @@ import json
 import re
 import sys
 from datetime import UTC, datetime
-from typing import Any, TextIO
+from typing import IO, Any
 
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.db import DEFAULT_DATABASE_URL, ArchiveError, open_archive
-from archive.models import Article
+from archive.models import CRAWL, Article
 from archive.queries import (
     EXPORT_FIELDS,
     article_history,
@@ -24,6 +24,8 @@ from archive.queries import (
 )
 from archive.schema import current_revision
 from archive.search import search_snapshots
+from archive.store import Outcome
+from archive.warc import write_warc
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
@@ -105,6 +107,7 @@ def history(ctx: click.Context, url: str) -> None:
                 f"v{snapshot.version}  {snapshot.fetched_at.isoformat(timespec='seconds')}  "
                 f"{snapshot.content_hash[:12]}  {len(snapshot.body_text.split()):>6} words  "
                 f"published {published}  {safe(snapshot.title)}"
+                + ("" if snapshot.source == CRAWL else f"  [{snapshot.source}: {snapshot.extractor}]")
             )
 
 
@@ -188,11 +191,11 @@ def search(
             click.echo(f"    {safe(hit.snippet)}")
 
 
-def _write_jsonl(rows: Any, out: TextIO) -> None:
+def _write_jsonl(rows: Any, out: IO[str]) -> None:
     out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
 
 
-def _write_csv(rows: Any, out: TextIO) -> None:
+def _write_csv(rows: Any, out: IO[str]) -> None:
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     for row in rows:
@@ -200,19 +203,62 @@ def _write_csv(rows: Any, out: TextIO) -> None:
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: standard output).")
+@click.option("--format", "output_format", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+    help="File to write (default: standard output). A WARC file whose name ends in .gz is gzip-compressed.",
+)
 @click.option("--site", help="Only this site.")
 @click.option("--all-versions", is_flag=True, help="Every version of every article, not just the latest.")
 @click.pass_context
-def export(ctx: click.Context, output_format: str, output: TextIO, site: str | None, all_versions: bool) -> None:
-    """Export articles as JSON lines or CSV.
+def export(ctx: click.Context, output_format: str, output: str, site: str | None, all_versions: bool) -> None:
+    """Export articles as JSON lines or CSV, or the pages they were extracted from as WARC.
 
-    Example: archive export --format csv -o articles.csv --site debugpoint
+    WARC holds one response record per stored page: URL, fetch time, HTTP
+    status and headers, and the page exactly as fetched.
+
+    Example: archive export --format warc -o debugpoint.warc.gz --site debugpoint
     """
     with _sessions(ctx)() as session:
+        if output_format == "warc":
+            with click.open_file(output, "wb") as binary:
+                write_warc(session, binary, output.endswith(".gz"), site, all_versions)
+            return
         rows = export_rows(session, site, all_versions)
-        (_write_jsonl if output_format == "jsonl" else _write_csv)(rows, output)
+        with click.open_file(output, "w", encoding="utf-8") as out:
+            (_write_jsonl if output_format == "jsonl" else _write_csv)(rows, out)
+
+
+@main.command()
+@click.option("--site", help="Only this site.")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), help="Only articles whose latest version was fetched at or after this UTC date or time.")
+@click.option(
+    "--profiles-dir", envvar="ARCHIVE_PROFILES_DIR", type=click.Path(file_okay=False),
+    help="Your site profiles, as for the crawler (or set ARCHIVE_PROFILES_DIR).",
+)
+@click.pass_context
+def reextract(ctx: click.Context, site: str | None, since: datetime | None, profiles_dir: str | None) -> None:
+    """Run the current extractor over the stored page of each article's latest version, without fetching.
+
+    A different result is archived as a new version marked `reextract` (same
+    fetch time and page as the version it re-reads); an equal one writes nothing.
+
+    Example: archive reextract --site debugpoint --since 2026-01-01
+    """
+    # The extractor belongs to the crawler package (no Scrapy in it); imported here only,
+    # so that the other commands do not load it.
+    from crawler.profiles import ProfileError, load_profiles
+    from crawler.reextract import SKIPPED, reextract_archive
+
+    try:
+        profiles = load_profiles(profiles_dir)
+    except ProfileError as error:
+        raise click.ClickException(str(error)) from None
+    counts = reextract_archive(_sessions(ctx), profiles, site, as_utc(since))
+    click.echo(
+        f"re-extracted {sum(counts.values())} pages: {counts[Outcome.CHANGED.value]} new versions, "
+        f"{counts[Outcome.UNCHANGED.value]} unchanged, {counts[SKIPPED]} skipped"
+    )
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -51,6 +52,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+CRAWL = "crawl"
+REEXTRACT = "reextract"
 
 
 def utc_now() -> datetime:
@@ -103,8 +108,42 @@ class Snapshot(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     canonical_url: Mapped[str | None] = mapped_column(Text)
     extractor: Mapped[str] = mapped_column(String(100))
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"), index=True)
+    """The fetched page this version was extracted from (none for versions archived before raw pages were kept)."""
+    source: Mapped[str] = mapped_column(String(20), default=CRAWL, server_default=CRAWL)
+    """``crawl``: the article as fetched; ``reextract``: the same page run through a newer extractor."""
 
     article: Mapped[Article] = relationship(back_populates="snapshots")
+    response: Mapped[PageResponse | None] = relationship()
+
+
+class RawPage(Base):
+    """The bytes of a fetched page, zlib-compressed, stored once however often they were fetched."""
+
+    __tablename__ = "raw_pages"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the uncompressed bytes: the page's address."""
+    size: Mapped[int] = mapped_column(Integer)
+    """Length of the uncompressed bytes."""
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    """The compressed bytes (loaded only when read)."""
+
+
+class PageResponse(Base):
+    """One fetch of an article page: final URL, status, the headers that matter and the raw page."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    """The URL the page was finally fetched from (after redirects), as the server had it."""
+    status: Mapped[int] = mapped_column(Integer)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    raw_sha256: Mapped[str] = mapped_column(ForeignKey("raw_pages.sha256"), index=True)
+
+    raw: Mapped[RawPage] = relationship()
 
 
 class UrlAlias(Base):

@@ -102,6 +102,21 @@ def is_latest_version() -> ColumnElement[bool]:
     return ~exists().where(newer.article_id == Snapshot.article_id, newer.version > Snapshot.version)
 
 
+def stored_pages(session: Session, site: str | None = None, since: datetime | None = None) -> list[tuple[int, str, int]]:
+    """(snapshot id, site, response id) of each article's latest version that has its raw page, by article."""
+    query = (
+        select(Snapshot.id, Article.site, Snapshot.response_id)
+        .join(Article, Article.id == Snapshot.article_id)
+        .where(Snapshot.response_id.is_not(None), is_latest_version())
+        .order_by(Article.id)
+    )
+    if site:
+        query = query.where(Article.site == site)
+    if since:
+        query = query.where(Snapshot.fetched_at >= since)
+    return [(snapshot_id, site_name, response_id or 0) for snapshot_id, site_name, response_id in session.execute(query)]
+
+
 EXPORT_FIELDS = (
     "url", "site", "version", "fetched_at", "title", "authors", "published_at",
     "modified_at", "description", "language", "tags", "content_hash", "body_text",

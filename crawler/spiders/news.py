@@ -12,27 +12,33 @@ is fetched whatever its value).
 from __future__ import annotations
 
 import logging
-from importlib.metadata import version
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any, TypeGuard
 
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.db import ArchiveError, open_archive
+from archive.rawpages import RawResponse
 from archive.urls import canonicalize_url
 from crawler.extraction import extract_article
 from crawler.extraction.page import UnparsablePage
 from crawler.items import ArticleItem
 from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
-from crawler.urls import absolute_url, article_links, is_candidate_article, next_page_link
+from crawler.urls import (
+    absolute_url,
+    article_links,
+    is_candidate_article,
+    next_page_link,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -178,6 +184,9 @@ class NewsSpider(scrapy.Spider):
             aliases=[u for u in dict.fromkeys([fetched_url, requested]) if u != url],
             body_html=page.body_html,
             article_markup=page.article_markup,
+            raw=RawResponse(
+                url=response.url, status=response.status, body=response.body, headers={str(k): v for k, v in response.headers.to_unicode_dict().items()}
+            ),
         )
 
     def on_error(self, failure: Failure) -> None:

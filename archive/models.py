@@ -1,7 +1,8 @@
 """The archive's SQL schema: articles, their snapshots, URL aliases and crawl runs.
 
 Column names of ``articles``, ``snapshots``, ``url_aliases`` and ``crawl_runs``
-and the view ``latest_snapshots`` are a public contract: users query them with
+and the views (``latest_snapshots``, ``edited_articles``, ``daily_site_counts``,
+made by the revisions in ``archive/migrations``) are a public contract: users query them with
 plain SQL. Every timestamp is stored in UTC.
 """
 
@@ -74,7 +75,7 @@ class Article(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
     site: Mapped[str] = mapped_column(String(200), index=True)
-    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     snapshots: Mapped[list[Snapshot]] = relationship(
@@ -89,6 +90,7 @@ class Snapshot(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "version"),
         Index("ix_snapshots_body_hash", "body_hash"),
+        Index("ix_snapshots_article_id_source", "article_id", "source"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

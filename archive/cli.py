@@ -12,6 +12,7 @@ from typing import IO, Any
 import click
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.copy import copy_archive
 from archive.db import DEFAULT_DATABASE_URL, ArchiveError, open_archive
 from archive.models import CRAWL, Article
 from archive.queries import (
@@ -227,6 +228,26 @@ def export(ctx: click.Context, output_format: str, output: str, site: str | None
         rows = export_rows(session, site, all_versions)
         with click.open_file(output, "w", encoding="utf-8") as out:
             (_write_jsonl if output_format == "jsonl" else _write_csv)(rows, out)
+
+
+@main.command("copy")
+@click.argument("source_url")
+@click.argument("destination_url")
+def copy_command(source_url: str, destination_url: str) -> None:
+    """Copy the archive at SOURCE_URL into a new, empty archive at DESTINATION_URL, and check every row.
+
+    Ids, timestamps and raw pages are kept; the copy is committed only once
+    every row read back from the destination equals its source. Stop crawls
+    into the source while it runs.
+
+    Example: archive copy sqlite:///archive.db postgresql://archive@db.example/archive
+    """
+    try:
+        copied = copy_archive(source_url, destination_url)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    for table in copied:
+        click.echo(f"{table.name:<12} {table.rows:>9} rows copied and checked")
 
 
 @main.command()

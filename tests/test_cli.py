@@ -87,10 +87,10 @@ def test_history_finds_the_article_under_url_variants_and_aliases(db: str, typed
     assert len(lines_starting(result.output, "v")) == 2
 
 
-def test_history_strips_control_characters_from_titles(sqlite_url: str) -> None:
-    sessions = open_archive(sqlite_url).sessions
+def test_history_strips_control_characters_from_titles(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
     record_article(sessions, article(GNOME_URL, "example", "Evil \x1b[31mred\x07 title\x9b", GNOME_V1, MONDAY))
-    result = run(sqlite_url, "history", GNOME_URL)
+    result = run(database_url, "history", GNOME_URL)
     assert result.exit_code == 0, result.output
     assert not any(c in result.output for c in "\x1b\x07\x9b")
     assert "Evil [31mred title" in result.output

@@ -140,16 +140,16 @@ def test_reextract_filters_by_site_and_time_and_skips_pages_without_an_article(d
     assert query(database_url, "SELECT COUNT(*) FROM snapshots") == [(3,)]
 
 
-def test_warc_export_holds_one_response_record_per_stored_page(fixture_site: FixtureSite, sqlite_url: str, tmp_path: Path) -> None:
-    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+def test_warc_export_holds_one_response_record_per_stored_page(fixture_site: FixtureSite, database_url: str, tmp_path: Path) -> None:
+    assert run_crawl(database_url, f"start_url={fixture_site.url}").returncode == 0
     fixture_site.set_version(2)
-    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+    assert run_crawl(database_url, f"start_url={fixture_site.url}").returncode == 0
     served = {**{f"v1{k}": v for k, v in build_site(1, fixture_site.port).items()}, **{f"v2{k}": v for k, v in build_site(2, fixture_site.port).items()}}
     edited = f"{fixture_site.url}{EDITED_BODY_SLUG}/"
 
     compressed, plain = tmp_path / "site.warc.gz", tmp_path / "site.warc"
-    assert run(sqlite_url, "export", "--format", "warc", "--all-versions", "-o", str(compressed)).exit_code == 0
-    assert run(sqlite_url, "export", "--format", "warc", "-o", str(plain)).exit_code == 0
+    assert run(database_url, "export", "--format", "warc", "--all-versions", "-o", str(compressed)).exit_code == 0
+    assert run(database_url, "export", "--format", "warc", "-o", str(plain)).exit_code == 0
     assert compressed.read_bytes()[:2] == b"\x1f\x8b" and plain.read_bytes().startswith(b"WARC/1.1")
 
     def responses(path: Path) -> list[tuple[str, str, bytes, str]]:
@@ -167,5 +167,5 @@ def test_warc_export_holds_one_response_record_per_stored_page(fixture_site: Fix
     assert [body for url, _, body, _ in every if url == edited] == [served[f"v1{path_of[edited]}"].body, served[f"v2{path_of[edited]}"].body]
     latest = responses(plain)
     assert len(latest) == len(ARTICLES) and [body for url, _, body, _ in latest if url == edited] == [served[f"v2{path_of[edited]}"].body]
-    to_stdout = CliRunner().invoke(main, ["--db", sqlite_url, "export", "--format", "warc", "--site", "nothing"])
+    to_stdout = CliRunner().invoke(main, ["--db", database_url, "export", "--format", "warc", "--site", "nothing"])
     assert to_stdout.exit_code == 0 and to_stdout.stdout_bytes.startswith(b"WARC/1.1") and b"response" not in to_stdout.stdout_bytes

@@ -102,15 +102,14 @@ def _filtered(query: Select[Any], site: str | None, since: datetime | None, all_
 
 def _sqlite_matches(session: Session, terms: list[Term], filters: Filters, limit: int) -> list[tuple[int, str]]:
     fts: ColumnElement[Any] = literal_column("snapshots_fts")
+    match = fts.op("MATCH")(fts5_query(terms))
+    matches = select(Snapshot.id).select_from(FTS).join(Snapshot, Snapshot.id == FTS.c.rowid).where(match)
+    best = [row[0] for row in session.execute(_filtered(matches, *filters).order_by(func.bm25(fts, 5.0, 1.0)).limit(limit))]
+    # Snippets for the best rows only: SQLite would make one for every match before sorting.
     snippet = func.snippet(fts, -1, "[", "]", "…", SNIPPET_WORDS)
-    matches = (
-        select(Snapshot.id, snippet)
-        .select_from(FTS)
-        .join(Snapshot, Snapshot.id == FTS.c.rowid)
-        .where(fts.op("MATCH")(fts5_query(terms)))
-    )
-    ranked = _filtered(matches, *filters).order_by(func.bm25(fts, 5.0, 1.0)).limit(limit)
-    return [(row[0], row[1]) for row in session.execute(ranked)]
+    rows = session.execute(select(FTS.c.rowid, snippet).select_from(FTS).where(match, FTS.c.rowid.in_(best)))
+    snippets: dict[int, str] = {row[0]: row[1] for row in rows}
+    return [(snapshot_id, snippets[snapshot_id]) for snapshot_id in best]
 
 
 def _postgres_matches(session: Session, query: str, filters: Filters, limit: int) -> list[tuple[int, str]]:

@@ -43,6 +43,7 @@ from archive.checks import (
     record_not_modified,
 )
 from archive.db import Archive, ArchiveError, open_archive
+from archive.rawpages import RawResponse
 from archive.urls import canonicalize_url
 from crawler.discovery import Action, SiteKnowledge, load_site_knowledge
 from crawler.extraction import extract_article
@@ -313,6 +314,12 @@ class NewsSpider(scrapy.Spider):
             article_markup=page.article_markup,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
+            raw=RawResponse(
+                url=response.url,
+                status=response.status,
+                body=response.body,
+                headers={str(k): v for k, v in response.headers.to_unicode_dict().items()},
+            ),
         )
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:

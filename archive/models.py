@@ -138,6 +138,19 @@ class CrawlRun(Base):
     errors: Mapped[int] = mapped_column(Integer, default=0)
 
 
+class CrawlRunError(Base):
+    """Why pages of a crawl run were not archived: one row per reason, with how many pages it concerns.
+
+    The pages of a run's rows add up to its ``crawl_runs.errors``.
+    """
+
+    __tablename__ = "crawl_run_errors"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(100), primary_key=True)
+    pages: Mapped[int] = mapped_column(Integer)
+
+
 LATEST_SNAPSHOTS_VIEW = """
 CREATE VIEW latest_snapshots AS
 SELECT a.id AS article_id, a.url, a.site, a.first_seen_at, a.last_seen_at,

@@ -1,20 +1,44 @@
-"""The crawl_runs record: one row per ``scrapy crawl``, opened at start, completed at the end."""
+"""The crawl_runs record: one row per ``scrapy crawl``, opened at start, completed at the end.
+
+Errors are counted by reason: the spider and the pipelines count each page
+that is not archived under a stats key, and ``error_reasons`` turns those
+keys into the reasons stored in ``crawl_run_errors``.
+"""
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Mapping
+from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from archive.db import open_archive
-from archive.models import CrawlRun, utc_now
+from archive.models import CrawlRun, CrawlRunError, utc_now
+from crawler.failures import FETCH_ERRORS
 
-ERROR_STATS = (
-    "archive/fetch_errors", "archive/not_html", "archive/unparsable", "archive/empty_body",
-    "archive/store_errors", "archive/item_errors", "spider_exceptions/count",
-)
+ERROR_STATS = {
+    "archive/not_html": "not-html",
+    "archive/unparsable": "unparsable",
+    "archive/empty_body": "no-body",
+    "archive/store_errors": "store-error",
+    "archive/item_errors": "item-error",
+    "spider_exceptions/count": "spider-exception",
+    "urllength/request_ignored_count": "url-too-long",
+    "depth/request_ignored_count": "depth-limit",
+}
+"""Stats keys of pages not archived, and their reason; besides these, ``archive/fetch_errors/REASON``."""
+
+
+def error_reasons(stats: Mapping[str, Any]) -> dict[str, int]:
+    """How many pages were not archived, by reason, from a crawl's stats."""
+    reasons: dict[str, int] = {}
+    for key, value in stats.items():
+        reason = key.removeprefix(FETCH_ERRORS) if key.startswith(FETCH_ERRORS) else ERROR_STATS.get(key)
+        if reason and value:
+            reasons[reason] = reasons.get(reason, 0) + int(value)
+    return reasons
 
 
 class CrawlRunRecorder:
@@ -51,6 +75,7 @@ class CrawlRunRecorder:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         count = self.stats.get_value
+        errors = error_reasons(self.stats.get_stats())
         with self.archive.sessions.begin() as session:
             run = session.get(CrawlRun, self.run_id)
             assert run is not None
@@ -62,10 +87,12 @@ class CrawlRunRecorder:
             run.articles_unchanged = count("archive/unchanged", 0)
             run.duplicates = count("archive/duplicate", 0)
             run.not_articles = count("archive/not_article", 0)
-            run.errors = sum(count(name, 0) for name in ERROR_STATS)
+            run.errors = sum(errors.values())
+            session.add_all(CrawlRunError(run_id=run.id, reason=name, pages=pages) for name, pages in sorted(errors.items()))
         spider.logger.info(
-            "crawl run %s: new %d, changed %d, unchanged %d, duplicates %d, not articles %d, errors %d",
+            "crawl run %s: new %d, changed %d, unchanged %d, duplicates %d, not articles %d, errors %d%s",
             self.run_id, run.articles_new, run.articles_changed, run.articles_unchanged,
             run.duplicates, run.not_articles, run.errors,
+            f" ({', '.join(f'{name} {pages}' for name, pages in sorted(errors.items()))})" if errors else "",
         )
         self.archive.close()

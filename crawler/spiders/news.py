@@ -20,10 +20,8 @@ from typing import Any, TypeGuard
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.db import ArchiveError, open_archive
@@ -31,6 +29,7 @@ from archive.urls import canonicalize_url
 from crawler.extraction import extract_article
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.page import UnparsablePage
+from crawler.failures import FETCH_ERRORS, failure_reason
 from crawler.items import ArticleItem
 from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
 from crawler.urls import absolute_url, article_links, is_candidate_article, next_page_link
@@ -185,9 +184,10 @@ class NewsSpider(scrapy.Spider):
     def on_error(self, failure: Failure) -> None:
         request = getattr(failure, "request", None)
         url = request.url if request else "?"
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        reason = failure_reason(failure)
+        if reason is None:
             self.crawler.stats.inc_value("archive/ignored")
             logger.debug("not fetched %s: %s", url, failure.getErrorMessage())
             return
-        self.crawler.stats.inc_value("archive/fetch_errors")
-        logger.warning("failed %s: %s", url, failure.getErrorMessage())
+        self.crawler.stats.inc_value(FETCH_ERRORS + reason)
+        logger.warning("failed %s: %s (%s)", url, reason, failure.getErrorMessage())

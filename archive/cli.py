@@ -9,9 +9,11 @@ import sys
 from typing import Any, TextIO
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.db import DEFAULT_DATABASE_URL, ArchiveError, open_archive
+from archive.check import archive_totals, check_archive
+from archive.db import DEFAULT_DATABASE_URL, ArchiveError, error_reason, open_archive
 from archive.models import Article
 from archive.queries import (
     EXPORT_FIELDS,
@@ -24,11 +26,18 @@ from archive.queries import (
 )
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+UNESCAPED_IN_JSON = re.compile(r"[\x7f-\x9f]")
+"""Control characters json.dumps leaves raw (it escapes those below 0x20)."""
 
 
 def safe(text: str) -> str:
     """Scraped text made safe for a terminal: control characters (escape sequences) removed."""
     return CONTROL_CHARACTERS.sub("", text)
+
+
+def json_line(row: Any) -> str:
+    """``row`` as one line of JSON with every control character escaped, safe to print and lossless."""
+    return UNESCAPED_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", json.dumps(row, ensure_ascii=False))
 
 
 def _sessions(ctx: click.Context) -> sessionmaker[Session]:
@@ -70,7 +79,7 @@ def history(ctx: click.Context, url: str) -> None:
     """
     with _sessions(ctx)() as session:
         article = _article_or_fail(session, url)
-        click.echo(f"{article.url}  site={article.site}")
+        click.echo(safe(f"{article.url}  site={article.site}"))
         click.echo(
             f"first seen {article.first_seen_at.isoformat(timespec='seconds')}, "
             f"last seen {article.last_seen_at.isoformat(timespec='seconds')}"
@@ -127,7 +136,7 @@ def stats(ctx: click.Context) -> None:
     click.echo(f"{'site':<30} {'articles':>9} {'snapshots':>10} {'changed':>8}  last seen")
     for row in rows:
         last = row.last_seen_at.isoformat(timespec="seconds") if row.last_seen_at else "-"
-        click.echo(f"{row.site:<30} {row.articles:>9} {row.snapshots:>10} {row.changed_articles:>8}  {last}")
+        click.echo(f"{safe(row.site):<30} {row.articles:>9} {row.snapshots:>10} {row.changed_articles:>8}  {last}")
     click.echo(
         f"{'total':<30} {sum(r.articles for r in rows):>9} {sum(r.snapshots for r in rows):>10} "
         f"{sum(r.changed_articles for r in rows):>8}"
@@ -149,20 +158,23 @@ def search(ctx: click.Context, text: str, site: str | None, all_versions: bool, 
         for article, snapshot in search_snapshots(session, text, site, all_versions, limit):
             click.echo(
                 f"{snapshot.fetched_at.isoformat(timespec='seconds')}  v{snapshot.version}  "
-                f"{article.url}  {safe(snapshot.title)}"
+                f"{safe(article.url)}  {safe(snapshot.title)}"
             )
 
 
 def _write_jsonl(rows: Any, out: TextIO) -> None:
     for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+        out.write(json_line(row) + "\n")
 
 
 def _write_csv(rows: Any, out: TextIO) -> None:
+    """CSV keeps text as it is, except on a terminal, where control characters are removed."""
+    clean = safe if out.isatty() else str
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "authors": "; ".join(row["authors"]), "tags": "; ".join(row["tags"])})
+        values = {**row, "authors": "; ".join(row["authors"]), "tags": "; ".join(row["tags"])}
+        writer.writerow({name: clean(value) if isinstance(value, str) else value for name, value in values.items()})
 
 
 @main.command()
@@ -179,6 +191,34 @@ def export(ctx: click.Context, output_format: str, output: TextIO, site: str | N
     with _sessions(ctx)() as session:
         rows = export_rows(session, site, all_versions)
         (_write_jsonl if output_format == "jsonl" else _write_csv)(rows, output)
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Verify the archive's integrity; list every problem and exit 1 if there is any.
+
+    Checks the database file (SQLite), rows pointing to missing articles or
+    runs, articles without content, stored hashes against the stored text,
+    aliases shadowing articles, version numbers and seen times.
+
+    Example: archive --db sqlite:///archive.db check
+    """
+    with _sessions(ctx)() as session:
+        problems = check_archive(session)
+        for problem in problems:
+            click.echo(safe(str(problem)))
+        try:
+            totals = archive_totals(session)
+        except SQLAlchemyError as error:
+            raise click.ClickException(f"{len(problems)} problems; the archive cannot be counted: {error_reason(error)}") from None
+    checked = (
+        f"{totals.articles} articles, {totals.snapshots} snapshots, {totals.aliases} aliases, "
+        f"{totals.crawl_runs} crawl runs ({totals.unfinished_runs} unfinished: running or killed)"
+    )
+    if problems:
+        raise click.ClickException(f"{len(problems)} problems in {checked}")
+    click.echo(f"ok: {checked}")
 
 
 if __name__ == "__main__":

@@ -29,6 +29,11 @@ class ArchiveError(Exception):
     """The archive cannot be opened or used; the message says why in one line."""
 
 
+def error_reason(error: SQLAlchemyError) -> str:
+    """The first line of what the database said, without SQLAlchemy's wrapping."""
+    return (str(getattr(error, "orig", None) or error).strip().splitlines() or [type(error).__name__])[0]
+
+
 def database_url_from_env() -> str:
     return os.environ.get("ARCHIVE_DATABASE_URL") or DEFAULT_DATABASE_URL
 
@@ -132,6 +137,5 @@ def open_archive(url: str, create: bool = True) -> Archive:
     except SQLAlchemyError as error:
         engine.dispose()
         shown = engine.url.render_as_string(hide_password=True)
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise ArchiveError(f"cannot open archive database {shown}: {reason}") from None
+        raise ArchiveError(f"cannot open archive database {shown}: {error_reason(error)}") from None
     return Archive(engine, sessionmaker(engine, expire_on_commit=False))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,15 +22,34 @@ class CrawlResult:
     output: str
 
 
-def run_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = ()) -> CrawlResult:
-    """``scrapy crawl news`` with ``-a`` arguments (``name=value``) against a local site."""
+def crawl_command(database_url: str, *arguments: str, settings: tuple[str, ...] = ()) -> list[str]:
+    """The ``scrapy crawl news`` command line with ``-a`` arguments (``name=value``) against a local site."""
     command = [sys.executable, "-m", "scrapy", "crawl", "news"]
     for argument in arguments:
         command += ["-a", argument]
     for setting in (*LOCAL_SITE_SETTINGS, f"ARCHIVE_DATABASE_URL={database_url}", *settings):
         command += ["-s", setting]
-    process = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
-    return CrawlResult(process.returncode, process.stdout + process.stderr)
+    return command
+
+
+def start_crawl(
+    database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """The crawl of ``run_crawl``, started in the background; its output is read from ``stdout``."""
+    return subprocess.Popen(
+        crawl_command(database_url, *arguments, settings=settings),
+        cwd=PROJECT_ROOT, env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def run_crawl(
+    database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None
+) -> CrawlResult:
+    """``scrapy crawl news`` with ``-a`` arguments (``name=value``) against a local site; ``env`` adds variables."""
+    process = start_crawl(database_url, *arguments, settings=settings, env=env)
+    output, _ = process.communicate(timeout=300)
+    return CrawlResult(process.returncode, output)
 
 
 def query(database_url: str, sql: str, **parameters: Any) -> list[tuple[Any, ...]]:

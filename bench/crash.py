@@ -4,9 +4,10 @@ Serves a generated site of ``--articles`` articles on 127.0.0.1 (under the
 public name ``crash.example``, through the server as the crawler's proxy) and:
 
 1. crawls it once, uninterrupted, into a reference archive, and times it;
-2. into another archive, ``--cycles`` times: starts the crawl, kills it with
-   SIGKILL at a random moment of that duration, then runs ``archive check``
-   on what it left;
+2. into another archive, until it has been killed ``--cycles`` times: starts
+   the crawl, kills it with SIGKILL at a random moment of that duration (a
+   resumed crawl can finish sooner: then it is not counted as a kill), then
+   runs ``archive check`` on what it left;
 3. runs the crawl to its end on that archive, checks it, and compares it with
    the reference: the same articles, the same versions with the same titles,
    bodies and hashes, the same aliases.
@@ -98,7 +99,9 @@ def main() -> int:
     with serve(GeneratedSite(articles=args.articles, per_page=20)) as server:
         duration = crawl_to_end(reference_url, server)
         print(f"uninterrupted crawl: {count(reference_url, 'articles')} articles in {duration:.1f} s")
-        for cycle in range(1, args.cycles + 1):
+        cycle = kills = 0
+        while kills < args.cycles:
+            cycle += 1
             kill_at = randomness.uniform(0, duration)
             crawl = start_crawl(crashed_url, *CRAWL, env=server.proxy)
             try:
@@ -107,11 +110,12 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 crawl.kill()  # SIGKILL
                 crawl.communicate()
-                outcome = "killed"
+                kills += 1
+                outcome = f"kill {kills:2d}"
             found = problems(crashed_url)
             failures += bool(found)
             print(
-                f"cycle {cycle:2d}: {outcome} at {kill_at:5.1f} s; archive holds {count(crashed_url, 'articles'):4d} articles, "
+                f"run {cycle:2d}: {outcome} at {kill_at:5.1f} s; archive holds {count(crashed_url, 'articles'):4d} articles, "
                 f"{count(crashed_url, 'snapshots'):4d} snapshots; archive check: {'; '.join(found) or 'clean'}"
             )
         duration = crawl_to_end(crashed_url, server)

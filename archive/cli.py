@@ -10,10 +10,12 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.check import archive_totals, check_archive
 from archive.copy import copy_archive
-from archive.db import DEFAULT_DATABASE_URL, ArchiveError, open_archive
+from archive.db import DEFAULT_DATABASE_URL, ArchiveError, error_reason, open_archive
 from archive.models import CRAWL, Article
 from archive.queries import (
     EXPORT_FIELDS,
@@ -31,6 +33,8 @@ from archive.warc import write_warc
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+UNESCAPED_IN_JSON = re.compile(r"[\x7f-\x9f]")
+"""Control characters json.dumps leaves raw (it escapes those below 0x20)."""
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -41,6 +45,11 @@ def as_utc(moment: datetime | None) -> datetime | None:
 def safe(text: str) -> str:
     """Scraped text made safe for a terminal: control characters (escape sequences) removed."""
     return CONTROL_CHARACTERS.sub("", text)
+
+
+def json_line(row: Any) -> str:
+    """``row`` as one line of JSON with every control character escaped, safe to print and lossless."""
+    return UNESCAPED_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", json.dumps(row, ensure_ascii=False))
 
 
 def _sessions(ctx: click.Context) -> sessionmaker[Session]:
@@ -98,7 +107,7 @@ def history(ctx: click.Context, url: str) -> None:
     """
     with _sessions(ctx)() as session:
         article = _article_or_fail(session, url)
-        click.echo(f"{article.url}  site={article.site}")
+        click.echo(safe(f"{article.url}  site={article.site}"))
         click.echo(
             f"first seen {article.first_seen_at.isoformat(timespec='seconds')}, "
             f"last seen {article.last_seen_at.isoformat(timespec='seconds')}"
@@ -156,7 +165,7 @@ def stats(ctx: click.Context) -> None:
     click.echo(f"{'site':<30} {'articles':>9} {'snapshots':>10} {'changed':>8}  last seen")
     for row in rows:
         last = row.last_seen_at.isoformat(timespec="seconds") if row.last_seen_at else "-"
-        click.echo(f"{row.site:<30} {row.articles:>9} {row.snapshots:>10} {row.changed_articles:>8}  {last}")
+        click.echo(f"{safe(row.site):<30} {row.articles:>9} {row.snapshots:>10} {row.changed_articles:>8}  {last}")
     click.echo(
         f"{'total':<30} {sum(r.articles for r in rows):>9} {sum(r.snapshots for r in rows):>10} "
         f"{sum(r.changed_articles for r in rows):>8}"
@@ -212,20 +221,23 @@ def search(
         for hit in hits:
             click.echo(
                 f"{hit.snapshot.fetched_at.isoformat(timespec='seconds')}  v{hit.snapshot.version}  "
-                f"{hit.article.url}  {safe(hit.snapshot.title)}"
+                f"{safe(hit.article.url)}  {safe(hit.snapshot.title)}"
             )
             click.echo(f"    {safe(hit.snippet)}")
 
 
 def _write_jsonl(rows: Any, out: IO[str]) -> None:
-    out.writelines(json.dumps(row, ensure_ascii=False) + "\n" for row in rows)
+    out.writelines(json_line(row) + "\n" for row in rows)
 
 
 def _write_csv(rows: Any, out: IO[str]) -> None:
+    """CSV keeps text as it is, except on a terminal, where control characters are removed."""
+    clean = safe if out.isatty() else str
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "authors": "; ".join(row["authors"]), "tags": "; ".join(row["tags"])})
+        values = {**row, "authors": "; ".join(row["authors"]), "tags": "; ".join(row["tags"])}
+        writer.writerow({name: clean(value) if isinstance(value, str) else value for name, value in values.items()})
 
 
 @main.command()
@@ -305,6 +317,36 @@ def reextract(ctx: click.Context, site: str | None, since: datetime | None, prof
         f"re-extracted {sum(counts.values())} pages: {counts[Outcome.CHANGED.value]} new versions, "
         f"{counts[Outcome.UNCHANGED.value]} unchanged, {counts[SKIPPED]} skipped"
     )
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Verify the archive's integrity; list every problem and exit 1 if there is any.
+
+    Checks the database file (SQLite), rows pointing to missing articles,
+    responses or runs, articles without content, stored hashes against the
+    stored text, stored pages against their SHA-256, the full-text index
+    against the snapshots (SQLite), aliases shadowing articles, version
+    numbers and seen times.
+
+    Example: archive --db sqlite:///archive.db check
+    """
+    with _sessions(ctx)() as session:
+        problems = check_archive(session)
+        for problem in problems:
+            click.echo(safe(str(problem)))
+        try:
+            totals = archive_totals(session)
+        except SQLAlchemyError as error:
+            raise click.ClickException(f"{len(problems)} problems; the archive cannot be counted: {error_reason(error)}") from None
+    checked = (
+        f"{totals.articles} articles, {totals.snapshots} snapshots, {totals.aliases} aliases, "
+        f"{totals.crawl_runs} crawl runs ({totals.unfinished_runs} unfinished: running or killed)"
+    )
+    if problems:
+        raise click.ClickException(f"{len(problems)} problems in {checked}")
+    click.echo(f"ok: {checked}")
 
 
 if __name__ == "__main__":

@@ -50,7 +50,10 @@ def _batches(rows: Iterator[tuple[Any, ...]], table: Table) -> Iterator[list[dic
 
 
 def _reset_sequence(connection: Connection, table: Table) -> None:
-    [key] = table.primary_key.columns
+    keys = list(table.primary_key.columns)
+    if len(keys) != 1:  # a composite key (crawl_run_errors) has no sequence
+        return
+    [key] = keys
     if connection.dialect.name == "postgresql" and isinstance(key.type, Integer):
         connection.execute(
             text(f"SELECT setval(pg_get_serial_sequence('{table.name}', '{key.name}'), COALESCE(MAX({key.name}), 0) + 1, false) FROM {table.name}")

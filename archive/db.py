@@ -27,6 +27,11 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 __all__ = ["DEFAULT_DATABASE_URL", "Archive", "ArchiveError", "create_archive_engine", "open_archive", "serialize_on"]
 
 
+def error_reason(error: SQLAlchemyError) -> str:
+    """The first line of what the database said, without SQLAlchemy's wrapping."""
+    return (str(getattr(error, "orig", None) or error).strip().splitlines() or [type(error).__name__])[0]
+
+
 def database_url_from_env() -> str:
     return os.environ.get("ARCHIVE_DATABASE_URL") or DEFAULT_DATABASE_URL
 
@@ -127,6 +132,5 @@ def open_archive(url: str, upgrade: bool = True) -> Archive:
         raise
     except SQLAlchemyError as error:
         engine.dispose()
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-        raise ArchiveError(f"cannot open archive database {shown}: {reason}") from None
+        raise ArchiveError(f"cannot open archive database {shown}: {error_reason(error)}") from None
     return Archive(engine, sessionmaker(engine, expire_on_commit=False))

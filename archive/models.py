@@ -205,3 +205,16 @@ class CrawlLock(Base):
     acquired_at: Mapped[datetime] = mapped_column(UTCDateTime)
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
+
+class CrawlRunError(Base):
+    """Why pages of a crawl run were not archived: one row per reason, with how many pages it concerns.
+
+    The pages of a run's rows add up to its ``crawl_runs.errors``.
+    """
+
+    __tablename__ = "crawl_run_errors"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(100), primary_key=True)
+    pages: Mapped[int] = mapped_column(Integer)
+

@@ -39,7 +39,8 @@ POSTGRES_HEADLINE = (
     f"StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, "
     "MaxFragments=2, FragmentDelimiter=\" … \""
 )
-FTS = table("snapshots_fts", column("rowid"))
+FTS_TABLE = "snapshots_fts"
+FTS = table(FTS_TABLE, column("rowid"))
 Filters = tuple[str | None, datetime | None, bool]
 """Site, earliest fetch time, all versions."""
 
@@ -101,7 +102,7 @@ def _filtered(query: Select[Any], site: str | None, since: datetime | None, all_
 
 
 def _sqlite_matches(session: Session, terms: list[Term], filters: Filters, limit: int) -> list[tuple[int, str]]:
-    fts: ColumnElement[Any] = literal_column("snapshots_fts")
+    fts: ColumnElement[Any] = literal_column(FTS_TABLE)
     match = fts.op("MATCH")(fts5_query(terms))
     matches = select(Snapshot.id).select_from(FTS).join(Snapshot, Snapshot.id == FTS.c.rowid).where(match)
     best = [row[0] for row in session.execute(_filtered(matches, *filters).order_by(func.bm25(fts, 5.0, 1.0)).limit(limit))]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pty
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -303,3 +305,34 @@ def test_runs_lists_the_last_crawls_with_their_counts(sqlite_url: str) -> None:
     assert header.split() == ["run", "started", "seconds", "finish", "requests", "new", "changed", "unchanged", "304", "gone", "errors", "sites"]
     assert newest.split() == ["3", "2026-11-24", "09:00:00", "-", "unfinished", "0", "0", "0", "0", "0", "0", "0", "debugpoint", "omgubuntu"]
     assert older.split() == ["2", "2026-11-24", "09:00:00", "3.0", "finished", "30", "1", "2", "3", "20", "1", "0", "debugpoint"]
+CONTROL = "\x1b[2J\x1b]0;owned\x07\x9b31m\x00"
+
+
+def test_no_command_prints_control_characters_from_scraped_text(sqlite_url: str) -> None:
+    sessions = open_archive(sqlite_url).sessions
+    url = "https://news.example/evil/"
+    record_article(sessions, article(url, f"evil{CONTROL}site", f"Evil {CONTROL}title", f"Body {CONTROL}one", MONDAY))
+    record_article(sessions, article(url, f"evil{CONTROL}site", f"Evil {CONTROL}title", f"Body {CONTROL}two", TUESDAY))
+    for command in (["history", url], ["diff", url], ["stats"], ["search", "Evil"], ["export"], ["check"]):
+        result = run(sqlite_url, *command)
+        assert result.exit_code == 0, (command, result.output)
+        assert result.output and not set("\x00\x07\x1b\x9b") & set(result.output), command
+    # JSON lines keep the text whole (without NUL, which the archive never stores), escaped.
+    exported = json.loads(run(sqlite_url, "export").output.splitlines()[0])
+    assert exported["title"] == f"Evil {CONTROL.replace(chr(0), '')}title"
+    # CSV to a file keeps the text as it is; to a terminal, see below.
+    assert f"Body {CONTROL.replace(chr(0), '')}two" in run(sqlite_url, "export", "--format", "csv").output
+
+
+def test_csv_export_to_a_terminal_drops_control_characters(sqlite_url: str) -> None:
+    sessions = open_archive(sqlite_url).sessions
+    record_article(sessions, article(KERNEL_URL, "linux", f"Kernel {CONTROL}news", KERNEL_BODY, MONDAY))
+    primary, secondary = pty.openpty()
+    try:
+        result = run(sqlite_url, "export", "--format", "csv", "-o", os.ttyname(secondary))
+        assert result.exit_code == 0, result.output
+        written = os.read(primary, 65536).decode()
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert "Kernel [2J]0;owned31mnews" in written and not set("\x07\x1b\x9b") & set(written)

@@ -28,10 +28,8 @@ from urllib.parse import urljoin
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.python.failure import Failure
 
@@ -49,6 +47,7 @@ from crawler.discovery import Action, SiteKnowledge, load_site_knowledge
 from crawler.extraction import extract_article
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.page import UnparsablePage
+from crawler.failures import FETCH_ERRORS, failure_reason
 from crawler.items import ArticleItem
 from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
 from crawler.sources import (
@@ -402,9 +401,10 @@ class NewsSpider(scrapy.Spider):
         if request is not None and request.meta.get("guessed"):
             logger.debug("no feed or sitemap at %s: %s", url, failure.getErrorMessage())
             return
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        reason = failure_reason(failure)
+        if reason is None:
             self.crawler.stats.inc_value("archive/ignored")
             logger.debug("not fetched %s: %s", url, failure.getErrorMessage())
             return
-        self.crawler.stats.inc_value("archive/fetch_errors")
-        logger.warning("failed %s: %s", url, failure.getErrorMessage())
+        self.crawler.stats.inc_value(FETCH_ERRORS + reason)
+        logger.warning("failed %s: %s (%s)", url, reason, failure.getErrorMessage())

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.models import Article, CrawlRun, Snapshot, UrlAlias
-from archive.queries import latest_snapshot_ids
+from archive.queries import is_latest_version
 
 
 class RecheckMode(StrEnum):
@@ -83,7 +83,7 @@ def known_articles(session: Session, site: str) -> list[KnownArticle]:
             Snapshot.modified_at, Snapshot.published_at,
         )
         .join(Snapshot, Snapshot.article_id == Article.id)
-        .where(Article.site == site, Snapshot.id.in_(latest_snapshot_ids()))
+        .where(Article.site == site, is_latest_version())
         .order_by(Article.id)
     )
     known = []

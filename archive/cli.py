@@ -6,25 +6,40 @@ import csv
 import json
 import re
 import sys
-from typing import Any, TextIO
+from datetime import UTC, datetime
+from typing import IO, Any
 
 import click
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.db import DEFAULT_DATABASE_URL, ArchiveError, open_archive
-from archive.models import Article
+from archive.check import archive_totals, check_archive
+from archive.copy import copy_archive
+from archive.db import DEFAULT_DATABASE_URL, ArchiveError, error_reason, open_archive
+from archive.models import CRAWL, Article
 from archive.queries import (
     EXPORT_FIELDS,
     article_history,
     export_rows,
     find_article,
     recent_runs,
-    search_snapshots,
     site_stats,
     snapshot_diff,
 )
+from archive.schema import current_revision
+from archive.search import search_snapshots
+from archive.store import Outcome
+from archive.warc import write_warc
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
+UNESCAPED_IN_JSON = re.compile(r"[\x7f-\x9f]")
+"""Control characters json.dumps leaves raw (it escapes those below 0x20)."""
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A date or time typed on the command line, read as UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None else None
 
 
 def safe(text: str) -> str:
@@ -32,9 +47,14 @@ def safe(text: str) -> str:
     return CONTROL_CHARACTERS.sub("", text)
 
 
+def json_line(row: Any) -> str:
+    """``row`` as one line of JSON with every control character escaped, safe to print and lossless."""
+    return UNESCAPED_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", json.dumps(row, ensure_ascii=False))
+
+
 def _sessions(ctx: click.Context) -> sessionmaker[Session]:
     try:
-        return open_archive(ctx.obj["database_url"], create=False).sessions
+        return open_archive(ctx.obj["database_url"], upgrade=False).sessions
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
 
@@ -62,6 +82,22 @@ def main(ctx: click.Context, database_url: str) -> None:
 
 
 @main.command()
+@click.pass_context
+def migrate(ctx: click.Context) -> None:
+    """Create the archive or upgrade it to this version's schema (the crawler does this by itself).
+
+    Example: archive --db postgresql://archive@db.example/archive migrate
+    """
+    try:
+        archive = open_archive(ctx.obj["database_url"])
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    with archive.engine.connect() as connection:
+        click.echo(f"archive at schema revision {current_revision(connection)}")
+    archive.close()
+
+
+@main.command()
 @click.argument("url")
 @click.pass_context
 def history(ctx: click.Context, url: str) -> None:
@@ -71,7 +107,7 @@ def history(ctx: click.Context, url: str) -> None:
     """
     with _sessions(ctx)() as session:
         article = _article_or_fail(session, url)
-        click.echo(f"{article.url}  site={article.site}")
+        click.echo(safe(f"{article.url}  site={article.site}"))
         click.echo(
             f"first seen {article.first_seen_at.isoformat(timespec='seconds')}, "
             f"last seen {article.last_seen_at.isoformat(timespec='seconds')}"
@@ -82,6 +118,7 @@ def history(ctx: click.Context, url: str) -> None:
                 f"v{snapshot.version}  {snapshot.fetched_at.isoformat(timespec='seconds')}  "
                 f"{snapshot.content_hash[:12]}  {len(snapshot.body_text.split()):>6} words  "
                 f"published {published}  {safe(snapshot.title)}"
+                + ("" if snapshot.source == CRAWL else f"  [{snapshot.source}: {snapshot.extractor}]")
             )
 
 
@@ -128,7 +165,7 @@ def stats(ctx: click.Context) -> None:
     click.echo(f"{'site':<30} {'articles':>9} {'snapshots':>10} {'changed':>8}  last seen")
     for row in rows:
         last = row.last_seen_at.isoformat(timespec="seconds") if row.last_seen_at else "-"
-        click.echo(f"{row.site:<30} {row.articles:>9} {row.snapshots:>10} {row.changed_articles:>8}  {last}")
+        click.echo(f"{safe(row.site):<30} {row.articles:>9} {row.snapshots:>10} {row.changed_articles:>8}  {last}")
     click.echo(
         f"{'total':<30} {sum(r.articles for r in rows):>9} {sum(r.snapshots for r in rows):>10} "
         f"{sum(r.changed_articles for r in rows):>8}"
@@ -160,50 +197,156 @@ def runs(ctx: click.Context, limit: int) -> None:
 
 
 @main.command()
-@click.argument("text")
+@click.argument("query")
 @click.option("--site", help="Only this site.")
-@click.option("--all-versions", is_flag=True, help="Search every version, not just the latest.")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), help="Only versions fetched at or after this UTC date or time.")
+@click.option("--all-versions", is_flag=True, help="Search every version, not just the latest: text since edited away.")
 @click.option("--limit", default=50, show_default=True, help="At most this many results.")
 @click.pass_context
-def search(ctx: click.Context, text: str, site: str | None, all_versions: bool, limit: int) -> None:
-    """Articles whose title or body contains TEXT (case-insensitive).
+def search(
+    ctx: click.Context, query: str, site: str | None, since: datetime | None, all_versions: bool, limit: int
+) -> None:
+    """Full-text search: the best-ranked articles matching QUERY, each with a snippet.
 
-    Example: archive search "kernel 6.12" --site 9to5linux
+    QUERY is words (all must appear; "release" also finds "released"),
+    "quoted phrases", -word to exclude and `or` between alternatives.
+
+    Example: archive search '"kernel 6.12" rust -android' --site 9to5linux --since 2026-01-01
     """
     with _sessions(ctx)() as session:
-        for article, snapshot in search_snapshots(session, text, site, all_versions, limit):
+        try:
+            hits = search_snapshots(session, query, site, as_utc(since), all_versions, limit)
+        except ArchiveError as error:
+            raise click.ClickException(str(error)) from None
+        for hit in hits:
             click.echo(
-                f"{snapshot.fetched_at.isoformat(timespec='seconds')}  v{snapshot.version}  "
-                f"{article.url}  {safe(snapshot.title)}"
+                f"{hit.snapshot.fetched_at.isoformat(timespec='seconds')}  v{hit.snapshot.version}  "
+                f"{safe(hit.article.url)}  {safe(hit.snapshot.title)}"
             )
+            click.echo(f"    {safe(hit.snippet)}")
 
 
-def _write_jsonl(rows: Any, out: TextIO) -> None:
-    for row in rows:
-        out.write(json.dumps(row, ensure_ascii=False) + "\n")
+def _write_jsonl(rows: Any, out: IO[str]) -> None:
+    out.writelines(json_line(row) + "\n" for row in rows)
 
 
-def _write_csv(rows: Any, out: TextIO) -> None:
+def _write_csv(rows: Any, out: IO[str]) -> None:
+    """CSV keeps text as it is, except on a terminal, where control characters are removed."""
+    clean = safe if out.isatty() else str
     writer = csv.DictWriter(out, fieldnames=EXPORT_FIELDS)
     writer.writeheader()
     for row in rows:
-        writer.writerow({**row, "authors": "; ".join(row["authors"]), "tags": "; ".join(row["tags"])})
+        values = {**row, "authors": "; ".join(row["authors"]), "tags": "; ".join(row["tags"])}
+        writer.writerow({name: clean(value) if isinstance(value, str) else value for name, value in values.items()})
 
 
 @main.command()
-@click.option("--format", "output_format", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", help="File to write (default: standard output).")
+@click.option("--format", "output_format", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl", show_default=True)
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+    help="File to write (default: standard output). A WARC file whose name ends in .gz is gzip-compressed.",
+)
 @click.option("--site", help="Only this site.")
 @click.option("--all-versions", is_flag=True, help="Every version of every article, not just the latest.")
 @click.pass_context
-def export(ctx: click.Context, output_format: str, output: TextIO, site: str | None, all_versions: bool) -> None:
-    """Export articles as JSON lines or CSV.
+def export(ctx: click.Context, output_format: str, output: str, site: str | None, all_versions: bool) -> None:
+    """Export articles as JSON lines or CSV, or the pages they were extracted from as WARC.
 
-    Example: archive export --format csv -o articles.csv --site debugpoint
+    WARC holds one response record per stored page: URL, fetch time, HTTP
+    status and headers, and the page exactly as fetched.
+
+    Example: archive export --format warc -o debugpoint.warc.gz --site debugpoint
     """
     with _sessions(ctx)() as session:
+        if output_format == "warc":
+            with click.open_file(output, "wb") as binary:
+                write_warc(session, binary, output.endswith(".gz"), site, all_versions)
+            return
         rows = export_rows(session, site, all_versions)
-        (_write_jsonl if output_format == "jsonl" else _write_csv)(rows, output)
+        with click.open_file(output, "w", encoding="utf-8") as out:
+            (_write_jsonl if output_format == "jsonl" else _write_csv)(rows, out)
+
+
+@main.command("copy")
+@click.argument("source_url")
+@click.argument("destination_url")
+def copy_command(source_url: str, destination_url: str) -> None:
+    """Copy the archive at SOURCE_URL into a new, empty archive at DESTINATION_URL, and check every row.
+
+    Ids, timestamps and raw pages are kept; the copy is committed only once
+    every row read back from the destination equals its source. Stop crawls
+    into the source while it runs.
+
+    Example: archive copy sqlite:///archive.db postgresql://archive@db.example/archive
+    """
+    try:
+        copied = copy_archive(source_url, destination_url)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+    for table in copied:
+        click.echo(f"{table.name:<12} {table.rows:>9} rows copied and checked")
+
+
+@main.command()
+@click.option("--site", help="Only this site.")
+@click.option("--since", type=click.DateTime(DATE_FORMATS), help="Only articles whose latest version was fetched at or after this UTC date or time.")
+@click.option(
+    "--profiles-dir", envvar="ARCHIVE_PROFILES_DIR", type=click.Path(file_okay=False),
+    help="Your site profiles, as for the crawler (or set ARCHIVE_PROFILES_DIR).",
+)
+@click.pass_context
+def reextract(ctx: click.Context, site: str | None, since: datetime | None, profiles_dir: str | None) -> None:
+    """Run the current extractor over the stored page of each article's latest version, without fetching.
+
+    A different result is archived as a new version marked `reextract` (same
+    fetch time and page as the version it re-reads); an equal one writes nothing.
+
+    Example: archive reextract --site debugpoint --since 2026-01-01
+    """
+    # The extractor belongs to the crawler package (no Scrapy in it); imported here only,
+    # so that the other commands do not load it.
+    from crawler.profiles import ProfileError, load_profiles
+    from crawler.reextract import SKIPPED, reextract_archive
+
+    try:
+        profiles = load_profiles(profiles_dir)
+    except ProfileError as error:
+        raise click.ClickException(str(error)) from None
+    counts = reextract_archive(_sessions(ctx), profiles, site, as_utc(since))
+    click.echo(
+        f"re-extracted {sum(counts.values())} pages: {counts[Outcome.CHANGED.value]} new versions, "
+        f"{counts[Outcome.UNCHANGED.value]} unchanged, {counts[SKIPPED]} skipped"
+    )
+
+
+@main.command()
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Verify the archive's integrity; list every problem and exit 1 if there is any.
+
+    Checks the database file (SQLite), rows pointing to missing articles,
+    responses or runs, articles without content, stored hashes against the
+    stored text, stored pages against their SHA-256, the full-text index
+    against the snapshots (SQLite), aliases shadowing articles, version
+    numbers and seen times.
+
+    Example: archive --db sqlite:///archive.db check
+    """
+    with _sessions(ctx)() as session:
+        problems = check_archive(session)
+        for problem in problems:
+            click.echo(safe(str(problem)))
+        try:
+            totals = archive_totals(session)
+        except SQLAlchemyError as error:
+            raise click.ClickException(f"{len(problems)} problems; the archive cannot be counted: {error_reason(error)}") from None
+    checked = (
+        f"{totals.articles} articles, {totals.snapshots} snapshots, {totals.aliases} aliases, "
+        f"{totals.crawl_runs} crawl runs ({totals.unfinished_runs} unfinished: running or killed)"
+    )
+    if problems:
+        raise click.ClickException(f"{len(problems)} problems in {checked}")
+    click.echo(f"ok: {checked}")
 
 
 if __name__ == "__main__":

@@ -18,19 +18,17 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.models import LATEST_SNAPSHOTS_VIEW, Base
+from archive.errors import ArchiveError, no_archive
+from archive.schema import check_schema, upgrade_schema
 
 DEFAULT_DATABASE_URL = "sqlite:///archive.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
-SCHEMA_LOCK_KEY = 0x61726368  # "arch": PostgreSQL advisory lock held while the schema is created
+
+__all__ = ["DEFAULT_DATABASE_URL", "Archive", "ArchiveError", "create_archive_engine", "open_archive", "serialize_on"]
 
 
-class ArchiveError(Exception):
-    """The archive cannot be opened or used; the message says why in one line."""
-
-
-def error_line(error: Exception) -> str:
-    """One line saying why a database operation failed: the first line of what the driver said."""
+def error_reason(error: SQLAlchemyError) -> str:
+    """The first line of what the database said, without SQLAlchemy's wrapping."""
     return (str(getattr(error, "orig", None) or error).strip().splitlines() or [type(error).__name__])[0]
 
 
@@ -102,18 +100,6 @@ def create_archive_engine(url: str) -> Engine:
     return engine
 
 
-def create_schema(engine: Engine) -> None:
-    """Create the tables and views that do not exist yet (idempotent, safe to run concurrently)."""
-    with engine.begin() as connection:
-        if engine.dialect.name == "postgresql":
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
-            view_sql = LATEST_SNAPSHOTS_VIEW.replace("CREATE VIEW", "CREATE OR REPLACE VIEW", 1)
-        else:
-            view_sql = LATEST_SNAPSHOTS_VIEW.replace("CREATE VIEW", "CREATE VIEW IF NOT EXISTS", 1)
-        Base.metadata.create_all(connection)
-        connection.execute(text(view_sql))
-
-
 @dataclass(frozen=True)
 class Archive:
     """An open archive: its engine and a factory of sessions bound to it."""
@@ -125,17 +111,26 @@ class Archive:
         self.engine.dispose()
 
 
-def open_archive(url: str, create: bool = True) -> Archive:
-    """Open the archive at ``url``, creating it if needed unless ``create`` is false."""
+def open_archive(url: str, upgrade: bool = True) -> Archive:
+    """Open the archive at ``url``.
+
+    With ``upgrade`` (the crawler), a new archive is created and an older one
+    upgraded to the newest schema revision. Without it (the read commands), the
+    archive must exist and be at the newest revision: the error names the
+    command that upgrades it, so that reading never changes a schema.
+    """
     engine = create_archive_engine(url)
     database = engine.url.database
-    if not create and engine.dialect.name == "sqlite" and database not in (None, "", ":memory:") and not Path(database).exists():
+    shown = engine.url.render_as_string(hide_password=True)
+    if not upgrade and engine.dialect.name == "sqlite" and database not in (None, "", ":memory:") and not Path(database).exists():
         engine.dispose()
-        raise ArchiveError(f"no archive at {database} (crawl into it first, or name another with --db)")
+        raise no_archive(database)
     try:
-        create_schema(engine)
+        (upgrade_schema if upgrade else check_schema)(engine)
+    except ArchiveError:
+        engine.dispose()
+        raise
     except SQLAlchemyError as error:
         engine.dispose()
-        shown = engine.url.render_as_string(hide_password=True)
-        raise ArchiveError(f"cannot open archive database {shown}: {error_line(error)}") from None
+        raise ArchiveError(f"cannot open archive database {shown}: {error_reason(error)}") from None
     return Archive(engine, sessionmaker(engine, expire_on_commit=False))

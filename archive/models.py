@@ -1,7 +1,8 @@
 """The archive's SQL schema: articles, their snapshots, URL aliases and crawl runs.
 
 Column names of ``articles``, ``snapshots``, ``url_aliases`` and ``crawl_runs``
-and the view ``latest_snapshots`` are a public contract: users query them with
+and the views (``latest_snapshots``, ``edited_articles``, ``daily_site_counts``,
+made by the revisions in ``archive/migrations``) are a public contract: users query them with
 plain SQL. Every timestamp is stored in UTC.
 """
 
@@ -16,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -53,6 +55,10 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+CRAWL = "crawl"
+REEXTRACT = "reextract"
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -69,7 +75,7 @@ class Article(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     url: Mapped[str] = mapped_column(Text, unique=True)
     site: Mapped[str] = mapped_column(String(200), index=True)
-    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     last_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     """When the article's own URL last answered (200, 304, 404 or 410)."""
@@ -94,6 +100,7 @@ class Snapshot(Base):
     __table_args__ = (
         UniqueConstraint("article_id", "version"),
         Index("ix_snapshots_body_hash", "body_hash"),
+        Index("ix_snapshots_article_id_source", "article_id", "source"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -113,8 +120,42 @@ class Snapshot(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     canonical_url: Mapped[str | None] = mapped_column(Text)
     extractor: Mapped[str] = mapped_column(String(100))
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id"), index=True)
+    """The fetched page this version was extracted from (none for versions archived before raw pages were kept)."""
+    source: Mapped[str] = mapped_column(String(20), default=CRAWL, server_default=CRAWL)
+    """``crawl``: the article as fetched; ``reextract``: the same page run through a newer extractor."""
 
     article: Mapped[Article] = relationship(back_populates="snapshots")
+    response: Mapped[PageResponse | None] = relationship()
+
+
+class RawPage(Base):
+    """The bytes of a fetched page, zlib-compressed, stored once however often they were fetched."""
+
+    __tablename__ = "raw_pages"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    """SHA-256 of the uncompressed bytes: the page's address."""
+    size: Mapped[int] = mapped_column(Integer)
+    """Length of the uncompressed bytes."""
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    """The compressed bytes (loaded only when read)."""
+
+
+class PageResponse(Base):
+    """One fetch of an article page: final URL, status, the headers that matter and the raw page."""
+
+    __tablename__ = "responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    url: Mapped[str] = mapped_column(Text)
+    """The URL the page was finally fetched from (after redirects), as the server had it."""
+    status: Mapped[int] = mapped_column(Integer)
+    headers: Mapped[dict[str, str]] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    raw_sha256: Mapped[str] = mapped_column(ForeignKey("raw_pages.sha256"), index=True)
+
+    raw: Mapped[RawPage] = relationship()
 
 
 class UrlAlias(Base):
@@ -165,13 +206,15 @@ class CrawlLock(Base):
     heartbeat_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
-LATEST_SNAPSHOTS_VIEW = """
-CREATE VIEW latest_snapshots AS
-SELECT a.id AS article_id, a.url, a.site, a.first_seen_at, a.last_seen_at,
-       s.id AS snapshot_id, s.version, s.fetched_at, s.fetched_url, s.content_hash,
-       s.title, s.body_text, s.authors, s.published_at, s.modified_at,
-       s.description, s.language, s.tags, s.canonical_url, s.extractor
-FROM articles AS a
-JOIN snapshots AS s
-  ON s.id = (SELECT MAX(s2.id) FROM snapshots AS s2 WHERE s2.article_id = a.id)
-"""
+class CrawlRunError(Base):
+    """Why pages of a crawl run were not archived: one row per reason, with how many pages it concerns.
+
+    The pages of a run's rows add up to its ``crawl_runs.errors``.
+    """
+
+    __tablename__ = "crawl_run_errors"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(100), primary_key=True)
+    pages: Mapped[int] = mapped_column(Integer)
+

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, exists, func, select
+from sqlalchemy.orm import Session, aliased
 
 from archive.models import Article, CrawlRun, Snapshot, UrlAlias
 from archive.urls import canonicalize_url
@@ -96,28 +96,25 @@ def site_stats(session: Session) -> list[SiteStats]:
     return [SiteStats(site, int(a), int(s), int(c), last) for site, a, s, c, last in rows]
 
 
-def latest_snapshot_ids() -> Any:
-    return select(func.max(Snapshot.id)).group_by(Snapshot.article_id)
+def is_latest_version() -> ColumnElement[bool]:
+    """True for a snapshot that is its article's newest (one index probe per row)."""
+    newer = aliased(Snapshot)
+    return ~exists().where(newer.article_id == Snapshot.article_id, newer.version > Snapshot.version)
 
 
-def search_snapshots(
-    session: Session, text: str, site: str | None = None, all_versions: bool = False, limit: int = 50
-) -> list[tuple[Article, Snapshot]]:
-    """Snapshots whose title or body contains ``text`` (case-insensitive), newest first."""
-    literal = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")  # % and _ are not wildcards
-    pattern = f"%{literal}%"
+def stored_pages(session: Session, site: str | None = None, since: datetime | None = None) -> list[tuple[int, str, int]]:
+    """(snapshot id, site, response id) of each article's latest version that has its raw page, by article."""
     query = (
-        select(Article, Snapshot)
-        .join(Snapshot, Snapshot.article_id == Article.id)
-        .where(or_(Snapshot.title.ilike(pattern, escape="\\"), Snapshot.body_text.ilike(pattern, escape="\\")))
-        .order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc())
-        .limit(limit)
+        select(Snapshot.id, Article.site, Snapshot.response_id)
+        .join(Article, Article.id == Snapshot.article_id)
+        .where(Snapshot.response_id.is_not(None), is_latest_version())
+        .order_by(Article.id)
     )
-    if not all_versions:
-        query = query.where(Snapshot.id.in_(latest_snapshot_ids()))
     if site:
         query = query.where(Article.site == site)
-    return [(article, snapshot) for article, snapshot in session.execute(query)]
+    if since:
+        query = query.where(Snapshot.fetched_at >= since)
+    return [(snapshot_id, site_name, response_id or 0) for snapshot_id, site_name, response_id in session.execute(query)]
 
 
 EXPORT_FIELDS = (
@@ -130,7 +127,7 @@ def export_rows(session: Session, site: str | None = None, all_versions: bool = 
     """Snapshots as plain dicts (latest version of each article unless ``all_versions``)."""
     query = select(Article, Snapshot).join(Snapshot, Snapshot.article_id == Article.id).order_by(Article.id, Snapshot.version)
     if not all_versions:
-        query = query.where(Snapshot.id.in_(latest_snapshot_ids()))
+        query = query.where(is_latest_version())
     if site:
         query = query.where(Article.site == site)
     for article, snapshot in session.execute(query.execution_options(yield_per=500)):

@@ -9,7 +9,7 @@ together or not at all.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
@@ -25,8 +25,9 @@ from archive.content import (
     storable_text,
 )
 from archive.db import serialize_on
-from archive.models import Article, Snapshot, UrlAlias
+from archive.models import REEXTRACT, Article, Snapshot, UrlAlias
 from archive.queries import latest_snapshot, lookup_article
+from archive.rawpages import RawResponse, store_response
 from archive.urls import canonicalize_url
 
 
@@ -65,6 +66,8 @@ class FetchedArticle(ArticleMetadata):
     """The response's ``ETag`` header, kept for conditional re-checks."""
     last_modified: str | None = None
     """The response's ``Last-Modified`` header, kept for conditional re-checks."""
+    raw: RawResponse | None = None
+    """The page as fetched, kept with each version extracted from it."""
 
 
 T = TypeVar("T")
@@ -130,8 +133,12 @@ def _rename_article(session: Session, article: Article, url: str, when: datetime
     session.add(UrlAlias(url=old_url, article_id=article.id, reason=SAME_BODY, first_seen_at=when))
 
 
-def _new_snapshot(article: Article, version: int, fetched: FetchedArticle, digests: tuple[str, str]) -> Snapshot:
+def _new_snapshot(
+    session: Session, article: Article, version: int, fetched: FetchedArticle, digests: tuple[str, str]
+) -> Snapshot:
+    """A version from ``fetched``, with its raw page when the crawler passed one."""
     assert fetched.fetched_at is not None
+    response = store_response(session, fetched.raw, fetched.fetched_at) if fetched.raw else None
     return Snapshot(
         article_id=article.id,
         version=version,
@@ -149,6 +156,7 @@ def _new_snapshot(article: Article, version: int, fetched: FetchedArticle, diges
         tags=[storable_text(t) for t in fetched.tags],
         canonical_url=fetched.canonical_url,
         extractor=fetched.extractor,
+        response=response,
     )
 
 
@@ -159,7 +167,7 @@ def _add_version(
     if latest is not None and latest.content_hash == digests[0]:
         return Recorded(Outcome.UNCHANGED, article.id, latest.version)
     version = (latest.version if latest else 0) + 1
-    session.add(_new_snapshot(article, version, fetched, digests))
+    session.add(_new_snapshot(session, article, version, fetched, digests))
     return Recorded(Outcome.CHANGED if latest else Outcome.NEW, article.id, version)
 
 
@@ -191,7 +199,7 @@ def _record_unknown_url(
     article = Article(url=fetched.url, site=fetched.site, first_seen_at=when, last_seen_at=when)
     session.add(article)
     session.flush()
-    session.add(_new_snapshot(article, 1, fetched, digests))
+    session.add(_new_snapshot(session, article, 1, fetched, digests))
     _checked_at_own_url(article, fetched, fetched_url, when)
     _add_aliases(session, article, [fetched_url, *redirected_from], "fetched", when)
     return Recorded(Outcome.NEW, article.id, 1)
@@ -207,7 +215,7 @@ def _split_off(session: Session, fetched: FetchedArticle, digests: tuple[str, st
     _checked_at_own_url(article, fetched, fetched.fetched_url or fetched.url, fetched.fetched_at)
     session.add(article)
     session.flush()
-    session.add(_new_snapshot(article, 1, fetched, digests))
+    session.add(_new_snapshot(session, article, 1, fetched, digests))
     return Recorded(Outcome.NEW, article.id, 1)
 
 
@@ -287,3 +295,37 @@ def record_articles(sessions: sessionmaker[Session], batch: Sequence[FetchedArti
     and the error is raised: the caller can then write its pages one by one.
     """
     return _in_transaction(sessions, lambda session: _record_each(session, batch), attempts)
+
+
+EXTRACTED_FIELDS = (
+    "title", "body_text", "authors", "published_at", "modified_at", "description", "language", "tags", "canonical_url",
+)
+"""What an extractor makes of a page: a re-extraction is recorded when any of it differs."""
+
+
+def record_reextraction(sessions: sessionmaker[Session], snapshot_id: int, fetched: FetchedArticle) -> Outcome | None:
+    """Record what the current extractor makes of the page of snapshot ``snapshot_id``.
+
+    The page is the one the article's latest version was extracted from. If
+    the result differs in any extracted field, it becomes the next version,
+    marked ``source = 'reextract'``, with the fetch time and raw page of the
+    version it re-reads: history stays true (nothing is rewritten, and a
+    re-extraction is not an edit of the article). An equal result writes
+    nothing (UNCHANGED). None: the article has a newer version by now.
+    """
+    with sessions.begin() as session:
+        stored = session.get(Snapshot, snapshot_id)
+        assert stored is not None, f"no snapshot {snapshot_id}"
+        article = stored.article
+        latest = latest_snapshot(session, article.id)
+        if latest is None or latest.id != stored.id:
+            return None
+        rerun = replace(fetched, fetched_at=stored.fetched_at, fetched_url=stored.fetched_url, raw=None)
+        digests = (content_hash(rerun.title, rerun.body_text), body_hash(rerun.body_text))
+        candidate = _new_snapshot(session, article, stored.version + 1, rerun, digests)
+        if all(getattr(candidate, name) == getattr(stored, name) for name in EXTRACTED_FIELDS):
+            return Outcome.UNCHANGED
+        candidate.response = stored.response
+        candidate.source = REEXTRACT
+        session.add(candidate)
+        return Outcome.CHANGED

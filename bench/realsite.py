@@ -3,7 +3,8 @@
 Serves the pages of ``../shared/extraction-dev`` as one news site on 127.0.0.1
 (index pages listing every page), runs the real ``scrapy crawl news`` on it,
 then changes every page's chrome (trending bar, comment counts, ads, footer)
-and really edits a tenth of the article bodies, and crawls again. Prints:
+and really edits a tenth of the article bodies, and crawls again asking every
+archived article again (``recheck=all``). Prints:
 articles found (each once?), body F1 of the archived text against the
 ground truth (the benchmark's metric), and the snapshots the second crawl
 wrote: one per edited article and none for the rest is the target.
@@ -118,9 +119,9 @@ def serve(site: Site) -> ThreadingHTTPServer:
     return server
 
 
-def crawl(url: str, database_url: str) -> float:
+def crawl(url: str, database_url: str, recheck: str = "due") -> float:
     command = [
-        sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_url={url}", "-a", "max_pages=0",
+        sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_url={url}", "-a", "max_pages=0", "-a", f"recheck={recheck}",
         "-s", f"ARCHIVE_DATABASE_URL={database_url}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "ROBOTSTXT_OBEY=False", "-s", "LOG_LEVEL=WARNING",
     ]
@@ -154,7 +155,7 @@ def main() -> None:
         print(f"body over all pages: precision {total.precision:.3f} recall {total.recall:.3f} F1 {total.f1:.3f}")
 
         site.build(2)
-        seconds = crawl(base, database_url)
+        seconds = crawl(base, database_url, recheck="all")  # every archived article asked again, as a late re-check would
         with engine.connect() as connection:
             versions = dict(connection.execute(text(
                 "SELECT a.url, COUNT(s.id) FROM articles a JOIN snapshots s ON s.article_id = a.id GROUP BY a.url"

@@ -22,7 +22,7 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import create_looping_call
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive.db import error_line, open_archive
+from archive.db import error_reason, open_archive
 from archive.locks import (
     LockOwner,
     acquire_site_lock,
@@ -90,7 +90,7 @@ class SiteLocks:
         try:
             held = refresh_site_locks(self.archive.sessions, self.sites, self.me)
         except SQLAlchemyError as error:
-            logger.warning("could not refresh the site locks: %s", error_line(error))
+            logger.warning("could not refresh the site locks: %s", error_reason(error))
             return
         if held < len(self.sites):
             logger.error("a site lock of this crawl was taken over by another crawl (heartbeat too late?)")

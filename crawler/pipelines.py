@@ -34,7 +34,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.defer import DeferredLock
 from twisted.internet.threads import deferToThread
 
-from archive.db import error_line, open_archive
+from archive.db import error_reason, open_archive
 from archive.store import Outcome, Recorded, record_article, record_articles
 from crawler.items import ArticleItem
 
@@ -133,13 +133,14 @@ class ArchivePipeline:
         try:
             return list(record_articles(self.archive.sessions, batch))
         except Exception as error:
-            logger.debug("a batch of %d articles failed (%s); writing them one by one", len(batch), error_line(error))
+            reason = error_reason(error) if isinstance(error, SQLAlchemyError) else f"{type(error).__name__}: {error}"
+            logger.debug("a batch of %d articles failed (%s); writing them one by one", len(batch), reason)
         return [self._write_one(item) for item in batch]
 
     def _write_one(self, item: ArticleItem) -> Recorded | str:
         try:
             return record_article(self.archive.sessions, item)
         except SQLAlchemyError as error:
-            return error_line(error)
+            return error_reason(error)
         except Exception as error:
             return f"{type(error).__name__}: {error}"

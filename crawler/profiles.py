@@ -21,6 +21,7 @@ from cssselect import SelectorError
 
 from crawler.extraction import BodyRules
 from crawler.extraction.body import compiled_selector
+from crawler.urls import ascii_domain
 
 BUILTIN_PROFILES_DIR = Path(__file__).parent / "sites"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -65,7 +66,7 @@ class SiteProfile:
             raise ProfileError(f"start_url {url!r} is not an http(s) URL")
         host = parts.hostname.lower()
         domain = host[4:] if host.startswith("www.") else host
-        return cls(name=domain, start_urls=(url,), allowed_domains=(domain,), title=domain)
+        return cls(name=domain, start_urls=(url,), allowed_domains=(ascii_domain(domain),), title=domain)
 
 
 def _fail(path: Path, key: str, problem: str) -> ProfileError:
@@ -143,7 +144,7 @@ def parse_profile(path: Path, data: dict[str, Any]) -> SiteProfile:
         title=_string(path, "title", data["title"]) if "title" in data else name,
         enabled=enabled,
         start_urls=start_urls,
-        allowed_domains=tuple(d.lower() for d in domains),
+        allowed_domains=tuple(ascii_domain(d) for d in domains),
         feeds=_urls(path, "feeds", data.get("feeds", [])),
         sitemaps=_urls(path, "sitemaps", data.get("sitemaps", [])),
         selectors=_selectors(path, data.get("selectors", {})),

@@ -1,5 +1,9 @@
 """The crawl_runs record: one row per ``scrapy crawl``, opened at start, completed at the end.
 
+Errors are counted by reason: the spider and the pipelines count each page
+that is not archived under a stats key, and ``error_reasons`` turns those
+keys into the reasons stored in ``crawl_run_errors``.
+
 The end of each run also logs a one-line summary and decides the exit status
 of ``scrapy crawl`` (see ``crawler.commands.crawl``): a run that got no usable
 answer at all because every request failed exits with ``EXIT_ALL_FAILED``.
@@ -7,23 +11,44 @@ answer at all because every request failed exits with ``EXIT_ALL_FAILED``.
 
 from __future__ import annotations
 
-from typing import Self
+from collections.abc import Mapping
+from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
 from archive.db import open_archive
-from archive.models import CrawlRun, utc_now
+from archive.models import CrawlRun, CrawlRunError, utc_now
+from crawler.failures import FETCH_ERRORS
 
-ERROR_STATS = (
-    "archive/fetch_errors", "archive/not_html", "archive/unparsable", "archive/empty_body",
-    "archive/store_errors", "archive/item_errors", "archive/bad_sources", "archive/extract_errors", "spider_exceptions/count",
-)
+ERROR_STATS = {
+    "archive/not_html": "not-html",
+    "archive/unparsable": "unparsable",
+    "archive/empty_body": "no-body",
+    "archive/store_errors": "store-error",
+    "archive/item_errors": "item-error",
+    "archive/bad_sources": "bad-source",
+    "archive/extract_errors": "extract-error",
+    "spider_exceptions/count": "spider-exception",
+    "urllength/request_ignored_count": "url-too-long",
+    "depth/request_ignored_count": "depth-limit",
+}
+"""Stats keys of pages not archived, and their reason; besides these, ``archive/fetch_errors/REASON``."""
 ANSWER_STATS = ("archive/pages_fetched", "archive/not_modified", "archive/gone", "archive/sources")
 """Responses the crawl could use: pages, 304s, 404/410s of re-checks, feeds, sitemaps and robots.txt."""
 EXIT_STATUS_STAT = "archive/exit_status"
 EXIT_ALL_FAILED = 3
+
+
+def error_reasons(stats: Mapping[str, Any]) -> dict[str, int]:
+    """How many pages were not archived, by reason, from a crawl's stats."""
+    reasons: dict[str, int] = {}
+    for key, value in stats.items():
+        reason = key.removeprefix(FETCH_ERRORS) if key.startswith(FETCH_ERRORS) else ERROR_STATS.get(key)
+        if reason and value:
+            reasons[reason] = reasons.get(reason, 0) + int(value)
+    return reasons
 
 
 class CrawlRunRecorder:
@@ -60,6 +85,7 @@ class CrawlRunRecorder:
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         count = self.stats.get_value
+        errors = error_reasons(self.stats.get_stats())
         with self.archive.sessions.begin() as session:
             run = session.get(CrawlRun, self.run_id)
             assert run is not None
@@ -76,15 +102,17 @@ class CrawlRunRecorder:
             run.not_modified = count("archive/not_modified", 0)
             run.gone = count("archive/gone", 0)
             run.known_skipped = count("archive/known_skipped", 0)
-            run.errors = sum(count(name, 0) for name in ERROR_STATS)
+            run.errors = sum(errors.values())
+            session.add_all(CrawlRunError(run_id=run.id, reason=name, pages=pages) for name, pages in sorted(errors.items()))
         if run.errors and not sum(count(name, 0) for name in ANSWER_STATS):
             self.stats.set_value(EXIT_STATUS_STAT, EXIT_ALL_FAILED)
             spider.logger.error("crawl run %s fetched nothing: every request failed", self.run_id)
         seconds = (run.finished_at - run.started_at).total_seconds()
         spider.logger.info(
             "crawl run %s: new %d, changed %d, unchanged %d, not modified %d, gone %d, duplicates %d, "
-            "not articles %d, errors %d, requests %d, %.1f seconds (%s)",
+            "not articles %d, errors %d, requests %d, %.1f seconds (%s)%s",
             self.run_id, run.articles_new, run.articles_changed, run.articles_unchanged, run.not_modified,
             run.gone, run.duplicates, run.not_articles, run.errors, run.requests, seconds, reason,
+            f" errors by reason: {', '.join(f'{name} {pages}' for name, pages in sorted(errors.items()))}" if errors else "",
         )
         self.archive.close()

@@ -24,6 +24,10 @@ ARCHIVE_MAX_PAGES = 20
 # Where site owners can read about this crawler: the user agent becomes
 # "technews-archive/VERSION (+ARCHIVE_CONTACT_URL)" unless USER_AGENT is set.
 ARCHIVE_CONTACT_URL = "https://github.com/technews-archive/technews-archive"
+# Refuse requests to private, loopback and link-local addresses on behalf of a public site.
+ARCHIVE_BLOCK_PRIVATE_ADDRESSES = True
+# The longest Retry-After (seconds) waited for before a 429 or 503 is retried; a longer one gives up at once.
+ARCHIVE_RETRY_AFTER_MAX = 60
 
 # Re-checks (-a recheck=due): an archived article is due when the time since its last
 # check exceeds FACTOR x the time since it last changed, kept between MIN and MAX hours.
@@ -62,8 +66,10 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_TIMES = 2
 DOWNLOAD_TIMEOUT = 30
-DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # larger pages (and decompression bombs) are cancelled, never loaded whole
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+REDIRECT_MAX_TIMES = 10
+DEPTH_LIMIT = 1000  # bounds pagination traps even with -a max_pages=0
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 
@@ -79,6 +85,13 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.locking.SiteLocks": 400,
     "crawler.runs.CrawlRunRecorder": 500,
+    "crawler.failures.RedirectLoops": 510,
+}
+DOWNLOADER_MIDDLEWARES = {
+    # Before OffsiteMiddleware (50): a private address is refused, and counted, whatever the domain.
+    "crawler.middlewares.PrivateAddressGuard": 40,
+    # Between RetryMiddleware (550) and the downloader: waits before RetryMiddleware retries.
+    "crawler.middlewares.RetryAfterMiddleware": 560,
 }
 
 LOG_LEVEL = "INFO"

@@ -41,6 +41,11 @@ ALL_LINKS_XPATH = "//main//a/@href | //*[@id='content' or @id='main']//a/@href"
 ARTICLE_SLUG = re.compile(r"/[^/]*\w+-\w+-\w+[^/]*/?$|/\d{4}/\d{2}/|/\d{5,}")
 
 
+def ascii_domain(domain: str) -> str:
+    """A domain as it appears in canonical URLs: lower case, an international name in its xn-- form."""
+    return urlsplit(canonicalize_url(f"http://{domain}/")).hostname or domain.lower()
+
+
 def site_of(host: str, allowed_domains: tuple[str, ...]) -> bool:
     host = host.lower()
     return any(host == domain or host.endswith("." + domain) for domain in allowed_domains)

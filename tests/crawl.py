@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,17 +32,24 @@ def crawl_command(database_url: str, *arguments: str, settings: tuple[str, ...] 
     return command
 
 
-def run_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = ()) -> CrawlResult:
-    """Run a crawl (see ``crawl_command``) to its end."""
-    command = crawl_command(database_url, *arguments, settings=settings)
-    process = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300)
-    return CrawlResult(process.returncode, process.stdout + process.stderr)
+def start_crawl(
+    database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None
+) -> subprocess.Popen[str]:
+    """The crawl of ``run_crawl``, started in the background; its output is read from ``stdout``."""
+    return subprocess.Popen(
+        crawl_command(database_url, *arguments, settings=settings),
+        cwd=PROJECT_ROOT, env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
 
 
-def start_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = ()) -> subprocess.Popen[str]:
-    """Start a crawl (see ``crawl_command``) in the background."""
-    command = crawl_command(database_url, *arguments, settings=settings)
-    return subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+def run_crawl(
+    database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None
+) -> CrawlResult:
+    """``scrapy crawl news`` with ``-a`` arguments (``name=value``) against a local site; ``env`` adds variables."""
+    process = start_crawl(database_url, *arguments, settings=settings, env=env)
+    output, _ = process.communicate(timeout=300)
+    return CrawlResult(process.returncode, output)
 
 
 def query(database_url: str, sql: str, **parameters: Any) -> list[tuple[Any, ...]]:

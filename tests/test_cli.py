@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import pty
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -37,9 +39,9 @@ def article(url: str, site: str, title: str, body: str, fetched_at: datetime, **
 
 
 @pytest.fixture
-def db(sqlite_url: str) -> str:
+def db(database_url: str) -> str:
     """An archive with GNOME 48 in two versions (first seen under its AMP URL) and one kernel article."""
-    sessions = open_archive(sqlite_url).sessions
+    sessions = open_archive(database_url).sessions
     record_article(
         sessions,
         article(GNOME_URL, "example", "GNOME 48 released", GNOME_V1, MONDAY,
@@ -52,7 +54,7 @@ def db(sqlite_url: str) -> str:
                 authors=["Ada Lovelace", "Linus Torvalds"], tags=["GNOME", "Desktop"], language="en"),
     )
     record_article(sessions, article(KERNEL_URL, "linux", "Linux 6.12 is out", KERNEL_BODY, MONDAY, authors=["Linus"]))
-    return sqlite_url
+    return database_url
 
 
 def run(db: str, *args: str) -> Result:
@@ -88,10 +90,10 @@ def test_history_finds_the_article_under_url_variants_and_aliases(db: str, typed
     assert len(lines_starting(result.output, "v")) == 2
 
 
-def test_history_strips_control_characters_from_titles(sqlite_url: str) -> None:
-    sessions = open_archive(sqlite_url).sessions
+def test_history_strips_control_characters_from_titles(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
     record_article(sessions, article(GNOME_URL, "example", "Evil \x1b[31mred\x07 title\x9b", GNOME_V1, MONDAY))
-    result = run(sqlite_url, "history", GNOME_URL)
+    result = run(database_url, "history", GNOME_URL)
     assert result.exit_code == 0, result.output
     assert not any(c in result.output for c in "\x1b\x07\x9b")
     assert "Evil [31mred title" in result.output
@@ -144,43 +146,79 @@ def test_stats_shows_per_site_counts_and_changed_articles(db: str) -> None:
     assert rows["total"] == ["2", "3", "1"]
 
 
-def test_search_finds_body_text_in_latest_versions(db: str) -> None:
+def results(output: str) -> list[str]:
+    """The result lines of ``archive search`` (each is followed by its indented snippet)."""
+    return [line for line in output.splitlines() if not line.startswith(" ")]
+
+
+def test_search_finds_body_text_in_latest_versions_with_a_snippet(db: str) -> None:
     result = run(db, "search", "FINALLY LANDS")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
-        f"2026-11-24T09:00:00+00:00  v2  {GNOME_URL}  GNOME 48 released with triple buffering"
-    ]
+    found, snippet = result.output.splitlines()
+    assert found == f"2026-11-24T09:00:00+00:00  v2  {GNOME_URL}  GNOME 48 released with triple buffering"
+    assert snippet.startswith("    GNOME 48 arrives with a rewritten file chooser. Triple buffering [finally] [lands] in this")
 
 
 def test_search_ignores_older_versions_by_default(db: str) -> None:
-    result = run(db, "search", "is not included")
+    result = run(db, "search", "not included")
     assert result.exit_code == 0 and result.output == ""
 
 
-def test_search_all_versions_finds_older_text(db: str) -> None:
-    result = run(db, "search", "is not included", "--all-versions")
+def test_search_all_versions_finds_text_edited_away(db: str) -> None:
+    result = run(db, "search", "not included", "--all-versions")
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [f"2026-11-23T09:00:00+00:00  v1  {GNOME_URL}  GNOME 48 released"]
+    assert results(result.output) == [f"2026-11-23T09:00:00+00:00  v1  {GNOME_URL}  GNOME 48 released"]
+    assert "[not] [included]" in result.output or "[included]" in result.output
 
 
-def test_search_site_filter(db: str) -> None:
+def test_search_site_and_since_filters(db: str) -> None:
     everywhere = run(db, "search", "release")
     only_linux = run(db, "search", "release", "--site", "linux")
-    assert len(everywhere.output.splitlines()) == 1 and GNOME_URL in everywhere.output
+    assert [line.split()[2] for line in results(everywhere.output)] == [GNOME_URL]  # "released", "release": stemmed
     assert only_linux.exit_code == 0 and only_linux.output == ""
     assert KERNEL_URL in run(db, "search", "rust drivers", "--site", "linux").output
+    assert sorted(line.split()[1] for line in results(run(db, "search", "GNOME", "--all-versions").output)) == ["v1", "v2"]
+    since_tuesday = run(db, "search", "GNOME", "--all-versions", "--since", "2026-11-24")
+    assert [line.split()[1] for line in results(since_tuesday.output)] == ["v2"]
+    assert run(db, "search", "GNOME", "--since", "2026-11-24T09:00:01").output == ""
 
 
-def test_search_text_is_literal_not_a_like_pattern(sqlite_url: str) -> None:
-    sessions = open_archive(sqlite_url).sessions
-    record_article(sessions, article("https://a.example/one/", "a", "Percent", "Now 100% open source.", MONDAY))
-    record_article(sessions, article("https://a.example/two/", "a", "Count", "Over 1000 downloads.", MONDAY))
-    record_article(sessions, article("https://a.example/three/", "a", "Snake", "Set kernel_param here.", MONDAY))
-    record_article(sessions, article("https://a.example/four/", "a", "Words", "Set kernel param here.", MONDAY))
-    assert [line.split()[2] for line in run(sqlite_url, "search", "100%").output.splitlines()] == ["https://a.example/one/"]
-    assert [line.split()[2] for line in run(sqlite_url, "search", "kernel_").output.splitlines()] == [
-        "https://a.example/three/"
+def test_search_ranks_title_matches_above_body_matches(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    body = "A long report about desktops, schedulers and file systems. " * 5
+    record_article(sessions, article("https://a.example/body/", "a", "Weekly report", body + "Wayland is mentioned.", MONDAY))
+    record_article(sessions, article("https://a.example/title/", "a", "Wayland everywhere", body, MONDAY))
+    assert [line.split()[2] for line in results(run(database_url, "search", "wayland").output)] == [
+        "https://a.example/title/", "https://a.example/body/"
     ]
+
+
+def test_search_phrases_exclusions_and_alternatives(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    record_article(sessions, article("https://a.example/one/", "a", "One", "The kernel scheduler got faster.", MONDAY))
+    record_article(sessions, article("https://a.example/two/", "a", "Two", "The scheduler of the kernel got faster.", MONDAY))
+    record_article(sessions, article("https://a.example/three/", "a", "Three", "Now 100% open source firmware.", MONDAY))
+    record_article(sessions, article("https://a.example/four/", "a", "Four", "Over 1000 downloads of the firmware.", MONDAY))
+
+    def urls(*query: str) -> list[str]:
+        result = run(database_url, "search", *query)
+        assert result.exit_code == 0, result.output
+        return sorted(line.split()[2].rsplit("/", 2)[1] for line in results(result.output))
+
+    assert urls("kernel scheduler") == ["one", "two"]
+    assert urls('"kernel scheduler"') == ["one"]
+    assert urls("firmware -downloads") == ["three"]
+    assert urls("100% or downloads") == ["four", "three"]  # "%" is no wildcard: 100 does not find 1000
+    # Operators of the engines are plain text here: no query a user types is a syntax error.
+    assert urls('kernel AND NEAR(scheduler) title: "faster*') == []
+    assert urls("kernel* ^faster (scheduler") == ["one", "two"]
+
+
+@pytest.mark.parametrize("query", ["-kernel", "%%%", '""'])
+def test_search_with_nothing_to_find_is_a_clear_error(db: str, query: str) -> None:
+    result = run(db, "search", "--", query)
+    assert result.exit_code != 0
+    assert result.output.startswith("Error: nothing to search for in")
 
 
 def test_export_jsonl_to_file(db: str, tmp_path: Path) -> None:
@@ -267,3 +305,34 @@ def test_runs_lists_the_last_crawls_with_their_counts(sqlite_url: str) -> None:
     assert header.split() == ["run", "started", "seconds", "finish", "requests", "new", "changed", "unchanged", "304", "gone", "errors", "sites"]
     assert newest.split() == ["3", "2026-11-24", "09:00:00", "-", "unfinished", "0", "0", "0", "0", "0", "0", "0", "debugpoint", "omgubuntu"]
     assert older.split() == ["2", "2026-11-24", "09:00:00", "3.0", "finished", "30", "1", "2", "3", "20", "1", "0", "debugpoint"]
+CONTROL = "\x1b[2J\x1b]0;owned\x07\x9b31m\x00"
+
+
+def test_no_command_prints_control_characters_from_scraped_text(sqlite_url: str) -> None:
+    sessions = open_archive(sqlite_url).sessions
+    url = "https://news.example/evil/"
+    record_article(sessions, article(url, f"evil{CONTROL}site", f"Evil {CONTROL}title", f"Body {CONTROL}one", MONDAY))
+    record_article(sessions, article(url, f"evil{CONTROL}site", f"Evil {CONTROL}title", f"Body {CONTROL}two", TUESDAY))
+    for command in (["history", url], ["diff", url], ["stats"], ["search", "Evil"], ["export"], ["check"]):
+        result = run(sqlite_url, *command)
+        assert result.exit_code == 0, (command, result.output)
+        assert result.output and not set("\x00\x07\x1b\x9b") & set(result.output), command
+    # JSON lines keep the text whole (without NUL, which the archive never stores), escaped.
+    exported = json.loads(run(sqlite_url, "export").output.splitlines()[0])
+    assert exported["title"] == f"Evil {CONTROL.replace(chr(0), '')}title"
+    # CSV to a file keeps the text as it is; to a terminal, see below.
+    assert f"Body {CONTROL.replace(chr(0), '')}two" in run(sqlite_url, "export", "--format", "csv").output
+
+
+def test_csv_export_to_a_terminal_drops_control_characters(sqlite_url: str) -> None:
+    sessions = open_archive(sqlite_url).sessions
+    record_article(sessions, article(KERNEL_URL, "linux", f"Kernel {CONTROL}news", KERNEL_BODY, MONDAY))
+    primary, secondary = pty.openpty()
+    try:
+        result = run(sqlite_url, "export", "--format", "csv", "-o", os.ttyname(secondary))
+        assert result.exit_code == 0, result.output
+        written = os.read(primary, 65536).decode()
+    finally:
+        os.close(primary)
+        os.close(secondary)
+    assert "Kernel [2J]0;owned31mnews" in written and not set("\x07\x1b\x9b") & set(written)

@@ -1,4 +1,4 @@
-"""Several processes writing one archive at once: nothing lost, no article filed twice."""
+"""Several processes writing one archive at once (writers, then whole crawls): nothing lost, no article filed twice."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from threading import Barrier
 from sqlalchemy import text
 
 from archive import FetchedArticle, Outcome, open_archive, record_article
+from archive.check import check_archive
+from tests.crawl import query, start_crawl
+from tests.generated_site import GeneratedSite, article_slug, article_title
+from tests.local_server import serve
 
 WRITERS = 4
 ROUNDS = 15
@@ -48,3 +52,31 @@ def test_concurrent_writers_lose_nothing_and_merge_same_bodies(database_url: str
             "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM snapshots), (SELECT COUNT(*) FROM url_aliases)"
         )).one()
     assert tuple(counts) == (expected_articles, expected_articles, ROUNDS * (WRITERS - 1))
+
+
+SITES = 4
+ARTICLES_PER_SITE = 60
+
+
+def test_concurrent_crawls_of_different_sites_lose_nothing(database_url: str) -> None:
+    """Four ``scrapy crawl`` processes, four sites, one archive, all at once."""
+    open_archive(database_url).close()
+    with serve(GeneratedSite(articles=ARTICLES_PER_SITE, per_page=10)) as server:
+        crawls = [
+            start_crawl(database_url, f"start_url=http://site-{n}.example/", "max_pages=0", env=server.proxy)
+            for n in range(SITES)
+        ]
+        outputs = [crawl.communicate(timeout=300)[0] for crawl in crawls]
+    for crawl, output in zip(crawls, outputs, strict=True):
+        assert crawl.returncode == 0, output
+        assert "database is locked" not in output and "could not archive" not in output
+    runs = query(database_url, "SELECT sites, articles_new, errors, finish_reason FROM crawl_runs ORDER BY sites")
+    assert runs == [(f"site-{n}.example", ARTICLES_PER_SITE, 0, "finished") for n in range(SITES)]
+    per_site = query(database_url, "SELECT site, COUNT(*), COUNT(DISTINCT url) FROM latest_snapshots GROUP BY site ORDER BY site")
+    assert per_site == [(f"site-{n}.example", ARTICLES_PER_SITE, ARTICLES_PER_SITE) for n in range(SITES)]
+    assert query(database_url, "SELECT COUNT(*) FROM snapshots") == [(SITES * ARTICLES_PER_SITE,)]
+    for host, number in [(f"site-{n}.example", k) for n in range(SITES) for k in (1, ARTICLES_PER_SITE)]:
+        [(title,)] = query(database_url, "SELECT title FROM latest_snapshots WHERE url = :url", url=f"http://{host}/{article_slug(number)}/")
+        assert title == article_title(host, number)
+    with open_archive(database_url).sessions() as session:
+        assert check_archive(session) == []

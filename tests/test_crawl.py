@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +31,8 @@ from tests.fixture_site import (
     serve_fixture_site,
 )
 
+ARCHIVE_COMMAND = (sys.executable, "-m", "archive.cli")
+"""The ``archive`` command of the code under test, whatever ``archive`` is first on PATH."""
 BOILERPLATE_PHRASES = (
     "Share this", "Twitter", "Related Articles", "You may also like", "newsletter", "Advertisement",
     "Sponsored", "Great article", "writes about Linux", "Image credit", "Comments", "Trending",
@@ -243,9 +246,9 @@ def test_archive_command_reads_what_the_crawl_wrote(fixture_site: FixtureSite, s
     assert run_crawl(sqlite_url, f"start_url={fixture_site.url}", "recheck=all").returncode == 0
     url = f"{fixture_site.url}{EDITED_BODY_SLUG}/?utm_source=newsletter"
 
-    history = subprocess.run(["archive", "--db", sqlite_url, "history", url], capture_output=True, text=True, check=True)
+    history = subprocess.run([*ARCHIVE_COMMAND, "--db", sqlite_url, "history", url], capture_output=True, text=True, check=True)
     assert [line.split()[0] for line in history.stdout.splitlines()[2:]] == ["v1", "v2"]
-    diff = subprocess.run(["archive", "--db", sqlite_url, "diff", url], capture_output=True, text=True, check=True)
+    diff = subprocess.run([*ARCHIVE_COMMAND, "--db", sqlite_url, "diff", url], capture_output=True, text=True, check=True)
     assert f"+{ADDED_PARAGRAPH}" in diff.stdout.splitlines()
     assert not [line for line in diff.stdout.splitlines() if line.startswith("-") and not line.startswith("---")]
 

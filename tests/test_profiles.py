@@ -127,3 +127,10 @@ def test_missing_profiles_dir_is_an_error(tmp_path: Path) -> None:
 def test_zero_configuration_profile_rejects_non_http_start_url() -> None:
     with pytest.raises(ProfileError, match="start_url 'mailto:editor@mysite.example' is not an http"):
         SiteProfile.from_start_url("mailto:editor@mysite.example")
+
+
+def test_international_domains_are_allowed_in_the_form_of_canonical_urls(tmp_path: Path) -> None:
+    assert SiteProfile.from_start_url("http://Bücher.example/").allowed_domains == ("xn--bcher-kva.example",)
+    path = tmp_path / "buecher.toml"
+    path.write_text('name = "buecher"\nstart_urls = ["http://bücher.example/"]\nallowed_domains = ["Bücher.example"]\n', encoding="utf-8")
+    assert load_profile(path).allowed_domains == ("xn--bcher-kva.example",)

@@ -126,8 +126,8 @@ def test_short_identical_bodies_are_not_merged(database_url: str) -> None:
     assert rows(sessions, "SELECT COUNT(*) FROM articles") == [(2,)]
 
 
-def test_naive_datetimes_are_refused(sqlite_url: str) -> None:
-    sessions = open_archive(sqlite_url).sessions
+def test_naive_datetimes_are_refused(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
     with pytest.raises(Exception, match="naive datetime"):
         record_article(sessions, fetched(fetched_at=datetime(2026, 1, 1)))
     assert rows(sessions, "SELECT COUNT(*) FROM articles") == [(0,)]

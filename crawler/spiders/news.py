@@ -32,10 +32,8 @@ from urllib.parse import urljoin
 
 import scrapy
 from scrapy.crawler import Crawler
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
-from scrapy.spidermiddlewares.httperror import HttpError
 from sqlalchemy.exc import SQLAlchemyError
 from twisted.python.failure import Failure
 
@@ -46,11 +44,13 @@ from archive.checks import (
     record_gone,
     record_not_modified,
 )
-from archive.db import Archive, ArchiveError, error_line, open_archive
+from archive.db import Archive, ArchiveError, error_reason, open_archive
+from archive.rawpages import RawResponse
 from archive.urls import canonicalize_url
 from crawler.discovery import Action, SiteKnowledge, load_site_knowledge
 from crawler.extraction.encoding import decode_html
 from crawler.extraction.page import UnparsablePage
+from crawler.failures import FETCH_ERRORS, failure_reason
 from crawler.items import ArticleItem
 from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
 from crawler.reader import PageReader
@@ -333,6 +333,12 @@ class NewsSpider(scrapy.Spider):
             body_text=page.body_text,
             etag=_header(response, "ETag"),
             last_modified=_header(response, "Last-Modified"),
+            raw=RawResponse(
+                url=response.url,
+                status=response.status,
+                body=response.body,
+                headers={str(k): v for k, v in response.headers.to_unicode_dict().items()},
+            ),
         )
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
@@ -407,7 +413,7 @@ class NewsSpider(scrapy.Spider):
             return write(self.archive.sessions, *args)
         except SQLAlchemyError as error:
             self.crawler.stats.inc_value("archive/store_errors")
-            logger.error("could not record %s: %s", what, error_line(error))
+            logger.error("could not record %s: %s", what, error_reason(error))
             return None
 
     def on_error(self, failure: Failure) -> None:
@@ -416,9 +422,10 @@ class NewsSpider(scrapy.Spider):
         if request is not None and request.meta.get("guessed"):
             logger.debug("no feed or sitemap at %s: %s", url, failure.getErrorMessage())
             return
-        if failure.check(IgnoreRequest) and not failure.check(HttpError):
+        reason = failure_reason(failure)
+        if reason is None:
             self.crawler.stats.inc_value("archive/ignored")
             logger.debug("not fetched %s: %s", url, failure.getErrorMessage())
             return
-        self.crawler.stats.inc_value("archive/fetch_errors")
-        logger.warning("failed %s: %s", url, failure.getErrorMessage())
+        self.crawler.stats.inc_value(FETCH_ERRORS + reason)
+        logger.warning("failed %s: %s (%s)", url, reason, failure.getErrorMessage())

@@ -1,0 +1,178 @@
+"""Raw pages: kept for every version, compressed, stored once; re-extraction and WARC export read them back."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import zlib
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from click.testing import CliRunner
+from warcio.archiveiterator import ArchiveIterator
+
+from archive import FetchedArticle, open_archive, record_article
+from archive.cli import main
+from archive.rawpages import RawResponse
+from crawler.extraction.page import EXTRACTOR_VERSION
+from tests.crawl import query, run_crawl
+from tests.fixture_site import ARTICLES, EDITED_BODY_SLUG, FixtureSite, build_site
+
+MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+STORAGE = (
+    "SELECT (SELECT COUNT(*) FROM snapshots), (SELECT COUNT(*) FROM responses), (SELECT COUNT(*) FROM raw_pages), "
+    "(SELECT SUM(LENGTH(data)) FROM raw_pages), (SELECT SUM(LENGTH(body_text)) FROM snapshots)"
+)
+PAGE = (
+    "<html><head><title>Kernel 6.12 released</title>"
+    '<meta property="og:type" content="article"></head><body><nav>Home | News</nav>'
+    "<article><h1>Kernel 6.12 released</h1><div class='entry-content'>"
+    + "".join(f"<p>Paragraph {n}: Linux 6.12 brings real-time scheduling to mainline, after twenty years.</p>" for n in range(6))
+    + "<div class='share'>Share this on Twitter</div></div></article></body></html>"
+)
+
+
+def as_json(value: object) -> object:
+    """A JSON column read with plain SQL: text on SQLite, decoded already on PostgreSQL."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def test_a_crawl_keeps_each_page_as_fetched_and_an_unchanged_recrawl_writes_nothing(
+    fixture_site: FixtureSite, database_url: str
+) -> None:
+    assert run_crawl(database_url, f"start_url={fixture_site.url}").returncode == 0
+    rows = query(
+        database_url,
+        "SELECT a.url, r.url, r.status, r.headers, p.size, p.data, p.sha256 FROM snapshots s "
+        "JOIN articles a ON a.id = s.article_id JOIN responses r ON r.id = s.response_id "
+        "JOIN raw_pages p ON p.sha256 = r.raw_sha256",
+    )
+    assert len(rows) == len(ARTICLES) == query(database_url, "SELECT COUNT(*) FROM snapshots")[0][0]
+    served = build_site(1, fixture_site.port)
+    # A version comes from the article's own URL or from a page naming it canonical (then an alias).
+    fetched_under = set(
+        query(
+            database_url,
+            "SELECT url, url FROM articles UNION SELECT a.url, u.url FROM url_aliases u JOIN articles a ON a.id = u.article_id",
+        )
+    )
+    for url, fetched_url, status, headers, size, data, digest in rows:
+        page = served[fetched_url.removeprefix(fixture_site.url.rstrip("/"))].body
+        raw = zlib.decompress(data)
+        assert raw == page and size == len(page) and digest == hashlib.sha256(page).hexdigest()
+        assert (url, fetched_url) in fetched_under and status == 200
+        kept = as_json(headers)
+        assert isinstance(kept, dict) and kept["content-type"] == "text/html; charset=utf-8" and "date" in kept
+        assert "content-length" not in kept and len(data) < len(page) / 2
+
+    before = query(database_url, STORAGE)
+    assert run_crawl(database_url, f"start_url={fixture_site.url}").returncode == 0
+    assert query(database_url, STORAGE) == before
+
+    fixture_site.set_version(2)  # every page's chrome changes, two articles change
+    assert run_crawl(database_url, f"start_url={fixture_site.url}", "recheck=all").returncode == 0
+    after = query(database_url, STORAGE)[0]
+    assert after[:3] == (before[0][0] + 2, before[0][1] + 2, before[0][2] + 2)
+
+
+def raw(html: str, url: str = "https://news.example/kernel/") -> RawResponse:
+    return RawResponse(url=url, status=200, body=html.encode(), headers={"Content-Type": "text/html", "X-Other": "x"})
+
+
+def fetched(body: str, when: datetime, html: str = PAGE, extractor: str = "old-extractor") -> FetchedArticle:
+    return FetchedArticle(
+        url="https://news.example/kernel/", site="example", fetched_url="https://news.example/kernel/",
+        fetched_at=when, title="Kernel 6.12 released", body_text=body, extractor=extractor, raw=raw(html),
+    )
+
+
+def test_identical_pages_are_stored_once(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    record_article(sessions, fetched("Version one of the story.", MONDAY))
+    record_article(sessions, fetched("Version two of the story.", MONDAY + timedelta(days=1)))  # same page bytes
+    assert query(database_url, "SELECT COUNT(*) FROM snapshots WHERE response_id IS NOT NULL") == [(2,)]
+    assert query(database_url, "SELECT COUNT(*), COUNT(DISTINCT raw_sha256) FROM responses") == [(2, 1)]
+    assert query(database_url, "SELECT COUNT(*) FROM raw_pages") == [(1,)]
+    [(headers,)] = query(database_url, "SELECT headers FROM responses LIMIT 1")
+    assert as_json(headers) == {"content-type": "text/html"}
+
+
+def run(db: str, *args: str):  # type: ignore[no-untyped-def]
+    return CliRunner().invoke(main, ["--db", db, *args])
+
+
+def test_reextract_records_a_better_extraction_as_a_marked_version_once(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    old_body = "Home | News\n\n" + "Paragraph 0: Linux 6.12 brings real-time scheduling to mainline, after twenty years."
+    record_article(sessions, fetched(old_body, MONDAY))
+    storage = query(database_url, "SELECT (SELECT COUNT(*) FROM raw_pages), (SELECT COUNT(*) FROM responses)")
+
+    result = run(database_url, "reextract")
+    assert result.exit_code == 0, result.output
+    assert result.output == "re-extracted 1 pages: 1 new versions, 0 unchanged, 0 skipped\n"
+    [v1, v2] = query(
+        database_url,
+        "SELECT version, source, fetched_at, response_id, extractor, body_text, content_hash FROM snapshots ORDER BY version",
+    )
+    assert v1[:2] == (1, "crawl") and v2[:2] == (2, "reextract")
+    assert v2[2] == v1[2] and v2[3] == v1[3]  # the same fetch: its time and its page
+    assert v2[4].startswith(EXTRACTOR_VERSION) and v1[4] == "old-extractor"
+    assert "Home | News" not in v2[5] and "Share this" not in v2[5] and v2[5].count("Paragraph") == 6
+    assert query(database_url, "SELECT (SELECT COUNT(*) FROM raw_pages), (SELECT COUNT(*) FROM responses)") == storage
+
+    again = run(database_url, "reextract")
+    assert again.output == "re-extracted 1 pages: 0 new versions, 1 unchanged, 0 skipped\n"
+    assert query(database_url, "SELECT COUNT(*) FROM snapshots") == [(2,)]
+    history = run(database_url, "history", "https://news.example/kernel/")
+    assert history.output.splitlines()[-1].endswith(f"[reextract: {v2[4]}]")
+    assert not history.output.splitlines()[-2].endswith("]")
+
+
+def test_reextract_filters_by_site_and_time_and_skips_pages_without_an_article(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    record_article(sessions, fetched("Old extraction.", MONDAY))
+    empty = FetchedArticle(
+        url="https://other.example/a/", site="other", fetched_url="https://other.example/a/", fetched_at=MONDAY,
+        title="Empty", body_text="Was once a body.", extractor="old", raw=raw("<html><body></body></html>", "https://other.example/a/"),
+    )
+    record_article(sessions, empty)
+    assert run(database_url, "reextract", "--site", "none").output == "re-extracted 0 pages: 0 new versions, 0 unchanged, 0 skipped\n"
+    assert run(database_url, "reextract", "--since", "2026-11-24").output.startswith("re-extracted 0 pages")
+    assert run(database_url, "reextract", "--site", "other").output == (
+        "re-extracted 1 pages: 0 new versions, 0 unchanged, 1 skipped\n"
+    )
+    assert run(database_url, "reextract", "--since", "2026-11-23").output == (
+        "re-extracted 2 pages: 1 new versions, 0 unchanged, 1 skipped\n"
+    )
+    assert query(database_url, "SELECT COUNT(*) FROM snapshots") == [(3,)]
+
+
+def test_warc_export_holds_one_response_record_per_stored_page(fixture_site: FixtureSite, database_url: str, tmp_path: Path) -> None:
+    assert run_crawl(database_url, f"start_url={fixture_site.url}").returncode == 0
+    fixture_site.set_version(2)
+    assert run_crawl(database_url, f"start_url={fixture_site.url}", "recheck=all").returncode == 0
+    served = {f"v{version}{path}": page for version in (1, 2) for path, page in build_site(version, fixture_site.port).items()}
+    edited = f"{fixture_site.url}{EDITED_BODY_SLUG}/"
+
+    compressed, plain = tmp_path / "site.warc.gz", tmp_path / "site.warc"
+    assert run(database_url, "export", "--format", "warc", "--all-versions", "-o", str(compressed)).exit_code == 0
+    assert run(database_url, "export", "--format", "warc", "-o", str(plain)).exit_code == 0
+    assert compressed.read_bytes()[:2] == b"\x1f\x8b" and plain.read_bytes().startswith(b"WARC/1.1")
+
+    def responses(path: Path) -> list[tuple[str, str, bytes, str]]:
+        with path.open("rb") as stream:
+            return [
+                (r.rec_headers.get_header("WARC-Target-URI"), r.http_headers.get_statuscode(), r.content_stream().read(),
+                 r.http_headers.get_header("Content-Type"))
+                for r in ArchiveIterator(stream) if r.rec_type == "response"
+            ]
+
+    every = responses(compressed)
+    assert len(every) == len(ARTICLES) + 2  # every version's page: two articles changed in version 2
+    assert all(status == "200" and ctype == "text/html; charset=utf-8" for _, status, _, ctype in every)
+    path_of = {url: url.removeprefix(fixture_site.url.rstrip("/")) for url, *_ in every}
+    assert [body for url, _, body, _ in every if url == edited] == [served[f"v1{path_of[edited]}"].body, served[f"v2{path_of[edited]}"].body]
+    latest = responses(plain)
+    assert len(latest) == len(ARTICLES) and [body for url, _, body, _ in latest if url == edited] == [served[f"v2{path_of[edited]}"].body]
+    to_stdout = CliRunner().invoke(main, ["--db", database_url, "export", "--format", "warc", "--site", "nothing"])
+    assert to_stdout.exit_code == 0 and to_stdout.stdout_bytes.startswith(b"WARC/1.1") and b"response" not in to_stdout.stdout_bytes

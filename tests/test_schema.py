@@ -1,0 +1,153 @@
+"""Schema revisions: archives of the released version and of older revisions upgrade with every row intact."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+
+from archive.cli import main
+from archive.db import ArchiveError, create_archive_engine, open_archive
+from archive.models import Base
+from archive.schema import (
+    RELEASED_REVISION,
+    alembic_config,
+    head_revision,
+    include_in_comparison,
+)
+from tests.crawl import query
+
+TABLES = ("articles", "snapshots", "url_aliases", "crawl_runs")
+RELEASED_ROWS = [
+    (
+        "INSERT INTO articles (id, url, site, first_seen_at, last_seen_at) VALUES "
+        "(1, 'https://news.example/a/', 'example', '2026-11-23 09:00:00.000000', '2026-11-24 09:00:00.000000'), "
+        "(2, 'https://news.example/b/', 'example', '2026-11-23 10:00:00.000000', '2026-11-23 10:00:00.000000')"
+    ),
+    (
+        "INSERT INTO snapshots (id, article_id, version, fetched_at, fetched_url, content_hash, body_hash, title, "
+        "body_text, authors, published_at, modified_at, description, language, tags, canonical_url, extractor) VALUES "
+        "(1, 1, 1, '2026-11-23 09:00:00.000000', 'https://news.example/a/', 'c1', 'b1', 'Kernel 6.12 released', "
+        "'Linux 6.12 brings real-time scheduling.', '[\"Ada\"]', '2026-11-22 18:00:00.000000', NULL, 'd', 'en', "
+        "'[\"Linux\"]', 'https://news.example/a/', 'x/trafilatura'), "
+        "(2, 1, 2, '2026-11-24 09:00:00.123456', 'https://news.example/a/', 'c2', 'b2', 'Kernel 6.12 released', "
+        "'Linux 6.12 brings real-time scheduling and Rust drivers.', '[\"Ada\"]', NULL, NULL, NULL, NULL, '[]', NULL, "
+        "'x/profile'), "
+        "(3, 2, 1, '2026-11-23 10:00:00.000000', 'https://news.example/b/', 'c3', 'b3', 'GNOME 48', "
+        "'GNOME 48 arrives with triple buffering.', '[]', NULL, NULL, NULL, NULL, '[]', NULL, 'x/profile')"
+    ),
+    (
+        "INSERT INTO url_aliases (url, article_id, reason, first_seen_at) VALUES "
+        "('https://news.example/a/amp/', 1, 'fetched', '2026-11-23 09:00:00.000000')"
+    ),
+    (
+        "INSERT INTO crawl_runs (id, started_at, finished_at, finish_reason, mode, sites, pages_fetched, articles_new, "
+        "articles_changed, articles_unchanged, duplicates, not_articles, errors) VALUES "
+        "(1, '2026-11-23 09:00:00.000000', '2026-11-23 09:05:00.000000', 'finished', 'site', 'example', 4, 2, 0, 0, 1, 0, 0)"
+    ),
+]
+
+
+def build_released_archive(url: str, keep_revision_table: bool) -> None:
+    """Revision 0001 filled with rows; without its alembic_version table it is what the released version made."""
+    engine = create_archive_engine(url)
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection), RELEASED_REVISION)
+        for statement in RELEASED_ROWS:
+            connection.execute(text(statement))
+        if not keep_revision_table:
+            connection.execute(text("DROP TABLE alembic_version"))
+    engine.dispose()
+
+
+def table_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the released tables, in the released columns, through the models' types."""
+    archive = open_archive(url, upgrade=False)
+    rows: dict[str, list[tuple[Any, ...]]] = {}
+    with archive.engine.connect() as connection:
+        for name in TABLES:
+            table = Base.metadata.tables[name]
+            columns = [table.c[c] for c in released_columns(name)]
+            rows[name] = [tuple(r) for r in connection.execute(table.select().with_only_columns(*columns).order_by(*table.primary_key))]
+    archive.close()
+    return rows
+
+
+def released_columns(table: str) -> list[str]:
+    statement = next(s for s in RELEASED_ROWS if s.startswith(f"INSERT INTO {table} "))
+    return [c.strip() for c in statement.split("(", 1)[1].split(")", 1)[0].split(",")]
+
+
+def revision_of(url: str) -> str | None:
+    engine = create_engine(url)
+    with engine.connect() as connection:
+        revision = MigrationContext.configure(connection).get_current_revision()
+    engine.dispose()
+    return revision
+
+
+@pytest.mark.parametrize("keep_revision_table", [True, False], ids=["revision-0001", "released-version"])
+def test_upgrade_to_head_keeps_every_row(database_url: str, keep_revision_table: bool) -> None:
+    build_released_archive(database_url, keep_revision_table)
+    assert revision_of(database_url) == (RELEASED_REVISION if keep_revision_table else None)
+
+    open_archive(database_url).close()  # what the crawler does on start
+
+    assert revision_of(database_url) == head_revision() != RELEASED_REVISION
+    rows = table_rows(database_url)
+    assert [len(rows[t]) for t in TABLES] == [2, 3, 1, 1]
+    article = rows["articles"][0]
+    assert article[:3] == (1, "https://news.example/a/", "example")
+    assert article[3].isoformat() == "2026-11-23T09:00:00+00:00" and article[4].isoformat() == "2026-11-24T09:00:00+00:00"
+    second = rows["snapshots"][1]
+    assert second[:3] == (2, 1, 2) and second[3].isoformat() == "2026-11-24T09:00:00.123456+00:00"
+    assert second[8] == "Linux 6.12 brings real-time scheduling and Rust drivers."
+    assert rows["snapshots"][0][9] == ["Ada"] and rows["snapshots"][0][14] == ["Linux"]
+    assert rows["url_aliases"] == [("https://news.example/a/amp/", 1, "fetched", article[3])]
+    assert rows["crawl_runs"][0][4:] == ("site", "example", 4, 2, 0, 0, 1, 0, 0)
+    latest = query(database_url, "SELECT article_id, version, body_text FROM latest_snapshots ORDER BY article_id")
+    assert [r[:2] for r in latest] == [(1, 2), (2, 1)]
+
+
+def test_models_and_head_revision_agree(database_url: str) -> None:
+    open_archive(database_url).close()
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_in_comparison}
+        )
+        differences = compare_metadata(context, Base.metadata)
+    engine.dispose()
+    assert differences == []
+
+
+def test_read_commands_refuse_an_old_archive_and_name_the_command(database_url: str) -> None:
+    build_released_archive(database_url, keep_revision_table=False)
+    with pytest.raises(ArchiveError, match=r"schema revision 0001, this version needs .*run `archive --db URL migrate`"):
+        open_archive(database_url, upgrade=False)
+    result = CliRunner().invoke(main, ["--db", database_url, "stats"])
+    assert result.exit_code != 0 and "archive --db URL migrate" in result.output
+    assert revision_of(database_url) is None  # reading changed nothing
+
+    migrated = CliRunner().invoke(main, ["--db", database_url, "migrate"])
+    assert migrated.exit_code == 0, migrated.output
+    assert migrated.output == f"archive at schema revision {head_revision()}\n"
+    stats = CliRunner().invoke(main, ["--db", database_url, "stats"])
+    assert stats.exit_code == 0 and stats.output.splitlines()[1].split()[:3] == ["example", "2", "3"]
+
+
+def test_an_archive_from_a_newer_version_is_refused_untouched(database_url: str) -> None:
+    open_archive(database_url).close()
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
+    engine.dispose()
+    for upgrade in (True, False):
+        with pytest.raises(ArchiveError, match="schema revision 9999_from_the_future, newer than this version"):
+            open_archive(database_url, upgrade=upgrade)
+    assert revision_of(database_url) == "9999_from_the_future"

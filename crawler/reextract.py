@@ -16,13 +16,13 @@ from collections.abc import Mapping
 from datetime import datetime
 
 from sqlalchemy.orm import Session, sessionmaker
-from w3lib.encoding import html_to_unicode
 
 from archive.models import PageResponse
 from archive.queries import stored_pages
 from archive.rawpages import page_bytes
 from archive.store import FetchedArticle, Outcome, record_reextraction
 from crawler.extraction import read_page
+from crawler.extraction.encoding import decode_html
 from crawler.extraction.page import UnparsablePage
 from crawler.profiles import SiteProfile
 from crawler.urls import absolute_url
@@ -59,7 +59,7 @@ def reextract_archive(
         with sessions() as session:
             response = session.get_one(PageResponse, response_id)
             url, content_type, body = response.url, response.headers.get("content-type"), page_bytes(response)
-        _encoding, html = html_to_unicode(content_type, body)
+        html = decode_html(body, content_type)
         try:
             fetched = reextract_page(html, url, profiles.get(site_name))
         except (UnparsablePage, ValueError) as error:

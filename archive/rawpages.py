@@ -23,7 +23,7 @@ KEPT_HEADERS = (
     "link", "x-robots-tag", "content-location",
 )
 """Response headers kept with a page (lower case): how to decode it, when it was made, how to revalidate it."""
-COMPRESSION_LEVEL = 9
+COMPRESSION_LEVEL = 6
 
 
 @dataclass

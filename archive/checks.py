@@ -100,7 +100,7 @@ def known_articles(session: Session, site: str) -> list[KnownArticle]:
                 last_changed_at=changed,
                 etag=row.etag,
                 last_modified=row.last_modified,
-                gone_checks=row.gone_checks or 0,
+                gone_checks=row.gone_checks,
             )
         )
     return known
@@ -144,6 +144,6 @@ def record_gone(sessions: sessionmaker[Session], article_id: int, when: datetime
         if article is None:
             return 0
         article.gone_at = article.gone_at or when
-        article.gone_checks = (article.gone_checks or 0) + 1
+        article.gone_checks += 1
         article.last_checked_at = when
         return article.gone_checks

@@ -190,9 +190,9 @@ def runs(ctx: click.Context, limit: int) -> None:
         seconds = f"{(run.finished_at - run.started_at).total_seconds():.1f}" if run.finished_at else "-"
         click.echo(
             f"{run.id:>5}  {run.started_at.strftime('%Y-%m-%d %H:%M:%S'):<19} {seconds:>8}  "
-            f"{run.finish_reason or 'unfinished':<12} {run.requests or 0:>8} {run.articles_new:>5} "
-            f"{run.articles_changed:>7} {run.articles_unchanged:>9} {run.not_modified or 0:>5} "
-            f"{run.gone or 0:>5} {run.errors:>6}  {run.sites}"
+            f"{run.finish_reason or 'unfinished':<12} {run.requests:>8} {run.articles_new:>5} "
+            f"{run.articles_changed:>7} {run.articles_unchanged:>9} {run.not_modified:>5} "
+            f"{run.gone:>5} {run.errors:>6}  {run.sites}"
         )
 
 

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from archive.models import PageResponse, RawPage
 
@@ -49,6 +49,10 @@ def store_response(session: Session, raw: RawResponse, fetched_at: datetime) -> 
     response = PageResponse(url=raw.url, status=raw.status, headers=raw.kept_headers(), fetched_at=fetched_at, raw=page)
     session.add(response)
     return response
+
+
+WITH_PAGE = joinedload(PageResponse.raw).undefer(RawPage.data)
+"""Loader option: read a response's stored page in the same query, for :func:`page_bytes`."""
 
 
 def page_bytes(response: PageResponse) -> bytes:

@@ -11,6 +11,8 @@ Revisions only go forward: the archive never drops data.
 
 from __future__ import annotations
 
+from functools import cache
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -36,8 +38,14 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+@cache
+def _scripts() -> ScriptDirectory:
+    """The revisions shipped with the package, read once per process."""
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def head_revision() -> str:
-    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    head = _scripts().get_current_head()
     assert head is not None
     return head
 
@@ -57,7 +65,7 @@ def current_revision(connection: Connection) -> str | None:
 
 def _known(revision: str) -> bool:
     try:
-        return ScriptDirectory.from_config(alembic_config()).get_revision(revision) is not None
+        return _scripts().get_revision(revision) is not None
     except CommandError:
         return False
 
@@ -68,10 +76,10 @@ def upgrade_schema(engine: Engine) -> None:
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
         config = alembic_config(connection)
-        revision = MigrationContext.configure(connection).get_current_revision()
+        revision = current_revision(connection)
         if revision is not None and not _known(revision):
             raise ArchiveError(_newer_message(engine, revision))
-        if revision is None and inspect(connection).has_table("articles"):
+        if revision == RELEASED_REVISION:  # stamping an archive already at it changes nothing
             command.stamp(config, RELEASED_REVISION)
         command.upgrade(config, "head")
 

@@ -219,11 +219,16 @@ def _split_off(session: Session, fetched: FetchedArticle, digests: tuple[str, st
     return Recorded(Outcome.NEW, article.id, 1)
 
 
+def _digests(fetched: FetchedArticle) -> tuple[str, str]:
+    """The page's content hash (title and body) and body hash."""
+    return content_hash(fetched.title, fetched.body_text), body_hash(fetched.body_text)
+
+
 def _record(session: Session, fetched: FetchedArticle) -> Recorded:
     """Archive one page; see ``record_article``."""
     when = fetched.fetched_at
     assert when is not None, "fetched_at is required"
-    digests = (content_hash(fetched.title, fetched.body_text), body_hash(fetched.body_text))
+    digests = _digests(fetched)
     fetched_url = fetched.fetched_url or fetched.url
     redirected_from = [u for u in fetched.aliases if u not in (fetched.url, fetched_url)]
 
@@ -321,7 +326,7 @@ def record_reextraction(sessions: sessionmaker[Session], snapshot_id: int, fetch
         if latest is None or latest.id != stored.id:
             return None
         rerun = replace(fetched, fetched_at=stored.fetched_at, fetched_url=stored.fetched_url, raw=None)
-        digests = (content_hash(rerun.title, rerun.body_text), body_hash(rerun.body_text))
+        digests = _digests(rerun)
         candidate = _new_snapshot(session, article, stored.version + 1, rerun, digests)
         if all(getattr(candidate, name) == getattr(stored, name) for name in EXTRACTED_FIELDS):
             return Outcome.UNCHANGED

@@ -19,7 +19,7 @@ from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from archive.models import Article, PageResponse, Snapshot
 from archive.queries import is_latest_version
-from archive.rawpages import page_bytes
+from archive.rawpages import WITH_PAGE, page_bytes
 
 SOFTWARE = "technews-archive"
 
@@ -40,6 +40,7 @@ def write_warc(
     query = (
         select(PageResponse)
         .where(PageResponse.id.in_(_selected_responses(site, all_versions)))
+        .options(WITH_PAGE)
         .order_by(PageResponse.id)
         .execution_options(yield_per=200)
     )

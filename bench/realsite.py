@@ -37,6 +37,7 @@ from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.pageserver import page_server  # noqa: E402
 from bench.scoring import aggregate, page_score  # noqa: E402
+from tests.crawl import crawl_command  # noqa: E402
 
 DEFAULT_DATA = PROJECT_ROOT.parent / "shared" / "extraction-dev"
 PAGE_SIZE = 20
@@ -120,11 +121,10 @@ def serve(site: Site) -> ThreadingHTTPServer:
 
 
 def crawl(url: str, database_url: str, recheck: str = "due") -> float:
-    command = [
-        sys.executable, "-m", "scrapy", "crawl", "news", "-a", f"start_url={url}", "-a", "max_pages=0", "-a", f"recheck={recheck}",
-        "-s", f"ARCHIVE_DATABASE_URL={database_url}", "-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "ROBOTSTXT_OBEY=False", "-s", "LOG_LEVEL=WARNING",
-    ]
+    command = crawl_command(
+        database_url, f"start_url={url}", "max_pages=0", f"recheck={recheck}",
+        settings=("CONCURRENT_REQUESTS_PER_DOMAIN=16", "ROBOTSTXT_OBEY=False", "LOG_LEVEL=WARNING"),
+    )
     start = time.perf_counter()
     subprocess.run(command, cwd=PROJECT_ROOT, check=True)
     return time.perf_counter() - start

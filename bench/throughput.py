@@ -50,10 +50,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.pageserver import page_server  # noqa: E402
-from bench.realsite import DEFAULT_DATA, Site, edit_point  # noqa: E402
+from bench.realsite import DEFAULT_DATA, PAGE_SIZE, Site, edit_point  # noqa: E402
 from tests.crawl import crawl_command, query  # noqa: E402
 
-PAGE_SIZE = 20
 SAMPLE_SECONDS = 0.1
 RATIO_TARGET = 0.5
 MEMORY_TARGET = 1.3

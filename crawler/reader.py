@@ -45,7 +45,6 @@ class PageReader:
     def __init__(self, workers: int, timeout: float) -> None:
         if workers < 0:
             raise ValueError(f"ARCHIVE_EXTRACT_WORKERS={workers}: must not be negative")
-        self.workers = workers
         self.pool = WorkerPool(read_page, workers, timeout) if workers else None
         self.queued = DeferredSemaphore(max(1, workers * QUEUED_PER_WORKER))
         self.last_turn: Deferred[None] = succeed(None)

@@ -19,11 +19,10 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from archive.models import PageResponse
 from archive.queries import stored_pages
-from archive.rawpages import page_bytes
+from archive.rawpages import WITH_PAGE, page_bytes
 from archive.store import FetchedArticle, Outcome, record_reextraction
 from crawler.extraction import read_page
 from crawler.extraction.encoding import decode_html
-from crawler.extraction.page import UnparsablePage
 from crawler.profiles import SiteProfile
 from crawler.urls import absolute_url
 
@@ -57,12 +56,12 @@ def reextract_archive(
         pages = stored_pages(session, site, since)
     for snapshot_id, site_name, response_id in pages:
         with sessions() as session:
-            response = session.get_one(PageResponse, response_id)
+            response = session.get_one(PageResponse, response_id, options=[WITH_PAGE])
             url, content_type, body = response.url, response.headers.get("content-type"), page_bytes(response)
         html = decode_html(body, content_type)
         try:
             fetched = reextract_page(html, url, profiles.get(site_name))
-        except (UnparsablePage, ValueError) as error:
+        except ValueError as error:  # UnparsablePage included
             fetched = None
             logger.warning("skipped %s: %s", url, error)
         outcome = record_reextraction(sessions, snapshot_id, fetched) if fetched else None

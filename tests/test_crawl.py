@@ -171,7 +171,8 @@ def test_crawl_run_is_recorded(fixture_site: FixtureSite, sqlite_url: str) -> No
     # Index pages and article pages (the AMP and mirror copies too); not robots.txt, not what was refused.
     assert pages == len(INDEX_PAGES) + len(ARTICLES) + 2
     [(started,)] = query(sqlite_url, "SELECT started_at FROM crawl_runs")
-    assert str(started) >= before.strftime("%Y-%m-%d %H:%M:%S")
+    assert started is not None
+    assert datetime.fromisoformat(str(started)).replace(tzinfo=UTC) >= before.replace(microsecond=0)
 
 
 def test_bad_pages_are_counted_and_skipped_and_the_crawl_goes_on(sqlite_url: str) -> None:

@@ -9,7 +9,7 @@ crawler runs ``read_page`` on every article page (in worker processes, see
 
 from crawler.extraction.body import BodyRules
 from crawler.extraction.cleaning import clean_body
-from crawler.extraction.page import ExtractedPage, extract_article
+from crawler.extraction.page import extract_article
 from crawler.extraction.reading import PageReading, read_page
 
-__all__ = ["BodyRules", "ExtractedPage", "PageReading", "clean_body", "extract_article", "read_page"]
+__all__ = ["BodyRules", "PageReading", "clean_body", "extract_article", "read_page"]

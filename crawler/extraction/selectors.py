@@ -89,11 +89,11 @@ END_OF_ARTICLE = re.compile(
 """A short block in the second half of a body that opens the page's tail: it and all after it go."""
 
 BOILERPLATE_TEXT_MAX_WORDS = 25
+"""Only short paragraphs are judged by BOILERPLATE_TEXT: a long one that starts so is prose."""
 BOILERPLATE_TEXT_MAX_CHARS = 400
 """Nor is a paragraph this long judged by its words, whatever its word count."""
 EDGE_PARAGRAPHS = 3
 """Date lines and "Posted by … Category: …" lines are looked for among this many first and last paragraphs."""
-"""Only short paragraphs are judged by BOILERPLATE_TEXT: a long one that starts so is prose."""
 
 NEWSLETTER_PITCH = re.compile(r"\b(sign up|subscribe)\b.*\bnewsletters?\b|\bnewsletters?\b.*\b(sign up|subscribe)\b", re.IGNORECASE)
 """A short paragraph that asks the reader to sign up for a newsletter, wherever the words fall."""

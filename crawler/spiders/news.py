@@ -49,7 +49,6 @@ from archive.rawpages import RawResponse
 from archive.urls import canonicalize_url
 from crawler.discovery import Action, SiteKnowledge, load_site_knowledge
 from crawler.extraction.encoding import decode_html
-from crawler.extraction.page import UnparsablePage
 from crawler.failures import FETCH_ERRORS, failure_reason
 from crawler.items import ArticleItem
 from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
@@ -79,9 +78,9 @@ VERSION = version("technews-archive")
 RECHECK_STATUSES = [304, 404, 410]
 GONE_STATUSES = (404, 410)
 RECHECK_PRIORITY = -10
+"""Re-checks wait behind discovery, so that what is new is archived first."""
 NOT_MODIFIED_BATCH = 200
 """304 answers are recorded this many at a time (and the rest when the crawl ends)."""
-"""Re-checks wait behind discovery, so that what is new is archived first."""
 FLAGS = {"1": True, "true": True, "yes": True, "0": False, "false": False, "no": False, "": False}
 
 
@@ -296,7 +295,7 @@ class NewsSpider(scrapy.Spider):
         try:
             content_type = _header(response, "Content-Type") or ""
             page = await self.reader.read(decode_html(response.body, content_type), response.url, profile.body_rules)
-        except (UnparsablePage, ValueError) as error:
+        except ValueError as error:  # UnparsablePage included
             self.crawler.stats.inc_value("archive/unparsable")
             logger.warning("skipped %s: %s", response.url, error)
             return

@@ -21,7 +21,6 @@ problem.
 from __future__ import annotations
 
 import hashlib
-import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,7 @@ from sqlalchemy.orm import Session
 from archive.content import body_hash, content_hash
 from archive.db import error_reason
 from archive.models import Article, CrawlRun, CrawlRunError, PageResponse, RawPage, Snapshot, UrlAlias
+from archive.rawpages import CorruptPage, decompress_page
 from archive.search import FTS_TABLE
 
 Check = Callable[[Session], Iterator[str]]
@@ -135,8 +135,8 @@ def _raw_pages(session: Session) -> Iterator[str]:
     )
     for digest, size, data in pages:
         try:
-            page = zlib.decompress(data)
-        except zlib.error as error:
+            page = decompress_page(data)
+        except CorruptPage as error:
             yield f"stored page {digest} does not decompress: {error}"
             continue
         if len(page) != size or hashlib.sha256(page).hexdigest() != digest:

@@ -130,7 +130,7 @@ class Snapshot(Base):
 
 
 class RawPage(Base):
-    """The bytes of a fetched page, zlib-compressed, stored once however often they were fetched."""
+    """The bytes of a fetched page, compressed (``archive.rawpages``), stored once however often they were fetched."""
 
     __tablename__ = "raw_pages"
 

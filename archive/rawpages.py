@@ -1,8 +1,11 @@
 """Raw pages: the bytes and response of each fetch a version was extracted from, stored content-addressed.
 
-A page's bytes are zlib-compressed and filed under the SHA-256 of the
-uncompressed bytes, so identical pages (the same page re-fetched, a copy, a
-re-extraction) are stored once. The response keeps the final URL, the status
+A page's bytes are Zstandard-compressed (RFC 8878; about a fifth of their
+size, and several times cheaper to compress than zlib for the same ratio) and
+filed under the SHA-256 of the uncompressed bytes, so identical pages (the same
+page re-fetched, a copy, a re-extraction) are stored once. Pages stored by
+earlier versions are zlib streams; :func:`decompress_page` reads both, telling
+them apart by the Zstandard frame's magic number, which no zlib stream starts with. The response keeps the final URL, the status
 and the headers a reader of the page needs again.
 """
 
@@ -14,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import zstandard
 from sqlalchemy.orm import Session, joinedload
 
 from archive.models import PageResponse, RawPage
@@ -23,7 +27,12 @@ KEPT_HEADERS = (
     "link", "x-robots-tag", "content-location",
 )
 """Response headers kept with a page (lower case): how to decode it, when it was made, how to revalidate it."""
-COMPRESSION_LEVEL = 6
+COMPRESSION_LEVEL = 3
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+
+
+class CorruptPage(ValueError):
+    """Stored page data that does not decompress."""
 
 
 @dataclass
@@ -40,11 +49,26 @@ class RawResponse:
         return {name: lowered[name] for name in KEPT_HEADERS if name in lowered}
 
 
+def compress_page(body: bytes) -> bytes:
+    """``body`` as a Zstandard frame (recording its size, which :func:`decompress_page` relies on)."""
+    return zstandard.ZstdCompressor(level=COMPRESSION_LEVEL).compress(body)
+
+
+def decompress_page(data: bytes) -> bytes:
+    """The bytes of a stored page: a Zstandard frame, or a zlib stream of an earlier version; raises :class:`CorruptPage`."""
+    try:
+        if data.startswith(ZSTD_MAGIC):
+            return zstandard.ZstdDecompressor().decompress(data)
+        return zlib.decompress(data)
+    except (zstandard.ZstdError, zlib.error) as error:
+        raise CorruptPage(str(error)) from error
+
+
 def store_response(session: Session, raw: RawResponse, fetched_at: datetime) -> PageResponse:
     """Record one fetch; its bytes are written only if no stored page has them already."""
     digest = hashlib.sha256(raw.body).hexdigest()
     page = session.get(RawPage, digest) or RawPage(
-        sha256=digest, size=len(raw.body), data=zlib.compress(raw.body, COMPRESSION_LEVEL)
+        sha256=digest, size=len(raw.body), data=compress_page(raw.body)
     )
     response = PageResponse(url=raw.url, status=raw.status, headers=raw.kept_headers(), fetched_at=fetched_at, raw=page)
     session.add(response)
@@ -57,4 +81,4 @@ WITH_PAGE = joinedload(PageResponse.raw).undefer(RawPage.data)
 
 def page_bytes(response: PageResponse) -> bytes:
     """The uncompressed bytes of the page ``response`` fetched."""
-    return zlib.decompress(response.raw.data)
+    return decompress_page(response.raw.data)

@@ -18,12 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.content import (
-    MIN_DUPLICATE_BODY_CHARS,
-    body_hash,
-    content_hash,
-    storable_text,
-)
+from archive.content import MIN_DUPLICATE_BODY_CHARS, page_hashes, storable_text
 from archive.db import serialize_on
 from archive.models import REEXTRACT, Article, Snapshot, UrlAlias
 from archive.queries import latest_snapshot, lookup_article
@@ -221,7 +216,7 @@ def _split_off(session: Session, fetched: FetchedArticle, digests: tuple[str, st
 
 def _digests(fetched: FetchedArticle) -> tuple[str, str]:
     """The page's content hash (title and body) and body hash."""
-    return content_hash(fetched.title, fetched.body_text), body_hash(fetched.body_text)
+    return page_hashes(fetched.title, fetched.body_text)
 
 
 def _record(session: Session, fetched: FetchedArticle) -> Recorded:

@@ -180,7 +180,7 @@ def real_page_ratio(pages: list[tuple[bytes, str]], directory: Path) -> None:
     archive.close()
     compressed, size, mean = storage_ratio(url)
     print(f"raw pages (real, {len(pages)} pages of extraction-dev): {compressed / size:.1%} of {size:,} bytes overall, "
-          f"{mean:.1%} per page on average (zlib level {COMPRESSION_LEVEL})")
+          f"{mean:.1%} per page on average (Zstandard level {COMPRESSION_LEVEL})")
 
 
 def crawl_cost(directory: Path) -> None:

@@ -17,8 +17,10 @@ AutoThrottle off, robots.txt obeyed, the same concurrency and queue order):
 For each it prints article pages per second (over the crawl, spider opened to
 closed; and over the whole process, start to exit), CPU seconds of the crawl's
 process tree (worker processes included: this script adopts the crawl's orphans), the peak memory of that tree (the
-sum of the RSS of its processes, sampled every 0.1 s), and for (b) what it
-archived and the archive's size; then the ratio (b)/(a) against the target
+sum of the RSS of its processes, sampled every 0.1 s), and for (b) the CPU
+time per page of the crawl process and of its workers (the rates these allow at
+most: on this machine's cores, and with any number of cores, when the
+single crawl process is the limit), what it archived and the archive's size; then the ratio (b)/(a) against the target
 (≥ 0.5). Several ``--pages`` values compare the peak memory of the largest
 crawl with the smallest's (target ≤ 1.3×).
 
@@ -140,6 +142,16 @@ def _rss_bytes(pid: int) -> int:
         return 0
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU time of the process ``pid`` alone (0 once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as file:
+            fields = file.read().rpartition(")")[2].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def tree(root: int) -> list[int]:
     """A process and all its descendants."""
     found, pending = [], [root]
@@ -154,6 +166,9 @@ def tree(root: int) -> list[int]:
 class Measured:
     wall_seconds: float
     cpu_seconds: float
+    """Of the whole process tree."""
+    own_cpu_seconds: float
+    """Of the root process alone, as last sampled (at most a sample interval before its exit)."""
     peak_rss: int
 
 
@@ -181,15 +196,17 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str]) -> Measured
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     peak = 0
+    own_cpu = 0.0
     seen: set[int] = set()
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak, own_cpu
         while not done.wait(SAMPLE_SECONDS):
             pids = tree(process.pid)
             seen.update(pids)
             peak = max(peak, sum(_rss_bytes(pid) for pid in pids))
+            own_cpu = max(own_cpu, _cpu_seconds(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -202,7 +219,7 @@ def run_measured(command: list[str], cwd: Path, env: dict[str, str]) -> Measured
     reap_descendants(seen - {process.pid})
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return Measured(wall, cpu, peak)
+    return Measured(wall, cpu, own_cpu, peak)
 
 
 @dataclass(frozen=True)
@@ -225,6 +242,17 @@ class Result:
             f"{name}: {self.pages} article pages in {self.crawl_seconds:.1f} s = {self.rate:.1f} pages/s "
             f"(process start to exit {m.wall_seconds:.1f} s = {self.process_rate:.1f} pages/s), "
             f"CPU {m.cpu_seconds:.1f} s, peak memory {m.peak_rss / 2**20:.0f} MiB"
+        )
+
+    def cpu_line(self) -> str:
+        """CPU per page, of the crawl process and of the rest (its workers), and the rates they allow at most."""
+        m = self.measured
+        total, own = 1000 * m.cpu_seconds / self.pages, 1000 * m.own_cpu_seconds / self.pages
+        cores = os.cpu_count() or 1
+        return (
+            f"    CPU per article page {total:.1f} ms (crawl process {own:.1f} ms, workers {total - own:.1f} ms): "
+            f"at most {1000 * cores / total:.0f} pages/s on {cores} cores, {1000 / own:.0f} pages/s with more cores "
+            "(the crawl process is one Python interpreter)"
         )
 
 
@@ -299,6 +327,7 @@ def main() -> None:
                     print(plain.line("(a) plain Scrapy"))
                 news, archived = news_crawl(url, directory, news_settings)
                 print(news.line("(b) scrapy crawl news"))
+                print(news.cpu_line())
                 print(archived)
                 peaks[pages] = news.measured.peak_rss
                 if plain:

@@ -8,12 +8,14 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
+from sqlalchemy import text
 from warcio.archiveiterator import ArchiveIterator
 
 from archive import FetchedArticle, open_archive, record_article
 from archive.cli import main
-from archive.rawpages import RawResponse
+from archive.rawpages import ZSTD_MAGIC, CorruptPage, RawResponse, decompress_page
 from crawler.extraction.page import EXTRACTOR_VERSION
 from tests.crawl import query, run_crawl
 from tests.fixture_site import ARTICLES, EDITED_BODY_SLUG, FixtureSite, build_site
@@ -58,8 +60,8 @@ def test_a_crawl_keeps_each_page_as_fetched_and_an_unchanged_recrawl_writes_noth
     )
     for url, fetched_url, status, headers, size, data, digest in rows:
         page = served[fetched_url.removeprefix(fixture_site.url.rstrip("/"))].body
-        raw = zlib.decompress(data)
-        assert raw == page and size == len(page) and digest == hashlib.sha256(page).hexdigest()
+        raw = decompress_page(data)
+        assert data.startswith(ZSTD_MAGIC) and raw == page and size == len(page) and digest == hashlib.sha256(page).hexdigest()
         assert (url, fetched_url) in fetched_under and status == 200
         kept = as_json(headers)
         assert isinstance(kept, dict) and kept["content-type"] == "text/html; charset=utf-8" and "date" in kept
@@ -95,6 +97,32 @@ def test_identical_pages_are_stored_once(database_url: str) -> None:
     assert query(database_url, "SELECT COUNT(*) FROM raw_pages") == [(1,)]
     [(headers,)] = query(database_url, "SELECT headers FROM responses LIMIT 1")
     assert as_json(headers) == {"content-type": "text/html"}
+
+
+def test_pages_stored_as_zlib_streams_by_earlier_versions_still_read_back(database_url: str, tmp_path: Path) -> None:
+    sessions = open_archive(database_url).sessions
+    record_article(sessions, fetched("Paragraph 0: Linux 6.12 brings real-time scheduling.", MONDAY))
+    with open_archive(database_url).engine.begin() as connection:
+        connection.execute(text("UPDATE raw_pages SET data = :data"), {"data": zlib.compress(PAGE.encode())})
+    assert query(database_url, "SELECT SUBSTR(data, 1, 1) FROM raw_pages") == [(b"\x78",)]
+    check = run(database_url, "check")
+    assert check.exit_code == 0, check.output
+    warc = tmp_path / "page.warc"
+    assert run(database_url, "export", "--format", "warc", "-o", str(warc)).exit_code == 0
+    with warc.open("rb") as stream:
+        assert [r.content_stream().read() for r in ArchiveIterator(stream) if r.rec_type == "response"] == [PAGE.encode()]
+    result = run(database_url, "reextract")
+    assert result.output == "re-extracted 1 pages: 1 new versions, 0 unchanged, 0 skipped\n"
+
+
+def test_a_stored_page_that_does_not_decompress_is_reported_not_read_as_empty(database_url: str) -> None:
+    record_article(open_archive(database_url).sessions, fetched("Version one of the story.", MONDAY))
+    with open_archive(database_url).engine.begin() as connection:
+        connection.execute(text("UPDATE raw_pages SET data = :data"), {"data": ZSTD_MAGIC + b"not a frame"})
+    check = run(database_url, "check")
+    assert check.exit_code != 0 and "does not decompress" in check.output
+    with pytest.raises(CorruptPage):
+        decompress_page(ZSTD_MAGIC + b"not a frame")
 
 
 def run(db: str, *args: str):  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from typing import Any
 from lxml.html import HtmlElement
 
 from crawler.extraction import json_ld
-from crawler.extraction.meta_tags import meta_values
+from crawler.extraction.meta_tags import MetaTags
 
 AUTHOR_PREFIX = re.compile(r"^\s*(by|written by|posted by|author:?)\s+", re.IGNORECASE)
 AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*", re.IGNORECASE)
@@ -81,10 +81,12 @@ def _markup_names(tree: HtmlElement) -> list[str]:
     return names
 
 
-def extract_authors(tree: HtmlElement, article: dict[str, Any], objects: list[dict[str, Any]], site_name: str | None) -> list[str]:
+def extract_authors(
+    tree: HtmlElement, meta: MetaTags, article: dict[str, Any], objects: list[dict[str, Any]], site_name: str | None
+) -> list[str]:
     """The page's authors from the first source that names any (see the module's docstring)."""
     sources = [json_ld.names(json_ld.resolve(article.get("author"), objects))]
-    sources += [meta_values(tree, (key,)) for key in AUTHOR_META]
+    sources += [meta.values(key) for key in AUTHOR_META]
     for candidates in sources:
         authors = clean_authors(candidates, site_name)
         if authors:

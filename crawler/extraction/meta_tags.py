@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from lxml.html import HtmlElement
 
 
-def meta_values(tree: HtmlElement, names: tuple[str, ...]) -> list[str]:
-    """The non-empty ``content`` of every ``<meta>`` named one of ``names`` (any case), in page order."""
-    wanted = {name.lower() for name in names}
-    found: list[str] = []
-    for element in tree.iter("meta"):
-        key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
-        content = (element.get("content") or "").strip()
-        if key in wanted and content:
-            found.append(content)
-    return found
+@dataclass(frozen=True)
+class MetaTags:
+    """A page's ``<meta>`` tags that have content, read once: (name in lower case, content) in page order."""
 
+    tags: tuple[tuple[str, str], ...]
 
-def first_meta(tree: HtmlElement, *names: str) -> str | None:
-    """The first value of :func:`meta_values`, or None."""
-    values = meta_values(tree, names)
-    return values[0] if values else None
+    @classmethod
+    def read(cls, tree: HtmlElement) -> MetaTags:
+        tags = []
+        for element in tree.iter("meta"):
+            key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
+            content = (element.get("content") or "").strip()
+            if key and content:
+                tags.append((key, content))
+        return cls(tuple(tags))
+
+    def values(self, *names: str) -> list[str]:
+        """The content of every tag named one of ``names`` (any case), in page order."""
+        wanted = {name.lower() for name in names}
+        return [content for key, content in self.tags if key in wanted]
+
+    def first(self, *names: str) -> str | None:
+        """The first of :meth:`values`, or None."""
+        return next(iter(self.values(*names)), None)

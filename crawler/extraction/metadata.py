@@ -19,7 +19,7 @@ from archive.store import ArticleMetadata
 from crawler.extraction import json_ld
 from crawler.extraction.authors import extract_authors
 from crawler.extraction.dates import date_from_url, parse_date
-from crawler.extraction.meta_tags import first_meta, meta_values
+from crawler.extraction.meta_tags import MetaTags
 
 PUBLISHED_META = (
     "article:published_time", "og:article:published_time", "datePublished", "pubdate", "publishdate",
@@ -63,14 +63,14 @@ def _single_h1(tree: HtmlElement) -> str | None:
     return texts[0] if len(texts) == 1 else None
 
 
-def extract_title(tree: HtmlElement, article: dict[str, Any], site_name: str | None) -> str:
+def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], site_name: str | None) -> str:
     """The headline: JSON-LD ``headline``, the social title, the page's one ``<h1>``, by majority.
 
     Where two of the three agree and the third differs (a stale or shortened JSON-LD
     headline, say), the two win; otherwise the first present wins, in that order. A page
     with none of them gets its ``<title>`` without the site name.
     """
-    social = first_meta(tree, "og:title", "twitter:title")
+    social = meta.first("og:title", "twitter:title")
     candidates = [
         _clean_title(value, site_name)
         for value in (json_ld.text(article.get("headline")), social, _single_h1(tree))
@@ -85,27 +85,27 @@ def _split(values: list[str]) -> list[str]:
     return [part for value in values for part in value.split(",")]
 
 
-def _topic_sources(tree: HtmlElement, article: dict[str, Any]) -> list[list[str]]:
+def _topic_sources(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -> list[list[str]]:
     keywords = article.get("keywords")
     ld_keywords = _split([keywords]) if isinstance(keywords, str) else json_ld.names(keywords)
     tag_links = '//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]'
     return [
-        _split(meta_values(tree, ("article:tag",))),
-        _split(meta_values(tree, ("keywords",))),
+        _split(meta.values("article:tag")),
+        _split(meta.values("keywords")),
         ld_keywords,
-        _split(meta_values(tree, ("news_keywords",))),
+        _split(meta.values("news_keywords")),
         [a.text_content() for a in tree.xpath(tag_links)],
     ]
 
 
-def extract_topics(tree: HtmlElement, article: dict[str, Any]) -> list[str]:
+def extract_topics(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -> list[str]:
     """The page's tags from the first source that lists any.
 
     Sources, in order: ``article:tag``, the keywords ``<meta>``, JSON-LD ``keywords``,
     ``news_keywords``, ``rel=tag`` links. Each is a publisher's whole list, so they are not
     mixed; internal labels (:data:`NOT_A_TOPIC`) and duplicates (any case) are dropped.
     """
-    for source in _topic_sources(tree, article):
+    for source in _topic_sources(tree, meta, article):
         topics: list[str] = []
         seen: set[str] = set()
         for topic in source:
@@ -146,31 +146,32 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     """Title, authors, dates, language, tags, description and canonical URL of a page."""
     objects = json_ld.json_ld_objects(tree)
     article = next((obj for obj in objects if json_ld.is_article(obj)), {})
-    site_name = first_meta(tree, "og:site_name") or next(
+    meta = MetaTags.read(tree)
+    site_name = meta.first("og:site_name") or next(
         (json_ld.text(obj.get("name")) for obj in objects if "WebSite" in json_ld.types(obj) and obj.get("name")), None
     )
-    title = extract_title(tree, article, site_name)
+    title = extract_title(tree, meta, article, site_name)
 
     published = _first_date(
-        [json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta_values(tree, PUBLISHED_META)]
+        [json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta.values(*PUBLISHED_META)]
     )
     published = published or _published_from_markup(tree) or date_from_url(url) or _published_by_htmldate(tree, url)
-    modified = _first_date([json_ld.text(article.get("dateModified")), *meta_values(tree, MODIFIED_META)])
+    modified = _first_date([json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)])
 
-    language_candidates = [tree.get("lang"), tree.get("xml:lang"), *meta_values(tree, ("content-language", "og:locale", "dc.language"))]
+    language_candidates = [tree.get("lang"), tree.get("xml:lang"), *meta.values("content-language", "og:locale", "dc.language")]
     language = next((tag for tag in map(_language_tag, [*language_candidates, json_ld.text(article.get("inLanguage"))]) if tag), None)
-    canonical = next(iter(tree.xpath('//link[@rel="canonical"]/@href')), None) or first_meta(tree, "og:url")
+    canonical = next(iter(tree.xpath('//link[@rel="canonical"]/@href')), None) or meta.first("og:url")
 
     return PageMetadata(
         title=title,
-        authors=extract_authors(tree, article, objects, site_name),
+        authors=extract_authors(tree, meta, article, objects, site_name),
         published_at=published,
         modified_at=modified,
-        description=first_meta(tree, "og:description", "description", "twitter:description") or json_ld.text(article.get("description")),
+        description=meta.first("og:description", "description", "twitter:description") or json_ld.text(article.get("description")),
         language=language,
-        tags=extract_topics(tree, article),
+        tags=extract_topics(tree, meta, article),
         canonical_url=canonical.strip() if canonical else None,
         site_name=site_name,
         json_ld_article=bool(article),
-        og_article=(first_meta(tree, "og:type") or "").lower() == "article",
+        og_article=(meta.first("og:type") or "").lower() == "article",
     )

@@ -5,8 +5,8 @@ line each. The checks: the database file itself (SQLite), rows that point to
 nothing (snapshots and aliases of missing articles, error counts of missing
 crawl runs), articles without content, stored hashes against hashes
 recomputed from the stored text, aliases that shadow an article, version
-numbers that are not 1, 2, ... n per article, and first/last seen times out
-of order.
+numbers that are not 1, 2, ... n per article, a latest-version marker not on
+an article's newest version, and first/last seen times out of order.
 
 Stored pages are checked too: every response points to a stored page, and
 every stored page decompresses to bytes of its recorded size and SHA-256.
@@ -25,13 +25,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.content import body_hash, content_hash
 from archive.db import error_reason
 from archive.models import Article, CrawlRun, CrawlRunError, PageResponse, RawPage, Snapshot, UrlAlias
+from archive.queries import is_latest_version
 from archive.rawpages import CorruptPage, decompress_page
 from archive.search import FTS_TABLE
 
@@ -171,6 +172,19 @@ def _versions(session: Session) -> Iterator[str]:
     )
     for article_id, lowest, highest, count in session.execute(gaps):
         yield f"article {article_id}: {count} snapshots numbered {lowest} to {highest}, not 1 to {count}"
+
+
+@archive_check("latest-versions")
+def _latest_versions(session: Session) -> Iterator[str]:
+    highest, marked = func.max(Snapshot.version), func.max(case((is_latest_version(), Snapshot.version)))
+    misplaced = (
+        select(Snapshot.article_id, highest, marked)
+        .group_by(Snapshot.article_id)
+        .having(or_(marked.is_(None), marked != highest))
+        .order_by(Snapshot.article_id)
+    )
+    for article_id, newest, version in session.execute(misplaced):
+        yield f"article {article_id}: {f'version {version}' if version else 'no version'} is marked latest, not version {newest}"
 
 
 @archive_check("times")

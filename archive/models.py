@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     DateTime,
     ForeignKey,
     Index,
@@ -22,6 +23,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
@@ -101,6 +104,15 @@ class Snapshot(Base):
         UniqueConstraint("article_id", "version"),
         Index("ix_snapshots_body_hash", "body_hash"),
         Index("ix_snapshots_article_id_source", "article_id", "source"),
+        # The predicate as each dialect writes ``Snapshot.is_latest == true()``: SQLite uses a partial index
+        # only for a query that repeats its predicate.
+        Index(
+            "ix_snapshots_latest_article_id",
+            "article_id",
+            unique=True,
+            sqlite_where=text("is_latest = 1"),
+            postgresql_where=text("is_latest"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -124,6 +136,8 @@ class Snapshot(Base):
     """The fetched page this version was extracted from (none for versions archived before raw pages were kept)."""
     source: Mapped[str] = mapped_column(String(20), default=CRAWL, server_default=CRAWL)
     """``crawl``: the article as fetched; ``reextract``: the same page run through a newer extractor."""
+    is_latest: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    """True on the article's newest version (its highest ``version``) alone; the store moves it as it adds versions."""
 
     article: Mapped[Article] = relationship(back_populates="snapshots")
     response: Mapped[PageResponse | None] = relationship()

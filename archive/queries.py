@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, exists, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy.orm import Session
 
 from archive.models import Article, CrawlRun, Snapshot, UrlAlias
 from archive.urls import canonicalize_url
@@ -97,9 +97,8 @@ def site_stats(session: Session) -> list[SiteStats]:
 
 
 def is_latest_version() -> ColumnElement[bool]:
-    """True for a snapshot that is its article's newest (one index probe per row)."""
-    newer = aliased(Snapshot)
-    return ~exists().where(newer.article_id == Snapshot.article_id, newer.version > Snapshot.version)
+    """True for a snapshot that is its article's newest (the marker the store keeps)."""
+    return Snapshot.is_latest == true()
 
 
 def stored_pages(session: Session, site: str | None = None, since: datetime | None = None) -> list[tuple[int, str, int]]:

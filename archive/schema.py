@@ -26,7 +26,7 @@ SCRIPT_LOCATION = "archive:migrations"
 RELEASED_REVISION = "0001"
 """The schema of archives made before migrations existed."""
 SCHEMA_LOCK_KEY = 0x61726368  # "arch": PostgreSQL advisory lock held while the schema changes
-SEARCH_OBJECTS = ("snapshots_fts", "search_vector", "ix_snapshots_search_vector")
+SEARCH_OBJECTS = ("snapshots_fts", "search_vector", "ix_snapshots_search_")
 """Full-text search structures that only exist on one backend, made by revisions, not by the models."""
 
 

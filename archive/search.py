@@ -4,9 +4,13 @@ A query is words, all of which must appear (stemmed: "release" finds
 "released"), ``"quoted phrases"``, ``-word`` or ``-"phrase"`` to exclude and
 ``or`` between alternatives: PostgreSQL's ``websearch_to_tsquery`` language,
 translated for FTS5 on SQLite. Nothing else in a query is an operator, so any
-text a user types is a valid query. Results are ranked (BM25 on SQLite,
-``ts_rank_cd`` on PostgreSQL, title above body) and come with a snippet in
-which the matches are [bracketed].
+text a user types is a valid query. Results are ranked, title above body,
+and come with a snippet in which the matches are [bracketed]. SQLite ranks
+by BM25, a title match weighing five times a body match. PostgreSQL ranks the
+snapshots whose title matches first, then the others, each by ``ts_rank_cd``:
+the body matches of a common word are ranked only when too few titles match.
+Latest versions only (the default) are told apart by the marker the store
+keeps (``snapshots.is_latest``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ FTS_TABLE = "snapshots_fts"
 FTS = table(FTS_TABLE, column("rowid"))
 Filters = tuple[str | None, datetime | None, bool]
 """Site, earliest fetch time, all versions."""
+UNFILTERED: Filters = (None, None, True)
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,12 @@ def _filtered(query: Select[Any], site: str | None, since: datetime | None, all_
 def _sqlite_matches(session: Session, terms: list[Term], filters: Filters, limit: int) -> list[tuple[int, str]]:
     fts: ColumnElement[Any] = literal_column(FTS_TABLE)
     match = fts.op("MATCH")(fts5_query(terms))
-    matches = select(Snapshot.id).select_from(FTS).join(Snapshot, Snapshot.id == FTS.c.rowid).where(match)
-    best = [row[0] for row in session.execute(_filtered(matches, *filters).order_by(func.bm25(fts, 5.0, 1.0)).limit(limit))]
+    matches = select(FTS.c.rowid).where(match)
+    if filters != UNFILTERED:
+        # The ids that pass the filters come from indexes alone; reading each match's snapshot row would
+        # cost more than ranking it. "+ 0": FTS5 would run the match once per listed id for the bare rowid.
+        matches = matches.where((FTS.c.rowid + 0).in_(_filtered(select(Snapshot.id), *filters)))
+    best = [row[0] for row in session.execute(matches.order_by(func.bm25(fts, 5.0, 1.0)).limit(limit))]
     # Snippets for the best rows only: SQLite would make one for every match before sorting.
     snippet = func.snippet(fts, -1, "[", "]", "…", SNIPPET_WORDS)
     rows = session.execute(select(FTS.c.rowid, snippet).select_from(FTS).where(match, FTS.c.rowid.in_(best)))
@@ -117,18 +126,23 @@ def _postgres_matches(session: Session, query: str, filters: Filters, limit: int
     config: ColumnElement[Any] = literal_column(f"'{POSTGRES_CONFIG}'::regconfig")
     tsquery = func.websearch_to_tsquery(config, query)
     vector: ColumnElement[Any] = literal_column("snapshots.search_vector")
+    matches = vector.bool_op("@@")(tsquery)
+    in_title = func.to_tsvector(config, Snapshot.title).bool_op("@@")(tsquery)  # the expression of ix_snapshots_search_title
     rank = func.ts_rank_cd(vector, tsquery)
-    best = (
-        _filtered(select(Snapshot.id, Snapshot.body_text, rank.label("rank")), *filters)
-        .where(vector.op("@@")(tsquery))
-        .order_by(rank.desc(), Snapshot.id.desc())
-        .limit(limit)
-        .subquery()
-    )
+
+    def best(*conditions: ColumnElement[bool], count: int) -> list[int]:
+        ranked = _filtered(select(Snapshot.id), *filters).where(matches, *conditions).order_by(rank.desc(), Snapshot.id.desc())
+        return list(session.scalars(ranked.limit(count)))
+
+    # Title matches first: when they fill the page, the body matches (a common word's tens of thousands) are never ranked.
+    ids = best(in_title, count=limit)
+    if len(ids) < limit:
+        ids += best(~in_title, count=limit - len(ids))
     # The headline re-reads a whole body: made for the few best rows only, not for every match.
-    headline = func.ts_headline(config, best.c.body_text, tsquery, POSTGRES_HEADLINE)
-    ranked = select(best.c.id, headline).order_by(best.c.rank.desc(), best.c.id.desc())
-    return [(row[0], row[1]) for row in session.execute(ranked)]
+    headline = func.ts_headline(config, Snapshot.body_text, tsquery, POSTGRES_HEADLINE)
+    rows = session.execute(select(Snapshot.id, headline).where(Snapshot.id.in_(ids)))
+    headlines: dict[int, str] = {row[0]: row[1] for row in rows}
+    return [(snapshot_id, headlines[snapshot_id]) for snapshot_id in ids]
 
 
 def search_snapshots(

@@ -3,7 +3,8 @@
 ``record_article`` is the write path of the crawler into the archive, and
 ``record_articles`` the same for a batch of pages. Each call is one
 transaction: the article rows, their snapshots and their aliases are written
-together or not at all.
+together or not at all. Each article's newest snapshot carries the
+``is_latest`` marker; adding a version moves it in the same transaction.
 """
 
 from __future__ import annotations
@@ -152,7 +153,15 @@ def _new_snapshot(
         canonical_url=fetched.canonical_url,
         extractor=fetched.extractor,
         response=response,
+        is_latest=True,
     )
+
+
+def _add_latest(session: Session, snapshot: Snapshot, previous: Snapshot | None) -> None:
+    """Add ``snapshot`` as its article's newest version, after ``previous``, the newest until now."""
+    if previous is not None:
+        previous.is_latest = False  # a flush updates before it inserts: never two marked versions of an article
+    session.add(snapshot)
 
 
 def _add_version(
@@ -162,7 +171,7 @@ def _add_version(
     if latest is not None and latest.content_hash == digests[0]:
         return Recorded(Outcome.UNCHANGED, article.id, latest.version)
     version = (latest.version if latest else 0) + 1
-    session.add(_new_snapshot(session, article, version, fetched, digests))
+    _add_latest(session, _new_snapshot(session, article, version, fetched, digests), latest)
     return Recorded(Outcome.CHANGED if latest else Outcome.NEW, article.id, version)
 
 
@@ -194,7 +203,7 @@ def _record_unknown_url(
     article = Article(url=fetched.url, site=fetched.site, first_seen_at=when, last_seen_at=when)
     session.add(article)
     session.flush()
-    session.add(_new_snapshot(session, article, 1, fetched, digests))
+    _add_latest(session, _new_snapshot(session, article, 1, fetched, digests), None)
     _checked_at_own_url(article, fetched, fetched_url, when)
     _add_aliases(session, article, [fetched_url, *redirected_from], "fetched", when)
     return Recorded(Outcome.NEW, article.id, 1)
@@ -210,7 +219,7 @@ def _split_off(session: Session, fetched: FetchedArticle, digests: tuple[str, st
     _checked_at_own_url(article, fetched, fetched.fetched_url or fetched.url, fetched.fetched_at)
     session.add(article)
     session.flush()
-    session.add(_new_snapshot(session, article, 1, fetched, digests))
+    _add_latest(session, _new_snapshot(session, article, 1, fetched, digests), None)
     return Recorded(Outcome.NEW, article.id, 1)
 
 
@@ -327,5 +336,5 @@ def record_reextraction(sessions: sessionmaker[Session], snapshot_id: int, fetch
             return Outcome.UNCHANGED
         candidate.response = stored.response
         candidate.source = REEXTRACT
-        session.add(candidate)
+        _add_latest(session, candidate, stored)
         return Outcome.CHANGED

@@ -124,6 +124,7 @@ def generate(url: str, snapshots: int, pages: list[tuple[bytes, str]]) -> list[s
                     article_id=article.id, version=version, fetched_at=fetched, fetched_url=url_of,
                     content_hash=digest, body_hash=digest, title=title, body_text=body, authors=["Ada"],
                     published_at=first, tags=["linux"], extractor="bench", response=store_response(session, raw, fetched),
+                    is_latest=version == versions,
                 ))
             if number % 2000 == 1999:
                 session.flush()

@@ -77,6 +77,9 @@ def test_every_problem_is_listed_and_the_check_fails(database_url: str) -> None:
             ("UPDATE snapshots SET body_text = '' WHERE article_id = :second", {"second": second}),
             # Version 2 of the first article renumbered 3: a gap.
             ("UPDATE snapshots SET version = 3 WHERE article_id = :first AND version = 2", {"first": first}),
+            # The latest-version marker moved back to version 1.
+            ("UPDATE snapshots SET is_latest = FALSE WHERE article_id = :first", {"first": first}),
+            ("UPDATE snapshots SET is_latest = TRUE WHERE article_id = :first AND version = 1", {"first": first}),
             # An article without any snapshot.
             ("INSERT INTO articles (url, site, first_seen_at, last_seen_at) SELECT 'https://news.example/empty/', site, "
              "first_seen_at, last_seen_at FROM articles WHERE id = :third", {"third": third}),
@@ -107,9 +110,11 @@ def test_every_problem_is_listed_and_the_check_fails(database_url: str) -> None:
         "hashes: snapshot 2: body_hash does not match its body",
         f"aliases: alias https://news.example/story-2/ of article {first} is also the URL of an article",
         f"versions: article {first}: 2 snapshots numbered 1 to 3, not 1 to 2",
+        f"latest-versions: article {first}: version 1 is marked latest, not version 3",
+        "latest-versions: article 999: no version is marked latest, not version 1",
         f"times: article {third} (https://news.example/story-2/) was first seen after it was last seen",
     ]
-    assert lines[-1].startswith("Error: 12 problems in 4 articles, 5 snapshots, 2 aliases, 1 crawl runs")
+    assert lines[-1].startswith("Error: 14 problems in 4 articles, 5 snapshots, 2 aliases, 1 crawl runs")
 
 
 def test_a_damaged_sqlite_file_is_reported(sqlite_url: str, tmp_path: Path) -> None:

@@ -39,10 +39,14 @@ def test_copy_sqlite_to_postgresql_and_back(
     original = contents(sqlite_url)
     assert all(original[t] for t in TABLES)
 
+    open_archive(postgres_url).close()
+    indexes = "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' ORDER BY indexname"
+    created = query(postgres_url, indexes)
     result = CliRunner().invoke(main, ["copy", sqlite_url, postgres_url])
     assert result.exit_code == 0, result.output
     assert f"snapshots    {len(original['snapshots']):>9} rows copied and checked" in result.output.splitlines()
     assert contents(postgres_url) == original
+    assert query(postgres_url, indexes) == created  # the full-text indexes, dropped while filling, are back as made
 
     # Ids go on after the copied ones, and full-text search works on the copy.
     next_crawl = run_crawl(postgres_url, f"start_url={fixture_site.url}")

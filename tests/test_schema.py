@@ -112,6 +112,7 @@ def test_upgrade_to_head_keeps_every_row(database_url: str, keep_revision_table:
     assert rows["crawl_runs"][0][4:] == ("site", "example", 4, 2, 0, 0, 1, 0, 0)
     latest = query(database_url, "SELECT article_id, version, body_text FROM latest_snapshots ORDER BY article_id")
     assert [r[:2] for r in latest] == [(1, 2), (2, 1)]
+    assert query(database_url, "SELECT id FROM snapshots WHERE is_latest ORDER BY id") == [(2,), (3,)]  # marked on upgrade
 
 
 def test_models_and_head_revision_agree(database_url: str) -> None:

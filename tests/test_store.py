@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import text
 
 from archive import FetchedArticle, Outcome, open_archive, record_article, record_articles
+from archive.store import record_reextraction
 
 BODY = (
     "GNOME 48 arrives with a rewritten file chooser and triple buffering.\n\n"
@@ -212,7 +213,7 @@ def _story_sequence() -> list[FetchedArticle]:
 
 
 ARCHIVE_STATE = (
-    "SELECT a.url, s.version, s.fetched_url, s.title, s.body_text FROM articles a JOIN snapshots s ON s.article_id = a.id"
+    "SELECT a.url, s.version, s.is_latest, s.fetched_url, s.title, s.body_text FROM articles a JOIN snapshots s ON s.article_id = a.id"
     " ORDER BY a.url, s.version"
 )
 
@@ -227,6 +228,33 @@ def test_a_batch_in_one_transaction_records_what_one_by_one_records(database_url
     assert {r.outcome for r in recorded} == set(Outcome)
     assert rows(batched, ARCHIVE_STATE) == rows(one_by_one, ARCHIVE_STATE)
     assert rows(batched, "SELECT url, reason FROM url_aliases ORDER BY url") == rows(one_by_one, "SELECT url, reason FROM url_aliases ORDER BY url")
+
+
+MARKED_LATEST = "SELECT article_id, version FROM snapshots WHERE is_latest ORDER BY article_id"
+HIGHEST_VERSIONS = "SELECT article_id, MAX(version) FROM snapshots GROUP BY article_id ORDER BY article_id"
+
+
+def test_the_latest_version_marker_follows_new_versions_reextraction_and_split_off(database_url: str) -> None:
+    sessions = open_archive(database_url).sessions
+    gnome, preview, kde = "https://news.example/gnome-48/", "https://news.example/gnome-48-preview/", "https://news.example/kde/"
+    kde_body = "KDE 7 is out with a new shell. " * 30
+    pages = [
+        (fetched(canonical_url=gnome), Outcome.NEW),
+        (fetched(canonical_url=gnome, body_text=BODY * 4 + "\n\nUpdate: 48.1.", fetched_at=MONDAY + timedelta(days=1)), Outcome.CHANGED),
+        (fetched(url=preview, canonical_url=preview, body_text=BODY * 4 + "\n\nUpdate: 48.1."), Outcome.DUPLICATE),
+        (fetched(url=preview, canonical_url=preview, body_text="The preview is now its own story. " * 20), Outcome.NEW),
+        (fetched(url="https://news.example/mirror/kde/", title="Mirror: KDE 7", body_text=kde_body), Outcome.NEW),
+        (fetched(url=kde, canonical_url=kde, title="KDE 7", body_text=kde_body), Outcome.DUPLICATE),  # the original takes over
+    ]
+    for page, outcome in pages:
+        assert record_article(sessions, page).outcome is outcome
+        assert rows(sessions, MARKED_LATEST) == rows(sessions, HIGHEST_VERSIONS)
+    assert rows(sessions, MARKED_LATEST) == [(1, 2), (2, 1), (3, 2)]
+    [(gnome_latest,)] = rows(sessions, "SELECT id FROM snapshots WHERE article_id = 1 AND version = 2")
+    reread = fetched(canonical_url=gnome, body_text=BODY * 4 + "\n\nUpdate: 48.1 is out.")
+    assert record_reextraction(sessions, gnome_latest, reread) is Outcome.CHANGED
+    assert rows(sessions, MARKED_LATEST) == [(1, 3), (2, 1), (3, 2)]
+    assert rows(sessions, "SELECT COUNT(*) FROM snapshots") == [(6,)]
 
 
 def test_a_batch_that_fails_writes_nothing(database_url: str) -> None:

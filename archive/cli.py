@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -240,6 +243,26 @@ def _write_csv(rows: Any, out: IO[str]) -> None:
         writer.writerow({name: clean(value) if isinstance(value, str) else value for name, value in values.items()})
 
 
+@contextmanager
+def _output_file(path: str, mode: str) -> Iterator[IO[Any]]:
+    """A regular file that appears complete or not at all (written beside it, then renamed); or, as they are,
+    standard output ("-") and anything else that exists and is not a regular file (a terminal, a pipe)."""
+    if path == "-" or (os.path.exists(path) and not os.path.isfile(path)):
+        with click.open_file(path, mode, encoding=None if "b" in mode else "utf-8") as stream:
+            yield stream
+        return
+    partial = f"{path}.partial-{os.getpid()}"
+    text: dict[str, Any] = {} if "b" in mode else {"encoding": "utf-8", "newline": ""}
+    stream = open(partial, mode.replace("w", "x"), **text)
+    try:
+        with stream:
+            yield stream
+    except BaseException:
+        os.unlink(partial)
+        raise
+    os.replace(partial, path)
+
+
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl", show_default=True)
 @click.option(
@@ -259,11 +282,13 @@ def export(ctx: click.Context, output_format: str, output: str, site: str | None
     """
     with _sessions(ctx)() as session:
         if output_format == "warc":
-            with click.open_file(output, "wb") as binary:
-                write_warc(session, binary, output.endswith(".gz"), site, all_versions)
+            with _output_file(output, "wb") as binary:
+                written = write_warc(session, binary, output.endswith(".gz"), site, all_versions)
+            for url in written.unreadable:
+                click.echo(f"left out {url}: its stored page does not decompress (see archive check)", err=True)
             return
         rows = export_rows(session, site, all_versions)
-        with click.open_file(output, "w", encoding="utf-8") as out:
+        with _output_file(output, "w") as out:
             (_write_jsonl if output_format == "jsonl" else _write_csv)(rows, out)
 
 

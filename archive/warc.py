@@ -9,6 +9,7 @@ no record. ``gzip`` compresses record by record, as ``.warc.gz`` readers expect.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import IO, Any
 
@@ -19,7 +20,7 @@ from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from archive.models import Article, PageResponse, Snapshot
 from archive.queries import is_latest_version
-from archive.rawpages import WITH_PAGE, page_bytes
+from archive.rawpages import WITH_PAGE, CorruptPage, page_bytes
 
 SOFTWARE = "technews-archive"
 
@@ -31,10 +32,18 @@ def _status_line(status: int) -> str:
         return str(status)
 
 
+@dataclass(frozen=True)
+class WarcWritten:
+    records: int
+    """Response records written."""
+    unreadable: list[str]
+    """URLs of the stored pages left out because their data does not decompress (``archive check`` reports them)."""
+
+
 def write_warc(
     session: Session, out: IO[bytes], gzip: bool, site: str | None = None, all_versions: bool = False
-) -> int:
-    """Write the fetches behind the selected versions (latest unless ``all_versions``); return the record count."""
+) -> WarcWritten:
+    """Write the fetches behind the selected versions (latest unless ``all_versions``), leaving out unreadable pages."""
     writer = WARCWriter(out, gzip=gzip, warc_version="1.1")
     writer.write_record(writer.create_warcinfo_record("archive.warc", {"software": SOFTWARE, "format": "WARC/1.1"}))
     query = (
@@ -44,11 +53,15 @@ def write_warc(
         .order_by(PageResponse.id)
         .execution_options(yield_per=200)
     )
-    written = 0
+    written, unreadable = 0, []
     for response in session.scalars(query):
+        try:
+            body = page_bytes(response)
+        except CorruptPage:
+            unreadable.append(response.url)
+            continue
         headers = [(name.title(), value) for name, value in response.headers.items()]
         http_headers = StatusAndHeaders(_status_line(response.status), headers, protocol="HTTP/1.1")
-        body = page_bytes(response)
         record = writer.create_warc_record(
             response.url,
             "response",
@@ -59,7 +72,7 @@ def write_warc(
         )
         writer.write_record(record)
         written += 1
-    return written
+    return WarcWritten(written, unreadable)
 
 
 def _selected_responses(site: str | None, all_versions: bool) -> Select[Any]:

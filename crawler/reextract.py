@@ -57,11 +57,10 @@ def reextract_archive(
     for snapshot_id, site_name, response_id in pages:
         with sessions() as session:
             response = session.get_one(PageResponse, response_id, options=[WITH_PAGE])
-            url, content_type, body = response.url, response.headers.get("content-type"), page_bytes(response)
-        html = decode_html(body, content_type)
+            url, content_type = response.url, response.headers.get("content-type")
         try:
-            fetched = reextract_page(html, url, profiles.get(site_name))
-        except ValueError as error:  # UnparsablePage included
+            fetched = reextract_page(decode_html(page_bytes(response), content_type), url, profiles.get(site_name))
+        except ValueError as error:  # UnparsablePage and CorruptPage included
             fetched = None
             logger.warning("skipped %s: %s", url, error)
         outcome = record_reextraction(sessions, snapshot_id, fetched) if fetched else None

@@ -115,14 +115,32 @@ def test_pages_stored_as_zlib_streams_by_earlier_versions_still_read_back(databa
     assert result.output == "re-extracted 1 pages: 1 new versions, 0 unchanged, 0 skipped\n"
 
 
-def test_a_stored_page_that_does_not_decompress_is_reported_not_read_as_empty(database_url: str) -> None:
-    record_article(open_archive(database_url).sessions, fetched("Version one of the story.", MONDAY))
+def test_a_stored_page_that_does_not_decompress_is_reported_and_skipped_never_read_as_empty(database_url: str, tmp_path: Path) -> None:
+    sessions = open_archive(database_url).sessions
+    record_article(sessions, fetched("Version one of the story.", MONDAY))
+    other = "https://news.example/other/"
+    record_article(sessions, FetchedArticle(
+        url=other, site="example", fetched_url=other, fetched_at=MONDAY, title="Another story", body_text="Another body.",
+        raw=raw(PAGE.replace("Kernel 6.12", "Kernel 6.13"), other),
+    ))
     with open_archive(database_url).engine.begin() as connection:
-        connection.execute(text("UPDATE raw_pages SET data = :data"), {"data": ZSTD_MAGIC + b"not a frame"})
+        connection.execute(
+            text("UPDATE raw_pages SET data = :data WHERE sha256 = :digest"),
+            {"data": ZSTD_MAGIC + b"not a frame", "digest": hashlib.sha256(PAGE.encode()).hexdigest()},
+        )
     check = run(database_url, "check")
     assert check.exit_code != 0 and "does not decompress" in check.output
     with pytest.raises(CorruptPage):
         decompress_page(ZSTD_MAGIC + b"not a frame")
+
+    reextracted = run(database_url, "reextract")
+    assert reextracted.exit_code == 0 and reextracted.output.endswith("1 skipped\n"), reextracted.output
+    warc = tmp_path / "pages.warc"
+    exported = CliRunner().invoke(main, ["--db", database_url, "export", "--format", "warc", "-o", str(warc)])
+    assert exported.exit_code == 0 and "left out https://news.example/kernel/" in exported.stderr
+    with warc.open("rb") as stream:
+        assert [r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(stream) if r.rec_type == "response"] == [other]
+    assert not list(tmp_path.glob("pages.warc.partial*"))
 
 
 def run(db: str, *args: str):  # type: ignore[no-untyped-def]

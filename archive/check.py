@@ -29,7 +29,7 @@ from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from archive.content import body_hash, content_hash
+from archive.content import page_hashes
 from archive.db import error_reason
 from archive.models import Article, CrawlRun, CrawlRunError, PageResponse, RawPage, Snapshot, UrlAlias
 from archive.queries import is_latest_version
@@ -115,9 +115,10 @@ def _hashes(session: Session) -> Iterator[str]:
         .execution_options(yield_per=HASH_BATCH)
     )
     for snapshot_id, title, body, stored_content, stored_body in rows:
-        if content_hash(title, body) != stored_content:
+        expected_content, expected_body = page_hashes(title, body)
+        if expected_content != stored_content:
             yield f"snapshot {snapshot_id}: content_hash does not match its title and body"
-        if body_hash(body) != stored_body:
+        if expected_body != stored_body:
             yield f"snapshot {snapshot_id}: body_hash does not match its body"
 
 

@@ -353,7 +353,7 @@ def check(ctx: click.Context) -> None:
     responses or runs, articles without content, stored hashes against the
     stored text, stored pages against their SHA-256, the full-text index
     against the snapshots (SQLite), aliases shadowing articles, version
-    numbers and seen times.
+    numbers, the marker of each article's latest version, and seen times.
 
     Example: archive --db sqlite:///archive.db check
     """

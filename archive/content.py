@@ -34,21 +34,8 @@ def _sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _content_digest(normal_title: str, normal_body: str) -> str:
-    return _sha256(normal_title + "\n" + normal_body)
-
-
-def body_hash(body_text: str) -> str:
-    """Hash of the normalised body alone: finds the same article under another URL."""
-    return _sha256(normalise_text(body_text))
-
-
-def content_hash(title: str, body_text: str) -> str:
-    """Hash of normalised title and body: a new snapshot is written when it differs."""
-    return _content_digest(normalise_text(title), normalise_text(body_text))
-
-
 def page_hashes(title: str, body_text: str) -> tuple[str, str]:
-    """``content_hash`` and ``body_hash`` of one page, its body normalised once for both."""
+    """The content hash (of normalised title and body: a new snapshot is written when it differs) and the
+    body hash (of the normalised body alone: finds the same article under another URL)."""
     normal_body = normalise_text(body_text)
-    return _content_digest(normalise_text(title), normal_body), _sha256(normal_body)
+    return _sha256(normalise_text(title) + "\n" + normal_body), _sha256(normal_body)

@@ -58,7 +58,8 @@ def _copy_into(connection: Connection, table: Table, rows: Iterator[tuple[Any, .
     processors = [column.type.dialect_impl(dialect).bind_processor(dialect) for column in table.columns]
     names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in table.columns)
     driver: Any = connection.connection.driver_connection  # psycopg's connection, in the transaction of ``connection``
-    with driver.cursor().copy(f"COPY {dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN") as copy:
+    statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row([process(value) if process else value for process, value in zip(processors, row, strict=True)])
 

@@ -47,7 +47,6 @@ FTS_TABLE = "snapshots_fts"
 FTS = table(FTS_TABLE, column("rowid"))
 Filters = tuple[str | None, datetime | None, bool]
 """Site, earliest fetch time, all versions."""
-UNFILTERED: Filters = (None, None, True)
 
 
 @dataclass(frozen=True)
@@ -110,7 +109,8 @@ def _sqlite_matches(session: Session, terms: list[Term], filters: Filters, limit
     fts: ColumnElement[Any] = literal_column(FTS_TABLE)
     match = fts.op("MATCH")(fts5_query(terms))
     matches = select(FTS.c.rowid).where(match)
-    if filters != UNFILTERED:
+    site, since, all_versions = filters
+    if site or since or not all_versions:
         # The ids that pass the filters come from indexes alone; reading each match's snapshot row would
         # cost more than ranking it. "+ 0": FTS5 would run the match once per listed id for the bare rowid.
         matches = matches.where((FTS.c.rowid + 0).in_(_filtered(select(Snapshot.id), *filters)))

@@ -153,7 +153,6 @@ def _new_snapshot(
         canonical_url=fetched.canonical_url,
         extractor=fetched.extractor,
         response=response,
-        is_latest=True,
     )
 
 
@@ -161,6 +160,7 @@ def _add_latest(session: Session, snapshot: Snapshot, previous: Snapshot | None)
     """Add ``snapshot`` as its article's newest version, after ``previous``, the newest until now."""
     if previous is not None:
         previous.is_latest = False  # a flush updates before it inserts: never two marked versions of an article
+    snapshot.is_latest = True
     session.add(snapshot)
 
 
@@ -223,16 +223,11 @@ def _split_off(session: Session, fetched: FetchedArticle, digests: tuple[str, st
     return Recorded(Outcome.NEW, article.id, 1)
 
 
-def _digests(fetched: FetchedArticle) -> tuple[str, str]:
-    """The page's content hash (title and body) and body hash."""
-    return page_hashes(fetched.title, fetched.body_text)
-
-
 def _record(session: Session, fetched: FetchedArticle) -> Recorded:
     """Archive one page; see ``record_article``."""
     when = fetched.fetched_at
     assert when is not None, "fetched_at is required"
-    digests = _digests(fetched)
+    digests = page_hashes(fetched.title, fetched.body_text)
     fetched_url = fetched.fetched_url or fetched.url
     redirected_from = [u for u in fetched.aliases if u not in (fetched.url, fetched_url)]
 
@@ -330,7 +325,7 @@ def record_reextraction(sessions: sessionmaker[Session], snapshot_id: int, fetch
         if latest is None or latest.id != stored.id:
             return None
         rerun = replace(fetched, fetched_at=stored.fetched_at, fetched_url=stored.fetched_url, raw=None)
-        digests = _digests(rerun)
+        digests = page_hashes(rerun.title, rerun.body_text)
         candidate = _new_snapshot(session, article, stored.version + 1, rerun, digests)
         if all(getattr(candidate, name) == getattr(stored, name) for name in EXTRACTED_FIELDS):
             return Outcome.UNCHANGED

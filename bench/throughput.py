@@ -249,6 +249,8 @@ class Result:
         m = self.measured
         total, own = 1000 * m.cpu_seconds / self.pages, 1000 * m.own_cpu_seconds / self.pages
         cores = os.cpu_count() or 1
+        if not (total and own):
+            return "    CPU per article page: not measured (no page, or the crawl process ended before the first sample)"
         return (
             f"    CPU per article page {total:.1f} ms (crawl process {own:.1f} ms, workers {total - own:.1f} ms): "
             f"at most {1000 * cores / total:.0f} pages/s on {cores} cores, {1000 / own:.0f} pages/s with more cores "

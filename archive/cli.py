@@ -283,8 +283,8 @@ def export(ctx: click.Context, output_format: str, output: str, site: str | None
     with _sessions(ctx)() as session:
         if output_format == "warc":
             with _output_file(output, "wb") as binary:
-                written = write_warc(session, binary, output.endswith(".gz"), site, all_versions)
-            for url in written.unreadable:
+                unreadable = write_warc(session, binary, output.endswith(".gz"), site, all_versions)
+            for url in unreadable:
                 click.echo(f"left out {url}: its stored page does not decompress (see archive check)", err=True)
             return
         rows = export_rows(session, site, all_versions)

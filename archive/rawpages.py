@@ -5,8 +5,9 @@ size, and several times cheaper to compress than zlib for the same ratio) and
 filed under the SHA-256 of the uncompressed bytes, so identical pages (the same
 page re-fetched, a copy, a re-extraction) are stored once. Pages stored by
 earlier versions are zlib streams; :func:`decompress_page` reads both, telling
-them apart by the Zstandard frame's magic number, which no zlib stream starts with. The response keeps the final URL, the status
-and the headers a reader of the page needs again.
+them apart by the Zstandard frame's magic number, which no zlib stream starts
+with. The response keeps the final URL, the status and the headers a reader
+of the page needs again.
 """
 
 from __future__ import annotations

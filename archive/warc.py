@@ -9,7 +9,6 @@ no record. ``gzip`` compresses record by record, as ``.warc.gz`` readers expect.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
 from http import HTTPStatus
 from typing import IO, Any
 
@@ -32,18 +31,11 @@ def _status_line(status: int) -> str:
         return str(status)
 
 
-@dataclass(frozen=True)
-class WarcWritten:
-    records: int
-    """Response records written."""
-    unreadable: list[str]
-    """URLs of the stored pages left out because their data does not decompress (``archive check`` reports them)."""
-
-
 def write_warc(
     session: Session, out: IO[bytes], gzip: bool, site: str | None = None, all_versions: bool = False
-) -> WarcWritten:
-    """Write the fetches behind the selected versions (latest unless ``all_versions``), leaving out unreadable pages."""
+) -> list[str]:
+    """Write the fetches behind the selected versions (latest unless ``all_versions``); the URLs of those left out
+    because their stored page does not decompress (``archive check`` reports them)."""
     writer = WARCWriter(out, gzip=gzip, warc_version="1.1")
     writer.write_record(writer.create_warcinfo_record("archive.warc", {"software": SOFTWARE, "format": "WARC/1.1"}))
     query = (
@@ -53,7 +45,7 @@ def write_warc(
         .order_by(PageResponse.id)
         .execution_options(yield_per=200)
     )
-    written, unreadable = 0, []
+    unreadable: list[str] = []
     for response in session.scalars(query):
         try:
             body = page_bytes(response)
@@ -71,8 +63,7 @@ def write_warc(
             warc_headers_dict={"WARC-Date": response.fetched_at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")},
         )
         writer.write_record(record)
-        written += 1
-    return WarcWritten(written, unreadable)
+    return unreadable
 
 
 def _selected_responses(site: str | None, all_versions: bool) -> Select[Any]:

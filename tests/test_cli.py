@@ -7,6 +7,7 @@ import io
 import json
 import os
 import pty
+import select
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -332,7 +333,11 @@ def test_csv_export_to_a_terminal_drops_control_characters(sqlite_url: str) -> N
     try:
         result = run(sqlite_url, "export", "--format", "csv", "-o", os.ttyname(secondary))
         assert result.exit_code == 0, result.output
-        written = os.read(primary, 65536).decode()
+        # A terminal is written line by line: read every line the export wrote, not only the first.
+        chunks = []
+        while select.select([primary], [], [], 0)[0]:
+            chunks.append(os.read(primary, 65536))
+        written = b"".join(chunks).decode()
     finally:
         os.close(primary)
         os.close(secondary)

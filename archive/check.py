@@ -83,10 +83,7 @@ ORPHANS: tuple[tuple[str, Any, Any, type[Article] | type[CrawlRun] | type[PageRe
 def _orphans(session: Session) -> Iterator[str]:
     for child, key, reference, table, parent in ORPHANS:
         orphans = (
-            select(key, reference)
-            .outerjoin(table, table.id == reference)
-            .where(reference.is_not(None), table.id.is_(None))
-            .order_by(reference, key)
+            select(key, reference).outerjoin(table, table.id == reference).where(reference.is_not(None), table.id.is_(None)).order_by(reference, key)
         )
         for child_key, parent_id in session.execute(orphans):
             yield f"{child} {child_key} belongs to {parent} {parent_id}, which does not exist"
@@ -94,12 +91,7 @@ def _orphans(session: Session) -> Iterator[str]:
 
 @archive_check("content")
 def _content(session: Session) -> Iterator[str]:
-    empty = (
-        select(Article.id, Article.url)
-        .outerjoin(Snapshot, Snapshot.article_id == Article.id)
-        .where(Snapshot.id.is_(None))
-        .order_by(Article.id)
-    )
+    empty = select(Article.id, Article.url).outerjoin(Snapshot, Snapshot.article_id == Article.id).where(Snapshot.id.is_(None)).order_by(Article.id)
     for article_id, url in session.execute(empty):
         yield f"article {article_id} ({url}) has no snapshot"
     blank = select(Snapshot.id, Snapshot.article_id).where(Snapshot.body_text == "").order_by(Snapshot.id)
@@ -132,9 +124,7 @@ def _raw_pages(session: Session) -> Iterator[str]:
     )
     for response_id, digest in session.execute(missing):
         yield f"response {response_id} points to stored page {digest}, which does not exist"
-    pages = session.execute(
-        select(RawPage.sha256, RawPage.size, RawPage.data).order_by(RawPage.sha256).execution_options(yield_per=HASH_BATCH)
-    )
+    pages = session.execute(select(RawPage.sha256, RawPage.size, RawPage.data).order_by(RawPage.sha256).execution_options(yield_per=HASH_BATCH))
     for digest, size, data in pages:
         try:
             page = decompress_page(data)

@@ -78,9 +78,17 @@ def known_articles(session: Session, site: str) -> list[KnownArticle]:
     """Every archived article of ``site`` with its check state and the date of its latest change."""
     rows = session.execute(
         select(
-            Article.id, Article.url, Article.last_checked_at, Article.last_seen_at, Article.etag,
-            Article.last_modified, Article.gone_checks, Snapshot.version, Snapshot.fetched_at,
-            Snapshot.modified_at, Snapshot.published_at,
+            Article.id,
+            Article.url,
+            Article.last_checked_at,
+            Article.last_seen_at,
+            Article.etag,
+            Article.last_modified,
+            Article.gone_checks,
+            Snapshot.version,
+            Snapshot.fetched_at,
+            Snapshot.modified_at,
+            Snapshot.published_at,
         )
         .join(Snapshot, Snapshot.article_id == Article.id)
         .where(Article.site == site, is_latest_version())
@@ -108,11 +116,7 @@ def known_articles(session: Session, site: str) -> list[KnownArticle]:
 
 def alias_urls(session: Session, site: str) -> dict[str, int]:
     """Every alias URL of an article of ``site``, with the article's id."""
-    rows = session.execute(
-        select(UrlAlias.url, UrlAlias.article_id)
-        .join(Article, Article.id == UrlAlias.article_id)
-        .where(Article.site == site)
-    )
+    rows = session.execute(select(UrlAlias.url, UrlAlias.article_id).join(Article, Article.id == UrlAlias.article_id).where(Article.site == site))
     return {url: article_id for url, article_id in rows}
 
 
@@ -131,9 +135,7 @@ def record_not_modified(sessions: sessionmaker[Session], article_ids: list[int],
     """304 answers, in one transaction: the articles were seen and checked, nothing else changes."""
     with sessions.begin() as session:
         session.execute(
-            update(Article)
-            .where(Article.id.in_(article_ids))
-            .values(last_seen_at=when, last_checked_at=when, gone_at=None, gone_checks=0)
+            update(Article).where(Article.id.in_(article_ids)).values(last_seen_at=when, last_checked_at=when, gone_at=None, gone_checks=0)
         )
 
 

@@ -112,8 +112,7 @@ def history(ctx: click.Context, url: str) -> None:
         article = _article_or_fail(session, url)
         click.echo(safe(f"{article.url}  site={article.site}"))
         click.echo(
-            f"first seen {article.first_seen_at.isoformat(timespec='seconds')}, "
-            f"last seen {article.last_seen_at.isoformat(timespec='seconds')}"
+            f"first seen {article.first_seen_at.isoformat(timespec='seconds')}, last seen {article.last_seen_at.isoformat(timespec='seconds')}"
         )
         for snapshot in article_history(session, article):
             published = snapshot.published_at.isoformat(timespec="seconds") if snapshot.published_at else "-"
@@ -149,10 +148,7 @@ def diff(ctx: click.Context, url: str, from_version: int | None, to_version: int
             if len(versions) == 1 and from_version is None and to_version is None:
                 click.echo(f"{article.url} has a single version: nothing to compare")
                 return
-            raise click.ClickException(
-                f"{article.url} has versions {', '.join(map(str, sorted(versions)))}; "
-                f"cannot compare {oldest} with {newest}"
-            )
+            raise click.ClickException(f"{article.url} has versions {', '.join(map(str, sorted(versions)))}; cannot compare {oldest} with {newest}")
         click.echo(safe(snapshot_diff(versions[oldest], versions[newest])) or "no difference in title or body")
 
 
@@ -169,10 +165,7 @@ def stats(ctx: click.Context) -> None:
     for row in rows:
         last = row.last_seen_at.isoformat(timespec="seconds") if row.last_seen_at else "-"
         click.echo(f"{safe(row.site):<30} {row.articles:>9} {row.snapshots:>10} {row.changed_articles:>8}  {last}")
-    click.echo(
-        f"{'total':<30} {sum(r.articles for r in rows):>9} {sum(r.snapshots for r in rows):>10} "
-        f"{sum(r.changed_articles for r in rows):>8}"
-    )
+    click.echo(f"{'total':<30} {sum(r.articles for r in rows):>9} {sum(r.snapshots for r in rows):>10} {sum(r.changed_articles for r in rows):>8}")
 
 
 @main.command()
@@ -206,9 +199,7 @@ def runs(ctx: click.Context, limit: int) -> None:
 @click.option("--all-versions", is_flag=True, help="Search every version, not just the latest: text since edited away.")
 @click.option("--limit", default=50, show_default=True, help="At most this many results.")
 @click.pass_context
-def search(
-    ctx: click.Context, query: str, site: str | None, since: datetime | None, all_versions: bool, limit: int
-) -> None:
+def search(ctx: click.Context, query: str, site: str | None, since: datetime | None, all_versions: bool, limit: int) -> None:
     """Full-text search: the best-ranked articles matching QUERY, each with a snippet.
 
     QUERY is words (all must appear; "release" also finds "released"),
@@ -266,7 +257,10 @@ def _output_file(path: str, mode: str) -> Iterator[IO[Any]]:
 @main.command()
 @click.option("--format", "output_format", type=click.Choice(["jsonl", "csv", "warc"]), default="jsonl", show_default=True)
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
     help="File to write (default: standard output). A WARC file whose name ends in .gz is gzip-compressed.",
 )
 @click.option("--site", help="Only this site.")
@@ -316,7 +310,9 @@ def copy_command(source_url: str, destination_url: str) -> None:
 @click.option("--site", help="Only this site.")
 @click.option("--since", type=click.DateTime(DATE_FORMATS), help="Only articles whose latest version was fetched at or after this UTC date or time.")
 @click.option(
-    "--profiles-dir", envvar="ARCHIVE_PROFILES_DIR", type=click.Path(file_okay=False),
+    "--profiles-dir",
+    envvar="ARCHIVE_PROFILES_DIR",
+    type=click.Path(file_okay=False),
     help="Your site profiles, as for the crawler (or set ARCHIVE_PROFILES_DIR).",
 )
 @click.pass_context

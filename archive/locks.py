@@ -65,9 +65,7 @@ def is_stale(lock: CrawlLock, me: LockOwner, now: datetime, stale_after: timedel
     return now - lock.heartbeat_at > stale_after
 
 
-def acquire_site_lock(
-    sessions: sessionmaker[Session], site: str, me: LockOwner, stale_after: timedelta
-) -> LockResult:
+def acquire_site_lock(sessions: sessionmaker[Session], site: str, me: LockOwner, stale_after: timedelta) -> LockResult:
     """Take ``site``'s lock for ``me`` unless a live crawl holds it; a stale lock is taken over."""
     now = utc_now()
     with sessions.begin() as session:
@@ -87,9 +85,7 @@ def refresh_site_locks(sessions: sessionmaker[Session], sites: list[str], me: Lo
     """Move the heartbeat of ``me``'s locks on ``sites``; returns how many are still held."""
     with sessions.begin() as session:
         result = session.execute(
-            update(CrawlLock)
-            .where(CrawlLock.site.in_(sites), CrawlLock.host == me.host, CrawlLock.pid == me.pid)
-            .values(heartbeat_at=utc_now())
+            update(CrawlLock).where(CrawlLock.site.in_(sites), CrawlLock.host == me.host, CrawlLock.pid == me.pid).values(heartbeat_at=utc_now())
         )
         return int(getattr(result, "rowcount", 0))
 
@@ -97,6 +93,4 @@ def refresh_site_locks(sessions: sessionmaker[Session], sites: list[str], me: Lo
 def release_site_locks(sessions: sessionmaker[Session], sites: list[str], me: LockOwner) -> None:
     """Give up ``me``'s locks on ``sites`` (a lock taken over by another crawl is left alone)."""
     with sessions.begin() as session:
-        session.execute(
-            delete(CrawlLock).where(CrawlLock.site.in_(sites), CrawlLock.host == me.host, CrawlLock.pid == me.pid)
-        )
+        session.execute(delete(CrawlLock).where(CrawlLock.site.in_(sites), CrawlLock.host == me.host, CrawlLock.pid == me.pid))

@@ -91,9 +91,7 @@ class Article(Base):
     gone_checks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     """Re-checks in a row that found it gone; re-checking stops at ``ARCHIVE_GONE_RECHECKS``."""
 
-    snapshots: Mapped[list[Snapshot]] = relationship(
-        back_populates="article", order_by="Snapshot.version"
-    )
+    snapshots: Mapped[list[Snapshot]] = relationship(back_populates="article", order_by="Snapshot.version")
 
 
 class Snapshot(Base):
@@ -231,4 +229,3 @@ class CrawlRunError(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("crawl_runs.id"), primary_key=True)
     reason: Mapped[str] = mapped_column(String(100), primary_key=True)
     pages: Mapped[int] = mapped_column(Integer)
-

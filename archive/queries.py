@@ -22,9 +22,7 @@ def lookup_article(session: Session, canonical_urls: list[str]) -> Article | Non
         if article is not None:
             return article
     for url in canonical_urls:
-        article = session.scalar(
-            select(Article).join(UrlAlias, UrlAlias.article_id == Article.id).where(UrlAlias.url == url)
-        )
+        article = session.scalar(select(Article).join(UrlAlias, UrlAlias.article_id == Article.id).where(UrlAlias.url == url))
         if article is not None:
             return article
     return None
@@ -36,16 +34,12 @@ def find_article(session: Session, url: str) -> Article | None:
 
 
 def latest_snapshot(session: Session, article_id: int) -> Snapshot | None:
-    return session.scalar(
-        select(Snapshot).where(Snapshot.article_id == article_id).order_by(Snapshot.version.desc()).limit(1)
-    )
+    return session.scalar(select(Snapshot).where(Snapshot.article_id == article_id).order_by(Snapshot.version.desc()).limit(1))
 
 
 def article_history(session: Session, article: Article) -> list[Snapshot]:
     """Every snapshot of ``article``, oldest first."""
-    return list(
-        session.scalars(select(Snapshot).where(Snapshot.article_id == article.id).order_by(Snapshot.version))
-    )
+    return list(session.scalars(select(Snapshot).where(Snapshot.article_id == article.id).order_by(Snapshot.version)))
 
 
 def _as_lines(snapshot: Snapshot) -> list[str]:
@@ -76,11 +70,7 @@ class SiteStats:
 
 def site_stats(session: Session) -> list[SiteStats]:
     """Per site: articles, snapshots, articles with more than one version, last fetch."""
-    versions = (
-        select(Snapshot.article_id, func.count(Snapshot.id).label("versions"))
-        .group_by(Snapshot.article_id)
-        .subquery()
-    )
+    versions = select(Snapshot.article_id, func.count(Snapshot.id).label("versions")).group_by(Snapshot.article_id).subquery()
     rows = session.execute(
         select(
             Article.site,
@@ -117,8 +107,19 @@ def stored_pages(session: Session, site: str | None = None, since: datetime | No
 
 
 EXPORT_FIELDS = (
-    "url", "site", "version", "fetched_at", "title", "authors", "published_at",
-    "modified_at", "description", "language", "tags", "content_hash", "body_text",
+    "url",
+    "site",
+    "version",
+    "fetched_at",
+    "title",
+    "authors",
+    "published_at",
+    "modified_at",
+    "description",
+    "language",
+    "tags",
+    "content_hash",
+    "body_text",
 )
 
 

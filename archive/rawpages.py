@@ -24,8 +24,16 @@ from sqlalchemy.orm import Session, joinedload
 from archive.models import PageResponse, RawPage
 
 KEPT_HEADERS = (
-    "content-type", "content-language", "date", "last-modified", "etag", "expires", "cache-control",
-    "link", "x-robots-tag", "content-location",
+    "content-type",
+    "content-language",
+    "date",
+    "last-modified",
+    "etag",
+    "expires",
+    "cache-control",
+    "link",
+    "x-robots-tag",
+    "content-location",
 )
 """Response headers kept with a page (lower case): how to decode it, when it was made, how to revalidate it."""
 COMPRESSION_LEVEL = 3
@@ -68,9 +76,7 @@ def decompress_page(data: bytes) -> bytes:
 def store_response(session: Session, raw: RawResponse, fetched_at: datetime) -> PageResponse:
     """Record one fetch; its bytes are written only if no stored page has them already."""
     digest = hashlib.sha256(raw.body).hexdigest()
-    page = session.get(RawPage, digest) or RawPage(
-        sha256=digest, size=len(raw.body), data=compress_page(raw.body)
-    )
+    page = session.get(RawPage, digest) or RawPage(sha256=digest, size=len(raw.body), data=compress_page(raw.body))
     response = PageResponse(url=raw.url, status=raw.status, headers=raw.kept_headers(), fetched_at=fetched_at, raw=page)
     session.add(response)
     return response

@@ -103,7 +103,4 @@ def check_schema(engine: Engine) -> None:
         return
     if not _known(revision):
         raise ArchiveError(_newer_message(engine, revision))
-    raise ArchiveError(
-        f"archive {shown} has schema revision {revision}, this version needs {head_revision()}: "
-        f"run `archive --db URL migrate` first"
-    )
+    raise ArchiveError(f"archive {shown} has schema revision {revision}, this version needs {head_revision()}: run `archive --db URL migrate` first")

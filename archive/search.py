@@ -39,10 +39,7 @@ TERM = re.compile(r'(-?)"([^"]*)"?|(-?)(\S+)')
 WORD = re.compile(r"\w")
 SNIPPET_WORDS = 24
 POSTGRES_CONFIG = "english"
-POSTGRES_HEADLINE = (
-    f"StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, "
-    "MaxFragments=2, FragmentDelimiter=\" … \""
-)
+POSTGRES_HEADLINE = f'StartSel=[, StopSel=], MaxWords={SNIPPET_WORDS}, MinWords={SNIPPET_WORDS // 2}, MaxFragments=2, FragmentDelimiter=" … "'
 FTS_TABLE = "snapshots_fts"
 FTS = table(FTS_TABLE, column("rowid"))
 Filters = tuple[str | None, datetime | None, bool]

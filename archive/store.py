@@ -129,9 +129,7 @@ def _rename_article(session: Session, article: Article, url: str, when: datetime
     session.add(UrlAlias(url=old_url, article_id=article.id, reason=SAME_BODY, first_seen_at=when))
 
 
-def _new_snapshot(
-    session: Session, article: Article, version: int, fetched: FetchedArticle, digests: tuple[str, str]
-) -> Snapshot:
+def _new_snapshot(session: Session, article: Article, version: int, fetched: FetchedArticle, digests: tuple[str, str]) -> Snapshot:
     """A version from ``fetched``, with its raw page when the crawler passed one."""
     assert fetched.fetched_at is not None
     response = store_response(session, fetched.raw, fetched.fetched_at) if fetched.raw else None
@@ -164,9 +162,7 @@ def _add_latest(session: Session, snapshot: Snapshot, previous: Snapshot | None)
     session.add(snapshot)
 
 
-def _add_version(
-    session: Session, article: Article, latest: Snapshot | None, fetched: FetchedArticle, digests: tuple[str, str]
-) -> Recorded:
+def _add_version(session: Session, article: Article, latest: Snapshot | None, fetched: FetchedArticle, digests: tuple[str, str]) -> Recorded:
     """A new snapshot if the content differs from ``latest``; UNCHANGED otherwise."""
     if latest is not None and latest.content_hash == digests[0]:
         return Recorded(Outcome.UNCHANGED, article.id, latest.version)
@@ -302,7 +298,15 @@ def record_articles(sessions: sessionmaker[Session], batch: Sequence[FetchedArti
 
 
 EXTRACTED_FIELDS = (
-    "title", "body_text", "authors", "published_at", "modified_at", "description", "language", "tags", "canonical_url",
+    "title",
+    "body_text",
+    "authors",
+    "published_at",
+    "modified_at",
+    "description",
+    "language",
+    "tags",
+    "canonical_url",
 )
 """What an extractor makes of a page: a re-extraction is recorded when any of it differs."""
 

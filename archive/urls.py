@@ -14,11 +14,39 @@ from w3lib.url import canonicalize_url as w3lib_canonicalize_url
 
 TRACKING_PARAMETERS = frozenset(
     {
-        "fbclid", "gclid", "gclsrc", "dclid", "gbraid", "wbraid", "msclkid", "yclid",
-        "twclid", "igshid", "mc_cid", "mc_eid", "_ga", "_gl", "_hsenc", "_hsmi",
-        "mkt_tok", "oly_anon_id", "oly_enc_id", "vero_id", "wickedid", "rb_clickid",
-        "s_cid", "ref_src", "ref_url", "cmpid", "ncid", "sr_share", "spm",
-        "share", "amp_js_v", "amp_gsa", "usqp",
+        "fbclid",
+        "gclid",
+        "gclsrc",
+        "dclid",
+        "gbraid",
+        "wbraid",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_ga",
+        "_gl",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_id",
+        "wickedid",
+        "rb_clickid",
+        "s_cid",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ncid",
+        "sr_share",
+        "spm",
+        "share",
+        "amp_js_v",
+        "amp_gsa",
+        "usqp",
     }
 )
 TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hsa_", "at_", "__hs", "ito_", "itm_")
@@ -48,11 +76,7 @@ def canonicalize_url(url: str) -> str:
     netloc = host if port in (None, DEFAULT_PORTS.get(scheme)) else f"{host}:{port}"
     if parts.username or parts.password:
         netloc = f"{parts.username or ''}{':' + parts.password if parts.password else ''}@{netloc}"
-    query = [
-        (name, value)
-        for name, value in parse_qsl(parts.query, keep_blank_values=True)
-        if not is_tracking_parameter(name)
-    ]
+    query = [(name, value) for name, value in parse_qsl(parts.query, keep_blank_values=True) if not is_tracking_parameter(name)]
     path = parts.path or "/"
     cleaned = urlunsplit((scheme, netloc, path, urlencode(query), ""))
     return w3lib_canonicalize_url(cleaned)

@@ -31,9 +31,7 @@ def _status_line(status: int) -> str:
         return str(status)
 
 
-def write_warc(
-    session: Session, out: IO[bytes], gzip: bool, site: str | None = None, all_versions: bool = False
-) -> list[str]:
+def write_warc(session: Session, out: IO[bytes], gzip: bool, site: str | None = None, all_versions: bool = False) -> list[str]:
     """Write the fetches behind the selected versions (latest unless ``all_versions``); the URLs of those left out
     because their stored page does not decompress (``archive check`` reports them)."""
     writer = WARCWriter(out, gzip=gzip, warc_version="1.1")
@@ -67,9 +65,7 @@ def write_warc(
 
 
 def _selected_responses(site: str | None, all_versions: bool) -> Select[Any]:
-    query = select(Snapshot.response_id).join(Article, Article.id == Snapshot.article_id).where(
-        Snapshot.response_id.is_not(None)
-    )
+    query = select(Snapshot.response_id).join(Article, Article.id == Snapshot.article_id).where(Snapshot.response_id.is_not(None))
     if not all_versions:
         query = query.where(is_latest_version())
     if site:

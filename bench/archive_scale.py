@@ -120,12 +120,24 @@ def generate(url: str, snapshots: int, pages: list[tuple[bytes, str]]) -> list[s
                 title = f"Article {number} about {generator.body(4)}"
                 raw = RawResponse(url_of, 200, generator.page(site, title, body), {"content-type": "text/html; charset=utf-8"})
                 digest = hashlib.sha256(f"{title}\n{body}".encode()).hexdigest()
-                session.add(Snapshot(
-                    article_id=article.id, version=version, fetched_at=fetched, fetched_url=url_of,
-                    content_hash=digest, body_hash=digest, title=title, body_text=body, authors=["Ada"],
-                    published_at=first, tags=["linux"], extractor="bench", response=store_response(session, raw, fetched),
-                    is_latest=version == versions,
-                ))
+                session.add(
+                    Snapshot(
+                        article_id=article.id,
+                        version=version,
+                        fetched_at=fetched,
+                        fetched_url=url_of,
+                        content_hash=digest,
+                        body_hash=digest,
+                        title=title,
+                        body_text=body,
+                        authors=["Ada"],
+                        published_at=first,
+                        tags=["linux"],
+                        extractor="bench",
+                        response=store_response(session, raw, fetched),
+                        is_latest=version == versions,
+                    )
+                )
             if number % 2000 == 1999:
                 session.flush()
                 session.expunge_all()
@@ -164,9 +176,7 @@ def bench_reads(url: str, label: str, urls: list[str]) -> None:
 def storage_ratio(url: str) -> tuple[int, int, float]:
     archive = open_archive(url, upgrade=False)
     with archive.sessions() as session:
-        compressed, size, count = session.execute(
-            select(func.sum(func.length(RawPage.data)), func.sum(RawPage.size), func.count())
-        ).one()
+        compressed, size, count = session.execute(select(func.sum(func.length(RawPage.data)), func.sum(RawPage.size), func.count())).one()
         ratios = [c / s for c, s in session.execute(select(func.length(RawPage.data), RawPage.size))]
     archive.close()
     return int(compressed), int(size), statistics.mean(ratios) if count else 0.0
@@ -180,8 +190,10 @@ def real_page_ratio(pages: list[tuple[bytes, str]], directory: Path) -> None:
             store_response(session, RawResponse("https://example.org/", 200, page), START)
     archive.close()
     compressed, size, mean = storage_ratio(url)
-    print(f"raw pages (real, {len(pages)} pages of extraction-dev): {compressed / size:.1%} of {size:,} bytes overall, "
-          f"{mean:.1%} per page on average (Zstandard level {COMPRESSION_LEVEL})")
+    print(
+        f"raw pages (real, {len(pages)} pages of extraction-dev): {compressed / size:.1%} of {size:,} bytes overall, "
+        f"{mean:.1%} per page on average (Zstandard level {COMPRESSION_LEVEL})"
+    )
 
 
 def crawl_cost(directory: Path) -> None:
@@ -208,18 +220,25 @@ def crawl_cost(directory: Path) -> None:
         size_second = Path(directory / "crawl.db").stat().st_size
     engine.dispose()
     articles = first[0]
-    print(f"per article (fixture site, {articles} articles): {(first[1]) / articles:,.0f} bytes of snapshot row "
-          f"(text + ~400 bytes of other columns), {first[2] / articles:,.0f} bytes of compressed raw page")
-    print(f"unchanged re-crawl: {second[4] - first[4]} new snapshots, {second[3] - first[3]} new responses, "
-          f"{second[2] - first[2]} new raw-page bytes; database file {size_first:,} -> {size_second:,} bytes "
-          f"(the crawl_runs row and last_seen_at updates)")
+    print(
+        f"per article (fixture site, {articles} articles): {(first[1]) / articles:,.0f} bytes of snapshot row "
+        f"(text + ~400 bytes of other columns), {first[2] / articles:,.0f} bytes of compressed raw page"
+    )
+    print(
+        f"unchanged re-crawl: {second[4] - first[4]} new snapshots, {second[3] - first[3]} new responses, "
+        f"{second[2] - first[2]} new raw-page bytes; database file {size_first:,} -> {size_second:,} bytes "
+        f"(the crawl_runs row and last_seen_at updates)"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--snapshots", type=int, default=100_000)
-    parser.add_argument("--postgres", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
-                        help="An administrative URL: a scratch database is created there and dropped afterwards.")
+    parser.add_argument(
+        "--postgres",
+        default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres",
+        help="An administrative URL: a scratch database is created there and dropped afterwards.",
+    )
     parser.add_argument("--keep", type=Path, help="Keep the generated SQLite archive in this directory.")
     args = parser.parse_args()
     pages = real_pages()
@@ -228,8 +247,10 @@ def main() -> None:
         sqlite_url = f"sqlite:///{directory / 'scale.db'}"
         start = time.perf_counter()
         urls = generate(sqlite_url, args.snapshots, pages)
-        print(f"generated {args.snapshots:,} snapshots of {len(urls):,} articles in {time.perf_counter() - start:.0f} s; "
-              f"SQLite file {(directory / 'scale.db').stat().st_size / 1e6:,.0f} MB")
+        print(
+            f"generated {args.snapshots:,} snapshots of {len(urls):,} articles in {time.perf_counter() - start:.0f} s; "
+            f"SQLite file {(directory / 'scale.db').stat().st_size / 1e6:,.0f} MB"
+        )
         compressed, size, mean = storage_ratio(sqlite_url)
         print(f"raw pages (generated): {compressed / size:.1%} of {size:,} bytes overall, {mean:.1%} per page on average")
         real_page_ratio(pages, directory)
@@ -243,8 +264,10 @@ def main() -> None:
         try:
             start = time.perf_counter()
             copied = copy_archive(sqlite_url, postgres_url)
-            print(f"archive copy sqlite -> postgresql, every row checked: {time.perf_counter() - start:.1f} s "
-                  f"({', '.join(f'{t.name} {t.rows:,}' for t in copied)})")
+            print(
+                f"archive copy sqlite -> postgresql, every row checked: {time.perf_counter() - start:.1f} s "
+                f"({', '.join(f'{t.name} {t.rows:,}' for t in copied)})"
+            )
             vacuum = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
             with vacuum.connect() as connection:
                 connection.execute(text("VACUUM ANALYZE"))  # what autovacuum does soon after a bulk load

@@ -45,7 +45,7 @@ CRAWL = (f"start_url=http://{HOST}/", "max_pages=0")
 ARCHIVE_CONTENT = {
     "articles": "SELECT url, site FROM articles ORDER BY url",
     "snapshots": "SELECT a.url, s.version, s.content_hash, s.body_hash, s.title, s.body_text, s.fetched_url "
-                 "FROM snapshots s JOIN articles a ON a.id = s.article_id ORDER BY a.url, s.version",
+    "FROM snapshots s JOIN articles a ON a.id = s.article_id ORDER BY a.url, s.version",
     "aliases": "SELECT u.url, a.url, u.reason FROM url_aliases u JOIN articles a ON a.id = u.article_id ORDER BY u.url",
 }
 """What must be equal between two archives of the same site (ids and times differ)."""

@@ -75,9 +75,7 @@ def extract_project(html: str, url: str) -> Extraction:
     meta = page.metadata
     return Extraction(
         body=page.body_text,
-        metadata=PredictedMetadata(
-            title=meta.title, authors=list(meta.authors), published=meta.published_at, topics=list(meta.tags)
-        ),
+        metadata=PredictedMetadata(title=meta.title, authors=list(meta.authors), published=meta.published_at, topics=list(meta.tags)),
     )
 
 

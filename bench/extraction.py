@@ -32,10 +32,7 @@ def print_body_table(runs: list[Run]) -> None:
     print(f"{'extractor':<{width}}  precision  recall     F1  accuracy  ms/page")
     for r in runs:
         total = aggregate(r.body_scores.values())
-        print(
-            f"{r.name:<{width}}  {total.precision:9.3f}  {total.recall:6.3f}  {total.f1:5.3f}"
-            f"  {total.accuracy:8.3f}  {r.ms_per_page:7.1f}"
-        )
+        print(f"{r.name:<{width}}  {total.precision:9.3f}  {total.recall:6.3f}  {total.f1:5.3f}  {total.accuracy:8.3f}  {r.ms_per_page:7.1f}")
 
 
 def print_worst_bodies(r: Run, count: int) -> None:
@@ -54,10 +51,7 @@ def print_field_table(runs: list[Run]) -> None:
     for r in runs:
         means = mean_scores(r.field_scores.values())
         body = aggregate(r.body_scores.values())
-        print(
-            f"{r.name:<{width}}  " + "  ".join(f"{means[name]:13.3f}" for name in FIELDS)
-            + f"  {body.f1:7.3f}  {r.ms_per_page:7.1f}"
-        )
+        print(f"{r.name:<{width}}  " + "  ".join(f"{means[name]:13.3f}" for name in FIELDS) + f"  {body.f1:7.3f}  {r.ms_per_page:7.1f}")
 
 
 def print_field_misses(r: Run, pages: list[Page], count: int) -> None:

@@ -75,12 +75,7 @@ def field_scores(predicted: PredictedMetadata, expected: ExpectedMetadata) -> di
         "title": float(_words(predicted.title) == _words(expected.title)),
         "authors": float(_names(predicted.authors) == _names(expected.authors)),
         "published": float(
-            published is not None
-            and (
-                _same_day(published, expected_published)
-                if _day_only(published)
-                else published == expected_published
-            )
+            published is not None and (_same_day(published, expected_published) if _day_only(published) else published == expected_published)
         ),
         "published_day": float(published is not None and _same_day(published, expected_published)),
         "topics": _jaccard(_names(predicted.topics), _names(expected.topics)),

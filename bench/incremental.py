@@ -61,15 +61,18 @@ def generated_article(number: int, published: datetime) -> FixtureArticle:
         for part in range(1, 7)
     )
     return FixtureArticle(
-        f"{topic.lower()}-story-{number}", f"{topic} story number {number}", "Ada Lovelace",
-        published.isoformat(timespec="seconds"), topic, paragraphs,
+        f"{topic.lower()}-story-{number}",
+        f"{topic} story number {number}",
+        "Ada Lovelace",
+        published.isoformat(timespec="seconds"),
+        topic,
+        paragraphs,
     )
 
 
 def index_page(number: int, articles: list[FixtureArticle], last: bool) -> Page:
     links = "".join(
-        f'<article class="post"><h2 class="entry-title"><a href="/{a.slug}/" rel="bookmark">{a.title}</a></h2></article>'
-        for a in articles
+        f'<article class="post"><h2 class="entry-title"><a href="/{a.slug}/" rel="bookmark">{a.title}</a></h2></article>' for a in articles
     )
     older = "" if last else f'<link rel="next" href="/page/{number + 1}/">'
     html = f"<html><head><title>Page {number}</title>{FEED_LINKS}{older}</head><body><main>{links}</main></body></html>"

@@ -122,7 +122,10 @@ def serve(site: Site) -> ThreadingHTTPServer:
 
 def crawl(url: str, database_url: str, recheck: str = "due") -> float:
     command = crawl_command(
-        database_url, f"start_url={url}", "max_pages=0", f"recheck={recheck}",
+        database_url,
+        f"start_url={url}",
+        "max_pages=0",
+        f"recheck={recheck}",
         settings=("CONCURRENT_REQUESTS_PER_DOMAIN=16", "ROBOTSTXT_OBEY=False", "LOG_LEVEL=WARNING"),
     )
     start = time.perf_counter()
@@ -157,9 +160,9 @@ def main() -> None:
         site.build(2)
         seconds = crawl(base, database_url, recheck="all")  # every archived article asked again, as a late re-check would
         with engine.connect() as connection:
-            versions = dict(connection.execute(text(
-                "SELECT a.url, COUNT(s.id) FROM articles a JOIN snapshots s ON s.article_id = a.id GROUP BY a.url"
-            )).all())
+            versions = dict(
+                connection.execute(text("SELECT a.url, COUNT(s.id) FROM articles a JOIN snapshots s ON s.article_id = a.id GROUP BY a.url")).all()
+            )
         engine.dispose()
         by_page = {urlsplit(url).path.split("/")[2]: count for url, count in versions.items()}
         false_changes = sorted(i[:8] for i, count in by_page.items() if count > 1 and i not in site.edited)

@@ -65,10 +65,17 @@ PR_SET_CHILD_SUBREAPER = 36
 def local_site_settings(concurrency: int) -> tuple[str, ...]:
     """What both crawls run with: a local site, so no delay; the project's queue order for both."""
     return (
-        "DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "ROBOTSTXT_OBEY=True", "LOG_LEVEL=INFO",
-        f"CONCURRENT_REQUESTS={concurrency}", f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
-        "DEPTH_PRIORITY=1", "SCHEDULER_DISK_QUEUE=scrapy.squeues.PickleFifoDiskQueue",
-        "SCHEDULER_MEMORY_QUEUE=scrapy.squeues.FifoMemoryQueue", "COOKIES_ENABLED=False", "TELNETCONSOLE_ENABLED=False",
+        "DOWNLOAD_DELAY=0",
+        "AUTOTHROTTLE_ENABLED=False",
+        "ROBOTSTXT_OBEY=True",
+        "LOG_LEVEL=INFO",
+        f"CONCURRENT_REQUESTS={concurrency}",
+        f"CONCURRENT_REQUESTS_PER_DOMAIN={concurrency}",
+        "DEPTH_PRIORITY=1",
+        "SCHEDULER_DISK_QUEUE=scrapy.squeues.PickleFifoDiskQueue",
+        "SCHEDULER_MEMORY_QUEUE=scrapy.squeues.FifoMemoryQueue",
+        "COOKIES_ENABLED=False",
+        "TELNETCONSOLE_ENABLED=False",
     )
 
 
@@ -261,8 +268,17 @@ class Result:
 def plain_crawl(url: str, directory: Path, settings: tuple[str, ...]) -> Result:
     """(a): plain Scrapy, run outside the project so that none of its settings or components apply."""
     report = directory / "plain.json"
-    command = [sys.executable, "-m", "scrapy", "runspider", str(PROJECT_ROOT / "bench" / "plain_spider.py"),
-               "-a", f"start_url={url}", "-a", f"report={report}"]
+    command = [
+        sys.executable,
+        "-m",
+        "scrapy",
+        "runspider",
+        str(PROJECT_ROOT / "bench" / "plain_spider.py"),
+        "-a",
+        f"start_url={url}",
+        "-a",
+        f"report={report}",
+    ]
     for setting in settings:
         command += ["-s", setting]
     env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
@@ -311,7 +327,7 @@ def main() -> None:
     adopt_orphans()
     settings = local_site_settings(args.concurrency)
     news_settings = (*settings, *([f"ARCHIVE_EXTRACT_WORKERS={args.workers}"] if args.workers is not None else []), *args.set)
-    print(f"{os.cpu_count()} cores; settings of both crawls: {' '.join(settings)}; (b) also: {' '.join(news_settings[len(settings):])}")
+    print(f"{os.cpu_count()} cores; settings of both crawls: {' '.join(settings)}; (b) also: {' '.join(news_settings[len(settings) :])}")
     peaks: dict[int, int] = {}
     context = multiprocessing.get_context("spawn")
     for pages in args.pages:

@@ -68,7 +68,9 @@ class SiteLocks:
             if result.taken_over:
                 logger.warning(
                     "%s: took over the stale lock of a crawl that stopped (host %s, pid %d)",
-                    site, result.taken_over.host, result.taken_over.pid,
+                    site,
+                    result.taken_over.host,
+                    result.taken_over.pid,
                 )
             if result.acquired:
                 self.sites.append(site)
@@ -76,7 +78,10 @@ class SiteLocks:
                 held.append(site)
                 logger.info(
                     "%s: not crawled, another crawl is running (host %s, pid %d, alive at %s)",
-                    site, result.holder.host, result.holder.pid, result.heartbeat_at.isoformat(timespec="seconds"),
+                    site,
+                    result.holder.host,
+                    result.holder.pid,
+                    result.heartbeat_at.isoformat(timespec="seconds"),
                 )
         self.stats.set_value("archive/locked_sites", len(held))
         if held and not self.sites:

@@ -112,10 +112,7 @@ def _selectors(path: Path, value: Any) -> Selectors:
     if unknown:
         raise _fail(path, f"selectors.{sorted(unknown)[0]}", f"unknown key (known: {', '.join(sorted(SELECTOR_KEYS))})")
     single = {k: _selector(path, f"selectors.{k}", value[k]) for k in ("article_links", "next_page", "body") if k in value}
-    remove = tuple(
-        _selector(path, f"selectors.remove[{i}]", s)
-        for i, s in enumerate(_strings(path, "selectors.remove", value.get("remove", [])))
-    )
+    remove = tuple(_selector(path, f"selectors.remove[{i}]", s) for i, s in enumerate(_strings(path, "selectors.remove", value.get("remove", []))))
     return Selectors(**single, remove=remove)
 
 

@@ -39,9 +39,7 @@ def reextract_page(html: str, url: str, profile: SiteProfile | None) -> FetchedA
         return None
     metadata = page.metadata
     canonical = absolute_url(url, metadata.canonical_url or "")
-    return FetchedArticle(
-        **(metadata.article_metadata() | {"canonical_url": canonical}), body_text=page.body_text, extractor=page.extractor
-    )
+    return FetchedArticle(**(metadata.article_metadata() | {"canonical_url": canonical}), body_text=page.body_text, extractor=page.extractor)
 
 
 def reextract_archive(

@@ -111,8 +111,18 @@ class CrawlRunRecorder:
         spider.logger.info(
             "crawl run %s: new %d, changed %d, unchanged %d, not modified %d, gone %d, duplicates %d, "
             "not articles %d, errors %d, requests %d, %.1f seconds (%s)%s",
-            self.run_id, run.articles_new, run.articles_changed, run.articles_unchanged, run.not_modified,
-            run.gone, run.duplicates, run.not_articles, run.errors, run.requests, seconds, reason,
+            self.run_id,
+            run.articles_new,
+            run.articles_changed,
+            run.articles_unchanged,
+            run.not_modified,
+            run.gone,
+            run.duplicates,
+            run.not_articles,
+            run.errors,
+            run.requests,
+            seconds,
+            reason,
             f" errors by reason: {', '.join(f'{name} {pages}' for name, pages in sorted(errors.items()))}" if errors else "",
         )
         self.archive.close()

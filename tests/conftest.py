@@ -14,9 +14,7 @@ from sqlalchemy.exc import OperationalError
 
 from tests.fixture_site import FixtureSite, serve_fixture_site
 
-POSTGRES_ADMIN_URL = os.environ.get(
-    "ARCHIVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_ADMIN_URL = os.environ.get("ARCHIVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 def _postgres_unavailable(reason: str) -> None:

@@ -32,20 +32,19 @@ def crawl_command(database_url: str, *arguments: str, settings: tuple[str, ...] 
     return command
 
 
-def start_crawl(
-    database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None
-) -> subprocess.Popen[str]:
+def start_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
     """The crawl of ``run_crawl``, started in the background; its output is read from ``stdout``."""
     return subprocess.Popen(
         crawl_command(database_url, *arguments, settings=settings),
-        cwd=PROJECT_ROOT, env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=PROJECT_ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
-def run_crawl(
-    database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None
-) -> CrawlResult:
+def run_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None) -> CrawlResult:
     """``scrapy crawl news`` with ``-a`` arguments (``name=value``) against a local site; ``env`` adds variables."""
     process = start_crawl(database_url, *arguments, settings=settings, env=env)
     output, _ = process.communicate(timeout=300)

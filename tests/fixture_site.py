@@ -67,22 +67,72 @@ def _paragraphs(topic: str, detail: str, number: int) -> tuple[str, ...]:
 
 
 ARTICLES: tuple[FixtureArticle, ...] = (
-    FixtureArticle("fedora-41-released", "Fedora 41 Released with GNOME 47", "Arindam Sen",
-                   "2026-10-29T08:15:00+05:30", "Fedora", _paragraphs("Fedora", "GNOME 47 and DNF 5", 41)),
-    FixtureArticle("ubuntu-24-10-review", "Ubuntu 24.10 Review: Oracular Oriole", "Marius Nestor",
-                   "2026-10-12T10:00:00+00:00", "Ubuntu", _paragraphs("Ubuntu", "a new installer", 24), "og"),
-    FixtureArticle("linux-mint-22-beta", "Linux Mint 22 Beta Is Out", "Joey Sneddon",
-                   "2026-09-30T17:45:00-04:00", "Mint", _paragraphs("Linux Mint", "Cinnamon 6.2", 22)),
-    FixtureArticle("kde-plasma-6-2", "KDE Plasma 6.2 Brings Better HDR", "Arindam Sen",
-                   "2026-09-20T06:00:00+00:00", "KDE", _paragraphs("KDE Plasma", "HDR and colour management", 6)),
-    FixtureArticle("debian-13-trixie", "Debian 13 Trixie Is Now Frozen", "Marius Nestor",
-                   "2026-09-01T12:30:00+02:00", "Debian", _paragraphs("Debian", "the freeze of its next stable release", 13), "none"),
-    FixtureArticle("firefox-132-features", "Firefox 132: What Is New", "Joey Sneddon",
-                   "2026-08-27T09:00:00+00:00", "Firefox", _paragraphs("Firefox", "privacy and tab groups", 132)),
-    FixtureArticle("arch-linux-iso-update", "Arch Linux Refreshes Its Install ISO", "Arindam Sen",
-                   "2026-08-14T21:10:00+00:00", "Arch", _paragraphs("Arch Linux", "the archinstall guided installer", 2026)),
-    FixtureArticle("gimp-3-0-rc", "GIMP 3.0 Release Candidate Arrives", "Marius Nestor",
-                   "2026-08-02T15:00:00+00:00", "GIMP", _paragraphs("GIMP", "non-destructive editing", 3)),
+    FixtureArticle(
+        "fedora-41-released",
+        "Fedora 41 Released with GNOME 47",
+        "Arindam Sen",
+        "2026-10-29T08:15:00+05:30",
+        "Fedora",
+        _paragraphs("Fedora", "GNOME 47 and DNF 5", 41),
+    ),
+    FixtureArticle(
+        "ubuntu-24-10-review",
+        "Ubuntu 24.10 Review: Oracular Oriole",
+        "Marius Nestor",
+        "2026-10-12T10:00:00+00:00",
+        "Ubuntu",
+        _paragraphs("Ubuntu", "a new installer", 24),
+        "og",
+    ),
+    FixtureArticle(
+        "linux-mint-22-beta",
+        "Linux Mint 22 Beta Is Out",
+        "Joey Sneddon",
+        "2026-09-30T17:45:00-04:00",
+        "Mint",
+        _paragraphs("Linux Mint", "Cinnamon 6.2", 22),
+    ),
+    FixtureArticle(
+        "kde-plasma-6-2",
+        "KDE Plasma 6.2 Brings Better HDR",
+        "Arindam Sen",
+        "2026-09-20T06:00:00+00:00",
+        "KDE",
+        _paragraphs("KDE Plasma", "HDR and colour management", 6),
+    ),
+    FixtureArticle(
+        "debian-13-trixie",
+        "Debian 13 Trixie Is Now Frozen",
+        "Marius Nestor",
+        "2026-09-01T12:30:00+02:00",
+        "Debian",
+        _paragraphs("Debian", "the freeze of its next stable release", 13),
+        "none",
+    ),
+    FixtureArticle(
+        "firefox-132-features",
+        "Firefox 132: What Is New",
+        "Joey Sneddon",
+        "2026-08-27T09:00:00+00:00",
+        "Firefox",
+        _paragraphs("Firefox", "privacy and tab groups", 132),
+    ),
+    FixtureArticle(
+        "arch-linux-iso-update",
+        "Arch Linux Refreshes Its Install ISO",
+        "Arindam Sen",
+        "2026-08-14T21:10:00+00:00",
+        "Arch",
+        _paragraphs("Arch Linux", "the archinstall guided installer", 2026),
+    ),
+    FixtureArticle(
+        "gimp-3-0-rc",
+        "GIMP 3.0 Release Candidate Arrives",
+        "Marius Nestor",
+        "2026-08-02T15:00:00+00:00",
+        "GIMP",
+        _paragraphs("GIMP", "non-destructive editing", 3),
+    ),
 )
 INDEX_PAGES: tuple[tuple[str, ...], ...] = (
     ("fedora-41-released", "ubuntu-24-10-review", "linux-mint-22-beta"),
@@ -143,11 +193,11 @@ def _layout(title: str, body: str, version: int, head: str = "") -> str:
 <meta property="og:site_name" content="Tux Daily">{head}</head>
 <body class="wordpress">
 <header class="site-header"><a class="logo" href="/">Tux Daily</a><nav class="main-nav"><ul>{nav}</ul></nav>
-<div class="trending-bar"><span>Trending:</span><ul>{chrome['trending']}</ul></div></header>
+<div class="trending-bar"><span>Trending:</span><ul>{chrome["trending"]}</ul></div></header>
 <div class="site-content"><main id="main">{body}</main>
-<aside class="sidebar"><div class="widget"><h3>Popular posts</h3><ul>{chrome['trending']}</ul></div>
-<div class="widget ad">{chrome['ad']}</div></aside></div>
-<footer class="site-footer"><p>{chrome['footer']}</p><a href="http://localhost:{{port}}/partner-article/">Partner site</a></footer>
+<aside class="sidebar"><div class="widget"><h3>Popular posts</h3><ul>{chrome["trending"]}</ul></div>
+<div class="widget ad">{chrome["ad"]}</div></aside></div>
+<footer class="site-footer"><p>{chrome["footer"]}</p><a href="http://localhost:{{port}}/partner-article/">Partner site</a></footer>
 </body></html>"""
 
 
@@ -167,7 +217,7 @@ def article_page(article: FixtureArticle, version: int, canonical: str | None) -
     body_parts.append(
         f'<div class="sharedaddy sd-sharing-enabled"><h3 class="sd-title">Share this:</h3>'
         f'<ul><li><a href="https://twitter.com/share">Twitter</a></li><li><a href="https://facebook.com/share">Facebook</a></li>'
-        f'<li>{chrome["shares"]}</li></ul></div>'
+        f"<li>{chrome['shares']}</li></ul></div>"
     )
     related = [a for a in ARTICLES if a.slug != article.slug][: 3 if version == 1 else 2]
     body_parts.append(
@@ -188,8 +238,13 @@ def article_page(article: FixtureArticle, version: int, canonical: str | None) -
             "@context": "https://schema.org",
             "@graph": [
                 {"@type": "WebSite", "name": "Tux Daily"},
-                {"@type": "NewsArticle", "headline": title, "datePublished": article.published,
-                 "author": {"@type": "Person", "name": article.author}, "keywords": [article.topic, "Linux"]},
+                {
+                    "@type": "NewsArticle",
+                    "headline": title,
+                    "datePublished": article.published,
+                    "author": {"@type": "Person", "name": article.author},
+                    "keywords": [article.topic, "Linux"],
+                },
             ],
         }
         head += f'<script type="application/ld+json">{json.dumps(data)}</script>'
@@ -198,11 +253,11 @@ def article_page(article: FixtureArticle, version: int, canonical: str | None) -
 <header class="entry-header"><h1 class="entry-title">{escape(title)}</h1>
 <div class="entry-meta">By <a href="/author/{article.author.split()[0].lower()}/">{escape(article.author)}</a>
 <time class="entry-date published" datetime="{article.published}">{article.published[:10]}</time>
-<a href="#comments">{chrome['comments']}</a></div></header>
-<div class="entry-content">{''.join(body_parts)}</div>
+<a href="#comments">{chrome["comments"]}</a></div></header>
+<div class="entry-content">{"".join(body_parts)}</div>
 <div class="author-box"><h4>About {escape(article.author)}</h4><p>{escape(article.author)} writes about Linux and open source every day.</p></div>
 </article>
-<div id="comments" class="comments-area"><h2>{chrome['comments']}</h2>
+<div id="comments" class="comments-area"><h2>{chrome["comments"]}</h2>
 <ol class="comment-list"><li class="comment"><p>Great article, thanks! I upgraded yesterday and everything works.</p></li></ol></div>"""
     return _layout(title, body, version, head)
 
@@ -236,9 +291,7 @@ def _index_page(number: int, version: int, added: tuple[FixtureArticle, ...] = (
     if number > 1:
         previous = "/" if number == 2 else f"/page/{number - 1}/"
         pagination.append(f'<a class="prev page-numbers" href="{previous}">Newer posts</a>')
-    pagination.extend(
-        f'<a class="page-numbers" href="{"/" if n == 1 else f"/page/{n}/"}">{n}</a>' for n in range(1, len(INDEX_PAGES) + 1)
-    )
+    pagination.extend(f'<a class="page-numbers" href="{"/" if n == 1 else f"/page/{n}/"}">{n}</a>' for n in range(1, len(INDEX_PAGES) + 1))
     head = ""
     if number < len(INDEX_PAGES):
         if number == 1:
@@ -250,7 +303,7 @@ def _index_page(number: int, version: int, added: tuple[FixtureArticle, ...] = (
 
 
 def _plain_page(title: str, text: str, version: int) -> str:
-    return _layout(title, f"<h1>{escape(title)}</h1><div class=\"page-content\"><p>{escape(text)}</p></div>", version)
+    return _layout(title, f'<h1>{escape(title)}</h1><div class="page-content"><p>{escape(text)}</p></div>', version)
 
 
 @dataclass
@@ -285,8 +338,14 @@ def _bad_pages(version: int, base: str) -> dict[str, Page]:
     empty = FixtureArticle("empty-article", "An Empty Article", "Nobody", "2026-07-01T10:00:00+00:00", "Nothing", ())
     latin1 = FixtureArticle(LATIN1_SLUG, LATIN1_TITLE, "Jean Dupont", "2026-07-02T10:00:00+02:00", "Debian", LATIN1_PARAGRAPHS)
     latin1_html = article_page(latin1, version, f"{base}/{LATIN1_SLUG}/").replace('<meta charset="utf-8">', '<meta charset="iso-8859-1">')
-    misconfigured = FixtureArticle(MISCONFIGURED_SLUG, "Canonical Points Home", "Jo Doe", "2026-07-03T10:00:00+00:00",
-                                   "Kernel", _paragraphs("Linux", "a misconfigured canonical tag", 7))
+    misconfigured = FixtureArticle(
+        MISCONFIGURED_SLUG,
+        "Canonical Points Home",
+        "Jo Doe",
+        "2026-07-03T10:00:00+00:00",
+        "Kernel",
+        _paragraphs("Linux", "a misconfigured canonical tag", 7),
+    )
     return {
         "/pdf-article/": Page(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj << /Type /Catalog >> endobj\n", content_type="application/pdf"),
         "/empty-article/": Page(article_page(empty, version, f"{base}/empty-article/").encode()),
@@ -328,10 +387,13 @@ def _sources(base: str, articles: list[FixtureArticle], version: int, changed: d
     posts = [(f"{base}/{a.slug}/", changed.get(a.slug, a.published)) for a in articles]
     return {
         "/feed/": feed_page(base, articles, version),
-        "/sitemap_index.xml": sitemap_page("sitemap", [
-            (f"{base}/post-sitemap.xml", max((lastmod for _, lastmod in posts), key=datetime.fromisoformat)),
-            (f"{base}/page-sitemap.xml", PAGES_SITEMAP_LASTMOD),
-        ]),
+        "/sitemap_index.xml": sitemap_page(
+            "sitemap",
+            [
+                (f"{base}/post-sitemap.xml", max((lastmod for _, lastmod in posts), key=datetime.fromisoformat)),
+                (f"{base}/page-sitemap.xml", PAGES_SITEMAP_LASTMOD),
+            ],
+        ),
         "/post-sitemap.xml": sitemap_page("url", posts),
         "/page-sitemap.xml": sitemap_page("url", [(f"{base}{path}", PAGES_SITEMAP_LASTMOD) for path in NON_ARTICLE_PATHS]),
         "/robots.txt": Page(f"{ROBOTS_TXT}Sitemap: {base}/sitemap_index.xml\n".encode(), content_type="text/plain"),
@@ -383,7 +445,7 @@ def build_site(
         pages.update(_bad_pages(version, base))
         paths = [*BAD_PAGES, f"/{LATIN1_SLUG}/", f"/{MISCONFIGURED_SLUG}/"]
         links = "".join(f'<article class="post"><h2><a href="{path}">Story</a></h2></article>' for path in paths)
-        pages["/"] = Page(pages["/"].body.replace(b"<nav class=\"pagination\">", links.encode() + b"<nav class=\"pagination\">", 1))
+        pages["/"] = Page(pages["/"].body.replace(b'<nav class="pagination">', links.encode() + b'<nav class="pagination">', 1))
     return pages
 
 

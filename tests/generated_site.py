@@ -38,8 +38,13 @@ def article_paragraphs(host: str, number: int) -> list[str]:
 def _article_page(host: str, number: int) -> bytes:
     title = article_title(host, number)
     day = f"2026-{number % 12 + 1:02d}-{number % 28 + 1:02d}T10:00:00+00:00"
-    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": title, "datePublished": day,
-            "author": {"@type": "Person", "name": f"Writer {number % 7}"}}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": title,
+        "datePublished": day,
+        "author": {"@type": "Person", "name": f"Writer {number % 7}"},
+    }
     paragraphs = "".join(f"<p>{escape(p)}</p>" for p in article_paragraphs(host, number))
     return (
         f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{escape(title)}</title>'
@@ -63,8 +68,7 @@ class GeneratedSite:
         first = self.articles - (page - 1) * self.per_page
         numbers = range(first, max(first - self.per_page, 0), -1)
         items = "".join(
-            f'<article><h2 class="entry-title"><a href="/{article_slug(n)}/">{escape(article_title(host, n))}</a></h2></article>'
-            for n in numbers
+            f'<article><h2 class="entry-title"><a href="/{article_slug(n)}/">{escape(article_title(host, n))}</a></h2></article>' for n in numbers
         )
         head = f'<link rel="next" href="/page/{page + 1}/">' if page < self.index_pages else ""
         return f"<!DOCTYPE html><html><head><title>{host}</title>{head}</head><body><main>{items}</main></body></html>".encode()

@@ -51,32 +51,47 @@ class Story:
 
 
 def _story(slug: str, title: str, subject: str) -> Story:
-    return Story(slug, title, tuple(
-        f"{subject}: paragraph {n} reports what changed in this release and why users of the project should care, "
-        f"with the details of the upgrade path, the known issues and the plans for the next cycle."
-        for n in range(1, 6)
-    ))
+    return Story(
+        slug,
+        title,
+        tuple(
+            f"{subject}: paragraph {n} reports what changed in this release and why users of the project should care, "
+            f"with the details of the upgrade path, the known issues and the plans for the next cycle."
+            for n in range(1, 6)
+        ),
+    )
 
 
 GOOD = tuple(_story(f"good-story-{n}", f"Good story {n}: a solid release", f"Good story {n}") for n in range(1, 6))
 MALFORMED = _story("malformed-markup", "Malformed markup survives", "Malformed markup")
 TRUNCATED = _story("truncated-markup", "Truncated markup keeps its start", "Truncated markup")
-CP1252 = Story("cp1252-declared-utf8", "“Smart quotes” and café prices in €", tuple(
-    f"Paragraphe {n} : le café coûte 3 € à Paris, disait l’article « très sérieux » du développeur ; "
-    f"les accents, les guillemets et le symbole € doivent survivre au décodage."
-    for n in range(1, 6)
-))
+CP1252 = Story(
+    "cp1252-declared-utf8",
+    "“Smart quotes” and café prices in €",
+    tuple(
+        f"Paragraphe {n} : le café coûte 3 € à Paris, disait l’article « très sérieux » du développeur ; "
+        f"les accents, les guillemets et le symbole € doivent survivre au décodage."
+        for n in range(1, 6)
+    ),
+)
 BOM = _story("utf8-bom", "Ünïcödé with a byte-order mark", "Ünïcödé BOM story")
-SHIFT_JIS = Story("shift-jis-meta", "日本語の記事：新しいカーネルが公開されました", tuple(
-    f"第{n}段落：新しいカーネルが公開されました。このリリースでは電力管理が改善され、"
-    f"ノートパソコンのバッテリー寿命が延びました。開発者は次のリリースの計画も発表しました。"
-    for n in range(1, 6)
-))
-GB2312 = Story("gb2312-meta", "中文文章：新的桌面环境发布了", tuple(
-    f"第{n}段：新的桌面环境今天发布了。这个版本改进了文件管理器和设置程序，"
-    f"并且修复了许多用户报告的问题。开发者还公布了下一个版本的计划。"
-    for n in range(1, 6)
-))
+SHIFT_JIS = Story(
+    "shift-jis-meta",
+    "日本語の記事：新しいカーネルが公開されました",
+    tuple(
+        f"第{n}段落：新しいカーネルが公開されました。このリリースでは電力管理が改善され、"
+        f"ノートパソコンのバッテリー寿命が延びました。開発者は次のリリースの計画も発表しました。"
+        for n in range(1, 6)
+    ),
+)
+GB2312 = Story(
+    "gb2312-meta",
+    "中文文章：新的桌面环境发布了",
+    tuple(
+        f"第{n}段：新的桌面环境今天发布了。这个版本改进了文件管理器和设置程序，并且修复了许多用户报告的问题。开发者还公布了下一个版本的计划。"
+        for n in range(1, 6)
+    ),
+)
 UNICODE_PATH = _story("café-ünïcode-story", "A story under a non-ASCII path", "Non-ASCII path")
 PERCENT_PATH = _story("✓-checked-story", "A story under a percent-encoded path", "Percent-encoded path")
 IDN = _story("idn-story", "A story on an international host name", "International host")
@@ -158,10 +173,19 @@ def story_body(story: Story) -> str:
 
 
 def _page(story: Story, charset: str = "utf-8", json_ld: str | None = None, head: str = "") -> str:
-    data = json_ld if json_ld is not None else json.dumps(
-        {"@context": "https://schema.org", "@type": "NewsArticle", "headline": story.title,
-         "datePublished": "2026-05-04T10:00:00+00:00", "author": {"@type": "Person", "name": "Ada Reporter"}},
-        ensure_ascii=False,
+    data = (
+        json_ld
+        if json_ld is not None
+        else json.dumps(
+            {
+                "@context": "https://schema.org",
+                "@type": "NewsArticle",
+                "headline": story.title,
+                "datePublished": "2026-05-04T10:00:00+00:00",
+                "author": {"@type": "Person", "name": "Ada Reporter"},
+            },
+            ensure_ascii=False,
+        )
     )
     paragraphs = "".join(f"<p>{escape(p, quote=False)}</p>" for p in story.paragraphs)
     return (
@@ -190,14 +214,19 @@ def _truncated(story: Story) -> str:
 
 def _jsonld_lies(story: Story) -> str:
     authors = [{"@type": "Person", "name": f"Author Number {n}"} for n in range(10_000)]
-    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": story.title,
-            "datePublished": "9999-12-31T23:59:59+00:00", "dateModified": "9999-12-31T23:59:59+00:00", "author": authors}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "headline": story.title,
+        "datePublished": "9999-12-31T23:59:59+00:00",
+        "dateModified": "9999-12-31T23:59:59+00:00",
+        "author": authors,
+    }
     return _page(story, json_ld=json.dumps(data))
 
 
 def _jsonld_huge(story: Story) -> str:
-    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "The huge JSON-LD headline",
-            "description": "padding " * 300_000}
+    data = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "The huge JSON-LD headline", "description": "padding " * 300_000}
     return _page(story, json_ld=json.dumps(data))
 
 
@@ -215,15 +244,16 @@ CALENDAR = (
 def _index_page(number: int) -> str:
     if number == 1:
         links = [*ARCHIVED, *FAILING, *NEVER_REQUESTED_LINKS, "/short/3/", f"http://{IDN_HOST}/{IDN.slug}/"]
-        links = [quote(path) if path == f"/{PERCENT_PATH.slug}/" else path for path in links
-                 if path not in ("/short/0/", *(f"/{s.slug}/" for s in GOOD))]
+        links = [
+            quote(path) if path == f"/{PERCENT_PATH.slug}/" else path for path in links if path not in ("/short/0/", *(f"/{s.slug}/" for s in GOOD))
+        ]
     elif number == 2:
         links = [f"/{s.slug}/" for s in GOOD]
     else:
         links = []
     items = "".join(_link(href) for href in links)
     return (
-        f'<!DOCTYPE html><html><head><title>Hostile News, page {number}</title>'
+        f"<!DOCTYPE html><html><head><title>Hostile News, page {number}</title>"
         f'<link rel="next" href="/page/{number + 1}/"></head><body><main>{items}</main>{CALENDAR}</body></html>'
     )
 

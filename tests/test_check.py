@@ -28,15 +28,32 @@ def _archive(database_url: str) -> None:
     sessions = archive.sessions
     for number in range(3):
         url = f"https://news.example/story-{number}/"
-        record_article(sessions, FetchedArticle(
-            url=url, site="example", fetched_url=url, fetched_at=MONDAY, title=f"Story {number}", body_text=f"{number} {BODY}",
-            extractor="test", aliases=[f"{url}amp/"] if number == 0 else [],
-        ))
+        record_article(
+            sessions,
+            FetchedArticle(
+                url=url,
+                site="example",
+                fetched_url=url,
+                fetched_at=MONDAY,
+                title=f"Story {number}",
+                body_text=f"{number} {BODY}",
+                extractor="test",
+                aliases=[f"{url}amp/"] if number == 0 else [],
+            ),
+        )
     url = "https://news.example/story-0/"
-    record_article(sessions, FetchedArticle(
-        url=url, site="example", fetched_url=url, fetched_at=MONDAY + timedelta(days=1), title="Story 0, edited",
-        body_text=f"0 {BODY} Edited.", extractor="test",
-    ))
+    record_article(
+        sessions,
+        FetchedArticle(
+            url=url,
+            site="example",
+            fetched_url=url,
+            fetched_at=MONDAY + timedelta(days=1),
+            title="Story 0, edited",
+            body_text=f"0 {BODY} Edited.",
+            extractor="test",
+        ),
+    )
     with sessions.begin() as session:
         run = CrawlRun(started_at=MONDAY, finished_at=MONDAY, mode="site", sites="example", errors=1)
         session.add(run)
@@ -69,9 +86,12 @@ def test_every_problem_is_listed_and_the_check_fails(database_url: str) -> None:
             # A snapshot and an alias of an article that does not exist; an error count of no run.
             ("UPDATE url_aliases SET article_id = 999", {}),
             ("INSERT INTO crawl_run_errors (run_id, reason, pages) VALUES (77, 'http-500', 2)", {}),
-            ("INSERT INTO snapshots (article_id, version, fetched_at, fetched_url, content_hash, body_hash, title, body_text, "
-             "authors, tags, extractor) SELECT 999, 1, fetched_at, fetched_url, content_hash, body_hash, title, body_text, "
-             "authors, tags, extractor FROM snapshots WHERE article_id = :third", {"third": third}),
+            (
+                "INSERT INTO snapshots (article_id, version, fetched_at, fetched_url, content_hash, body_hash, title, body_text, "
+                "authors, tags, extractor) SELECT 999, 1, fetched_at, fetched_url, content_hash, body_hash, title, body_text, "
+                "authors, tags, extractor FROM snapshots WHERE article_id = :third",
+                {"third": third},
+            ),
             # Text changed behind the hashes' back; a body emptied.
             ("UPDATE snapshots SET body_text = body_text || ' Tampered.' WHERE article_id = :first AND version = 1", {"first": first}),
             ("UPDATE snapshots SET body_text = '' WHERE article_id = :second", {"second": second}),
@@ -81,15 +101,24 @@ def test_every_problem_is_listed_and_the_check_fails(database_url: str) -> None:
             ("UPDATE snapshots SET is_latest = FALSE WHERE article_id = :first", {"first": first}),
             ("UPDATE snapshots SET is_latest = TRUE WHERE article_id = :first AND version = 1", {"first": first}),
             # An article without any snapshot.
-            ("INSERT INTO articles (url, site, first_seen_at, last_seen_at) SELECT 'https://news.example/empty/', site, "
-             "first_seen_at, last_seen_at FROM articles WHERE id = :third", {"third": third}),
+            (
+                "INSERT INTO articles (url, site, first_seen_at, last_seen_at) SELECT 'https://news.example/empty/', site, "
+                "first_seen_at, last_seen_at FROM articles WHERE id = :third",
+                {"third": third},
+            ),
             # An article seen last before it was first seen.
-            ("UPDATE articles SET last_seen_at = first_seen_at - INTERVAL '1 day' WHERE id = :third"
-             if engine.dialect.name == "postgresql" else
-             "UPDATE articles SET last_seen_at = datetime(first_seen_at, '-1 day') WHERE id = :third", {"third": third}),
+            (
+                "UPDATE articles SET last_seen_at = first_seen_at - INTERVAL '1 day' WHERE id = :third"
+                if engine.dialect.name == "postgresql"
+                else "UPDATE articles SET last_seen_at = datetime(first_seen_at, '-1 day') WHERE id = :third",
+                {"third": third},
+            ),
             # An alias that is also an article's URL.
-            ("INSERT INTO url_aliases (url, article_id, reason, first_seen_at) SELECT url, :first, 'fetched', first_seen_at "
-             "FROM articles WHERE id = :third", {"first": first, "third": third}),
+            (
+                "INSERT INTO url_aliases (url, article_id, reason, first_seen_at) SELECT url, :first, 'fetched', first_seen_at "
+                "FROM articles WHERE id = :third",
+                {"first": first, "third": third},
+            ),
         ]
         for sql, parameters in statements:
             connection.execute(text(sql), parameters)
@@ -147,23 +176,35 @@ def test_stored_pages_and_the_full_text_index_are_checked(database_url: str) -> 
     page = b"<html><body><p>The page as fetched.</p></body></html>"
     url = "https://news.example/with-page/"
     archive = open_archive(database_url)
-    record_article(archive.sessions, FetchedArticle(
-        url=url, site="example", fetched_url=url, fetched_at=MONDAY, title="With its page", body_text=BODY,
-        extractor="test", raw=RawResponse(url=url, status=200, body=page, headers={"Content-Type": "text/html"}),
-    ))
+    record_article(
+        archive.sessions,
+        FetchedArticle(
+            url=url,
+            site="example",
+            fetched_url=url,
+            fetched_at=MONDAY,
+            title="With its page",
+            body_text=BODY,
+            extractor="test",
+            raw=RawResponse(url=url, status=200, body=page, headers={"Content-Type": "text/html"}),
+        ),
+    )
     archive.close()
     with closing(create_engine(database_url).connect()) as connection, connection.begin():
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql("SET LOCAL session_replication_role = replica")  # as another tool might
         connection.execute(text("UPDATE raw_pages SET data = :data"), {"data": zlib.compress(b"<html>Other bytes</html>")})
-        connection.execute(text(
-            "INSERT INTO responses (url, status, headers, fetched_at, raw_sha256) "
-            "SELECT url, status, headers, fetched_at, :missing FROM responses"
-        ), {"missing": "0" * 64})
+        connection.execute(
+            text(
+                "INSERT INTO responses (url, status, headers, fetched_at, raw_sha256) "
+                "SELECT url, status, headers, fetched_at, :missing FROM responses"
+            ),
+            {"missing": "0" * 64},
+        )
         if connection.dialect.name == "sqlite":  # the index loses the snapshot's row behind the archive's back
-            connection.execute(text(
-                "INSERT INTO snapshots_fts (snapshots_fts, rowid, title, body_text) SELECT 'delete', id, title, body_text FROM snapshots"
-            ))
+            connection.execute(
+                text("INSERT INTO snapshots_fts (snapshots_fts, rowid, title, body_text) SELECT 'delete', id, title, body_text FROM snapshots")
+            )
     [(digest,)] = query(database_url, "SELECT sha256 FROM raw_pages")
     [(missing_response,)] = query(database_url, "SELECT id FROM responses WHERE raw_sha256 = :missing", missing="0" * 64)
     code, lines = _check(database_url)

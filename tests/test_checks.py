@@ -60,8 +60,15 @@ def test_which_articles_a_run_rechecks(article: KnownArticle, mode: RecheckMode,
 
 def record(database_url: str, fetched_at: datetime, body: str = BODY, **extra: object) -> None:
     fetched = FetchedArticle(
-        url=URL, site="example", fetched_url=URL, fetched_at=fetched_at, title="GNOME 48", body_text=body,
-        published_at=NOW - timedelta(days=10), extractor="test", **extra,  # type: ignore[arg-type]
+        url=URL,
+        site="example",
+        fetched_url=URL,
+        fetched_at=fetched_at,
+        title="GNOME 48",
+        body_text=body,
+        published_at=NOW - timedelta(days=10),
+        extractor="test",
+        **extra,  # type: ignore[arg-type]
     )
     record_article(open_archive(database_url).sessions, fetched)
 

@@ -61,7 +61,7 @@ def test_long_paragraph_that_starts_like_boilerplate_is_kept() -> None:
 
 
 def test_repeated_title_and_related_tail_are_cut() -> None:
-    html = f"""<div><h1>Linux 6.12 released</h1>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS * 3)}
+    html = f"""<div><h1>Linux 6.12 released</h1>{"".join(f"<p>{p}</p>" for p in PARAGRAPHS * 3)}
       <h3>You may also like</h3><p>Linux 6.11 released with new drivers for many machines and laptops</p></div>"""
     assert clean_body(html, title="Linux 6.12  released") == "\n\n".join(PARAGRAPHS * 3)
 
@@ -73,7 +73,7 @@ def test_related_marker_early_in_a_body_does_not_cut_the_article() -> None:
 
 
 def test_profile_body_selector_and_remove_rules_win_over_the_generic_extractor() -> None:
-    page = f"""<html><body><div class="post"><div class="story">{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}
+    page = f"""<html><body><div class="post"><div class="story">{"".join(f"<p>{p}</p>" for p in PARAGRAPHS)}
       <div class="promo">Our shop has mugs</div></div></div><div class="sidebar">Popular today</div></body></html>"""
     extracted = extract_article(page, "https://example.org/a/", BodyRules(body="div.story", remove=(".promo",)))
     assert extracted.body_method == "profile"
@@ -82,7 +82,7 @@ def test_profile_body_selector_and_remove_rules_win_over_the_generic_extractor()
 
 def test_generic_extractor_is_used_when_the_profile_selector_finds_nothing() -> None:
     page = f"""<html><head><title>Kernel</title></head><body><nav><a href="/">Home</a> <a href="/about/">About</a></nav>
-      <article>{''.join(f'<p>{p}</p>' for p in PARAGRAPHS)}</article>
+      <article>{"".join(f"<p>{p}</p>" for p in PARAGRAPHS)}</article>
       <footer>© 2026 Example</footer></body></html>"""
     extracted = extract_article(page, "https://example.org/a/", BodyRules(body="div.no-such-body"))
     assert extracted.body_method.startswith("trafilatura")
@@ -157,8 +157,7 @@ def test_article_split_into_same_class_chunks_is_extracted_whole() -> None:
     paragraphs = [f"Part {part}: {paragraph}" for part in range(3) for paragraph in PARAGRAPHS]
     chunks = [paragraphs[:6], paragraphs[6:]]
     body = '<div class="row"><span>Advertisement</span></div>'.join(
-        '<div class="grid"><div class="article__body">' + "".join(f"<p>{p}</p>" for p in chunk) + "</div></div>"
-        for chunk in chunks
+        '<div class="grid"><div class="article__body">' + "".join(f"<p>{p}</p>" for p in chunk) + "</div></div>" for chunk in chunks
     )
     html = f"<html><body><article><h1>Linux 6.12</h1>{body}</article></body></html>"
     page = extract_article(html, "https://news.example/linux-6-12/")
@@ -221,4 +220,3 @@ def test_excerpts_of_related_posts_with_the_body_class_are_not_chunks_of_the_art
     )
     page = extract_article(html, "https://news.example/linux-6-12/")
     assert clean_body(page.body_html, page.metadata.title).split("\n\n") == paragraphs
-

@@ -22,19 +22,13 @@ GNOME_URL = "https://news.example/gnome-48/"
 KERNEL_URL = "https://linux.example/kernel-6-12/"
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TUESDAY = MONDAY + timedelta(days=1)
-GNOME_V1 = (
-    "GNOME 48 arrives with a rewritten file chooser.\n\n"
-    "Triple buffering is not included in this release.\n\n"
-    "Files gets faster search."
-)
+GNOME_V1 = "GNOME 48 arrives with a rewritten file chooser.\n\nTriple buffering is not included in this release.\n\nFiles gets faster search."
 GNOME_V2 = GNOME_V1.replace("is not included in", "finally lands in")
 KERNEL_BODY = "Linux 6.12 brings real-time scheduling to mainline.\n\nRust drivers keep growing."
 
 
 def article(url: str, site: str, title: str, body: str, fetched_at: datetime, **extra: object) -> FetchedArticle:
-    values: dict[str, object] = dict(
-        url=url, site=site, fetched_url=url, fetched_at=fetched_at, title=title, body_text=body, extractor="test"
-    )
+    values: dict[str, object] = dict(url=url, site=site, fetched_url=url, fetched_at=fetched_at, title=title, body_text=body, extractor="test")
     values.update(extra)
     return FetchedArticle(**values)  # type: ignore[arg-type]
 
@@ -45,14 +39,31 @@ def db(database_url: str) -> str:
     sessions = open_archive(database_url).sessions
     record_article(
         sessions,
-        article(GNOME_URL, "example", "GNOME 48 released", GNOME_V1, MONDAY,
-                fetched_url="https://news.example/gnome-48/amp/", authors=["Ada Lovelace"], tags=["GNOME", "Desktop"],
-                published_at=datetime(2026, 11, 22, 18, 0, tzinfo=UTC), language="en"),
+        article(
+            GNOME_URL,
+            "example",
+            "GNOME 48 released",
+            GNOME_V1,
+            MONDAY,
+            fetched_url="https://news.example/gnome-48/amp/",
+            authors=["Ada Lovelace"],
+            tags=["GNOME", "Desktop"],
+            published_at=datetime(2026, 11, 22, 18, 0, tzinfo=UTC),
+            language="en",
+        ),
     )
     record_article(
         sessions,
-        article(GNOME_URL, "example", "GNOME 48 released with triple buffering", GNOME_V2, TUESDAY,
-                authors=["Ada Lovelace", "Linus Torvalds"], tags=["GNOME", "Desktop"], language="en"),
+        article(
+            GNOME_URL,
+            "example",
+            "GNOME 48 released with triple buffering",
+            GNOME_V2,
+            TUESDAY,
+            authors=["Ada Lovelace", "Linus Torvalds"],
+            tags=["GNOME", "Desktop"],
+            language="en",
+        ),
     )
     record_article(sessions, article(KERNEL_URL, "linux", "Linux 6.12 is out", KERNEL_BODY, MONDAY, authors=["Linus"]))
     return database_url
@@ -190,7 +201,8 @@ def test_search_ranks_title_matches_above_body_matches(database_url: str) -> Non
     record_article(sessions, article("https://a.example/body/", "a", "Weekly report", body + "Wayland is mentioned.", MONDAY))
     record_article(sessions, article("https://a.example/title/", "a", "Wayland everywhere", body, MONDAY))
     assert [line.split()[2] for line in results(run(database_url, "search", "wayland").output)] == [
-        "https://a.example/title/", "https://a.example/body/"
+        "https://a.example/title/",
+        "https://a.example/body/",
     ]
 
 
@@ -249,8 +261,19 @@ def test_export_csv_to_stdout(db: str) -> None:
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.output)))
     assert list(rows[0]) == [
-        "url", "site", "version", "fetched_at", "title", "authors", "published_at",
-        "modified_at", "description", "language", "tags", "content_hash", "body_text",
+        "url",
+        "site",
+        "version",
+        "fetched_at",
+        "title",
+        "authors",
+        "published_at",
+        "modified_at",
+        "description",
+        "language",
+        "tags",
+        "content_hash",
+        "body_text",
     ]
     assert [(r["url"], r["site"], r["version"]) for r in rows] == [(GNOME_URL, "example", "2"), (KERNEL_URL, "linux", "1")]
     assert rows[0]["authors"] == "Ada Lovelace; Linus Torvalds" and rows[0]["tags"] == "GNOME; Desktop"
@@ -263,9 +286,7 @@ def test_export_csv_to_file(db: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     with out.open(encoding="utf-8", newline="") as file:
         rows = list(csv.DictReader(file))
-    assert [(r["url"], r["title"], r["authors"], r["body_text"]) for r in rows] == [
-        (KERNEL_URL, "Linux 6.12 is out", "Linus", KERNEL_BODY)
-    ]
+    assert [(r["url"], r["title"], r["authors"], r["body_text"]) for r in rows] == [(KERNEL_URL, "Linux 6.12 is out", "Linus", KERNEL_BODY)]
 
 
 def test_db_in_missing_directory_gives_one_line_error(tmp_path: Path) -> None:
@@ -293,20 +314,47 @@ def test_a_mistyped_database_path_is_not_created(tmp_path) -> None:
 def test_runs_lists_the_last_crawls_with_their_counts(sqlite_url: str) -> None:
     archive = open_archive(sqlite_url)
     with archive.sessions.begin() as session:
-        session.add_all([
-            CrawlRun(started_at=MONDAY, finished_at=MONDAY + timedelta(seconds=42.5), finish_reason="finished", mode="site",
-                     sites="debugpoint", requests=120, articles_new=100, rechecks=0, not_modified=0, gone=0, errors=2),
-            CrawlRun(started_at=TUESDAY, finished_at=TUESDAY + timedelta(seconds=3), finish_reason="finished", mode="site",
-                     sites="debugpoint", requests=30, articles_new=1, articles_changed=2, articles_unchanged=3,
-                     rechecks=25, not_modified=20, gone=1, errors=0),
-            CrawlRun(started_at=TUESDAY, mode="all", sites="debugpoint omgubuntu"),
-        ])
+        session.add_all(
+            [
+                CrawlRun(
+                    started_at=MONDAY,
+                    finished_at=MONDAY + timedelta(seconds=42.5),
+                    finish_reason="finished",
+                    mode="site",
+                    sites="debugpoint",
+                    requests=120,
+                    articles_new=100,
+                    rechecks=0,
+                    not_modified=0,
+                    gone=0,
+                    errors=2,
+                ),
+                CrawlRun(
+                    started_at=TUESDAY,
+                    finished_at=TUESDAY + timedelta(seconds=3),
+                    finish_reason="finished",
+                    mode="site",
+                    sites="debugpoint",
+                    requests=30,
+                    articles_new=1,
+                    articles_changed=2,
+                    articles_unchanged=3,
+                    rechecks=25,
+                    not_modified=20,
+                    gone=1,
+                    errors=0,
+                ),
+                CrawlRun(started_at=TUESDAY, mode="all", sites="debugpoint omgubuntu"),
+            ]
+        )
     result = run(sqlite_url, "runs", "--limit", "2")
     assert result.exit_code == 0, result.output
     header, newest, older = result.output.splitlines()
     assert header.split() == ["run", "started", "seconds", "finish", "requests", "new", "changed", "unchanged", "304", "gone", "errors", "sites"]
     assert newest.split() == ["3", "2026-11-24", "09:00:00", "-", "unfinished", "0", "0", "0", "0", "0", "0", "0", "debugpoint", "omgubuntu"]
     assert older.split() == ["2", "2026-11-24", "09:00:00", "3.0", "finished", "30", "1", "2", "3", "20", "1", "0", "debugpoint"]
+
+
 CONTROL = "\x1b[2J\x1b]0;owned\x07\x9b31m\x00"
 
 

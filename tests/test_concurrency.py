@@ -31,7 +31,12 @@ def write_articles(database_url: str, writer: int, start: Barrier) -> list[str]:
             (f"https://news.example/everyone-{number}/", f"One article all writers fetch at once, number {number}. " * 15),
         ):
             fetched = FetchedArticle(
-                url=url, site="example", fetched_url=url, fetched_at=datetime.now(UTC), title=url, body_text=body,
+                url=url,
+                site="example",
+                fetched_url=url,
+                fetched_at=datetime.now(UTC),
+                title=url,
+                body_text=body,
                 extractor="test",
             )
             outcomes.append(record_article(sessions, fetched).outcome.value)
@@ -48,9 +53,9 @@ def test_concurrent_writers_lose_nothing_and_merge_same_bodies(database_url: str
     assert outcomes.count(Outcome.NEW.value) == expected_articles
 
     with open_archive(database_url).sessions() as session:
-        counts = session.execute(text(
-            "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM snapshots), (SELECT COUNT(*) FROM url_aliases)"
-        )).one()
+        counts = session.execute(
+            text("SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM snapshots), (SELECT COUNT(*) FROM url_aliases)")
+        ).one()
     assert tuple(counts) == (expected_articles, expected_articles, ROUNDS * (WRITERS - 1))
 
 
@@ -62,10 +67,7 @@ def test_concurrent_crawls_of_different_sites_lose_nothing(database_url: str) ->
     """Four ``scrapy crawl`` processes, four sites, one archive, all at once."""
     open_archive(database_url).close()
     with serve(GeneratedSite(articles=ARTICLES_PER_SITE, per_page=10)) as server:
-        crawls = [
-            start_crawl(database_url, f"start_url=http://site-{n}.example/", "max_pages=0", env=server.proxy)
-            for n in range(SITES)
-        ]
+        crawls = [start_crawl(database_url, f"start_url=http://site-{n}.example/", "max_pages=0", env=server.proxy) for n in range(SITES)]
         outputs = [crawl.communicate(timeout=300)[0] for crawl in crawls]
     for crawl, output in zip(crawls, outputs, strict=True):
         assert crawl.returncode == 0, output

@@ -30,9 +30,7 @@ def contents(url: str) -> dict[str, list[tuple[object, ...]]]:
 
 
 @pytest.mark.postgres
-def test_copy_sqlite_to_postgresql_and_back(
-    fixture_site: FixtureSite, sqlite_url: str, postgres_url: str, tmp_path: Path
-) -> None:
+def test_copy_sqlite_to_postgresql_and_back(fixture_site: FixtureSite, sqlite_url: str, postgres_url: str, tmp_path: Path) -> None:
     assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
     fixture_site.set_version(2)
     assert run_crawl(sqlite_url, f"start_url={fixture_site.url}", "recheck=all").returncode == 0

@@ -34,9 +34,21 @@ from tests.fixture_site import (
 ARCHIVE_COMMAND = (sys.executable, "-m", "archive.cli")
 """The ``archive`` command of the code under test, whatever ``archive`` is first on PATH."""
 BOILERPLATE_PHRASES = (
-    "Share this", "Twitter", "Related Articles", "You may also like", "newsletter", "Advertisement",
-    "Sponsored", "Great article", "writes about Linux", "Image credit", "Comments", "Trending",
-    "Popular posts", "All rights reserved", "shares",
+    "Share this",
+    "Twitter",
+    "Related Articles",
+    "You may also like",
+    "newsletter",
+    "Advertisement",
+    "Sponsored",
+    "Great article",
+    "writes about Linux",
+    "Image credit",
+    "Comments",
+    "Trending",
+    "Popular posts",
+    "All rights reserved",
+    "shares",
 )
 
 

@@ -74,18 +74,13 @@ def test_index_page_itself_is_not_an_article() -> None:
 
 
 def test_profile_selector_is_used_when_it_matches() -> None:
-    html = page(
-        teaser("/heading-link-article/")
-        + '<ul class="picks"><li><a href="/picked-by-profile/">Picked</a></li></ul>'
-    )
+    html = page(teaser("/heading-link-article/") + '<ul class="picks"><li><a href="/picked-by-profile/">Picked</a></li></ul>')
     assert article_links(html, SITE, DOMAINS, css="ul.picks a") == ["https://news.example/picked-by-profile/"]
 
 
 def test_heuristics_are_used_when_profile_selector_matches_nothing() -> None:
     html = page(teaser("/heading-link-article/"))
-    assert article_links(html, SITE, DOMAINS, css="div.redesigned-away a") == [
-        "https://news.example/heading-link-article/"
-    ]
+    assert article_links(html, SITE, DOMAINS, css="div.redesigned-away a") == ["https://news.example/heading-link-article/"]
 
 
 def test_slug_links_in_main_are_the_fallback_without_article_headings() -> None:

@@ -13,16 +13,50 @@ from crawler.runs import error_reasons
 
 @pytest.mark.parametrize(
     "host",
-    ["10.0.0.7", "172.16.3.4", "192.168.1.1", "127.0.0.1", "169.254.169.254", "0.0.0.0", "100.64.0.1", "[::1]", "::1",
-     "fe80::1", "fd00::1", "::ffff:10.0.0.1", "2130706433", "0x7f000001", "0x7f.1", "127.1", "0177.0.0.1",
-     "localhost", "LOCALHOST.", "printer.local", "metadata.google.internal", "nas.home.arpa", "dev.localhost"],
+    [
+        "10.0.0.7",
+        "172.16.3.4",
+        "192.168.1.1",
+        "127.0.0.1",
+        "169.254.169.254",
+        "0.0.0.0",
+        "100.64.0.1",
+        "[::1]",
+        "::1",
+        "fe80::1",
+        "fd00::1",
+        "::ffff:10.0.0.1",
+        "2130706433",
+        "0x7f000001",
+        "0x7f.1",
+        "127.1",
+        "0177.0.0.1",
+        "localhost",
+        "LOCALHOST.",
+        "printer.local",
+        "metadata.google.internal",
+        "nas.home.arpa",
+        "dev.localhost",
+    ],
 )
 def test_private_hosts(host: str) -> None:
     assert is_private_host(host)
 
 
-@pytest.mark.parametrize("host", ["example.com", "news.example", "93.184.216.34", "8.8.8.8", "2606:4700::1111", "cafe.be",
-                                  "deadbeef", "xn--bcher-kva.example", "localhost.example.com"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "example.com",
+        "news.example",
+        "93.184.216.34",
+        "8.8.8.8",
+        "2606:4700::1111",
+        "cafe.be",
+        "deadbeef",
+        "xn--bcher-kva.example",
+        "localhost.example.com",
+    ],
+)
 def test_public_hosts(host: str) -> None:
     assert not is_private_host(host)
 

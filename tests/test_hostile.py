@@ -210,7 +210,11 @@ def test_depth_limit_bounds_pagination_without_max_pages_on_an_international_sit
     database_url = f"sqlite:///{tmp_path / 'archive.db'}"
     with serve(HostileSite()) as server:
         result = run_crawl(
-            database_url, f"start_url=http://{IDN_HOST}/page/2/", "max_pages=0", settings=("DEPTH_LIMIT=4",), env=server.proxy,
+            database_url,
+            f"start_url=http://{IDN_HOST}/page/2/",
+            "max_pages=0",
+            settings=("DEPTH_LIMIT=4",),
+            env=server.proxy,
         )
     assert result.returncode == 0, result.output
     # Start page at depth 0, /page/6/ at depth 4; /page/7/ is beyond the limit and counted.

@@ -179,9 +179,7 @@ def test_two_overlapping_runs_do_not_both_crawl(database_url: str, fixture_site:
         while not query(database_url, "SELECT pid FROM crawl_locks"):
             assert first.poll() is None, "the first crawl ended before it took its lock"
             time.sleep(0.1)
-        second = run_crawl(
-            database_url, f"start_url={fixture_site.url}", settings=("USER_AGENT=SecondCrawl/1", "DOWNLOAD_TIMEOUT=5")
-        )
+        second = run_crawl(database_url, f"start_url={fixture_site.url}", settings=("USER_AGENT=SecondCrawl/1", "DOWNLOAD_TIMEOUT=5"))
     finally:
         fixture_site.gate.set()
         output, _ = first.communicate(timeout=300)
@@ -220,9 +218,7 @@ def test_a_run_whose_every_request_fails_exits_3(sqlite_url: str) -> None:
 
 def test_jobdir_resumes_an_interrupted_first_crawl(sqlite_url: str, fixture_site: FixtureSite, tmp_path: Path) -> None:
     jobdir = f"JOBDIR={tmp_path / 'job'}"
-    interrupted = run_crawl(
-        sqlite_url, f"start_url={fixture_site.url}", settings=(jobdir, "CLOSESPIDER_PAGECOUNT=4", "CONCURRENT_REQUESTS=1")
-    )
+    interrupted = run_crawl(sqlite_url, f"start_url={fixture_site.url}", settings=(jobdir, "CLOSESPIDER_PAGECOUNT=4", "CONCURRENT_REQUESTS=1"))
     assert interrupted.returncode == 0, interrupted.output
     [(reason, archived)] = query(sqlite_url, "SELECT finish_reason, articles_new FROM crawl_runs")
     assert reason == "closespider_pagecount" and 0 < archived < len(ARTICLES)

@@ -113,10 +113,7 @@ def test_site_name_as_author_is_dropped() -> None:
 
 
 def test_og_title_loses_site_name_suffix() -> None:
-    head = (
-        f'<meta property="og:site_name" content="{SITE_NAME}">'
-        f'<meta property="og:title" content="GNOME 48 released | {SITE_NAME}">'
-    )
+    head = f'<meta property="og:site_name" content="{SITE_NAME}"><meta property="og:title" content="GNOME 48 released | {SITE_NAME}">'
     assert metadata(head).title == "GNOME 48 released"
 
 
@@ -160,9 +157,7 @@ def test_modified_date_from_meta() -> None:
 
 
 def test_invalid_json_ld_is_ignored() -> None:
-    head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>' + json_ld(
-        news_article(headline="Valid block")
-    )
+    head = '<script type="application/ld+json">{"@type": "NewsArticle", "headline": </script>' + json_ld(news_article(headline="Valid block"))
     meta = metadata(head)
     assert (meta.title, meta.json_ld_article) == ("Valid block", True)
 
@@ -173,16 +168,18 @@ def test_only_invalid_json_ld_falls_back_to_markup() -> None:
 
 
 def test_tags_come_from_the_first_source_that_lists_any() -> None:
-    head = (
-        '<meta property="article:tag" content="GNOME"><meta property="article:tag" content="Linux">'
-        + json_ld(news_article(keywords="linux, Desktop,gnome , Wayland"))
+    head = '<meta property="article:tag" content="GNOME"><meta property="article:tag" content="Linux">' + json_ld(
+        news_article(keywords="linux, Desktop,gnome , Wayland")
     )
     assert metadata(head).tags == ["GNOME", "Linux"]
 
 
 def test_tags_from_json_ld_keywords_string_split_on_commas() -> None:
     assert metadata(json_ld(news_article(keywords="linux, Desktop,gnome , Wayland"))).tags == [
-        "linux", "Desktop", "gnome", "Wayland",
+        "linux",
+        "Desktop",
+        "gnome",
+        "Wayland",
     ]
 
 

@@ -71,12 +71,16 @@ INVALID_PROFILES = [
     pytest.param(VALID + '[selectors]\nheadline = "h1"\n', "selectors.headline", ": unknown key", id="unknown selector"),
     pytest.param(VALID + '[selectors]\nbody = "div["\n', "selectors.body", r": invalid CSS selector 'div\['", id="bad css"),
     pytest.param(
-        VALID + '[selectors]\nremove = [".share", "div["]\n', "selectors.remove[1]", ": invalid CSS selector",
+        VALID + '[selectors]\nremove = [".share", "div["]\n',
+        "selectors.remove[1]",
+        ": invalid CSS selector",
         id="bad css in remove names its index",
     ),
     *(
         pytest.param(
-            f'name = "mysite"\nstart_urls = ["https://mysite.example/", "{url}"]\n', "start_urls[1]", ": .* is not an http",
+            f'name = "mysite"\nstart_urls = ["https://mysite.example/", "{url}"]\n',
+            "start_urls[1]",
+            ": .* is not an http",
             id=f"non-http start url {url}",
         )
         for url in ["ftp://mysite.example/", "mysite.example/", "javascript:alert(1)"]

@@ -39,9 +39,7 @@ def as_json(value: object) -> object:
     return json.loads(value) if isinstance(value, str) else value
 
 
-def test_a_crawl_keeps_each_page_as_fetched_and_an_unchanged_recrawl_writes_nothing(
-    fixture_site: FixtureSite, database_url: str
-) -> None:
+def test_a_crawl_keeps_each_page_as_fetched_and_an_unchanged_recrawl_writes_nothing(fixture_site: FixtureSite, database_url: str) -> None:
     assert run_crawl(database_url, f"start_url={fixture_site.url}").returncode == 0
     rows = query(
         database_url,
@@ -83,8 +81,14 @@ def raw(html: str, url: str = "https://news.example/kernel/") -> RawResponse:
 
 def fetched(body: str, when: datetime, html: str = PAGE, extractor: str = "old-extractor") -> FetchedArticle:
     return FetchedArticle(
-        url="https://news.example/kernel/", site="example", fetched_url="https://news.example/kernel/",
-        fetched_at=when, title="Kernel 6.12 released", body_text=body, extractor=extractor, raw=raw(html),
+        url="https://news.example/kernel/",
+        site="example",
+        fetched_url="https://news.example/kernel/",
+        fetched_at=when,
+        title="Kernel 6.12 released",
+        body_text=body,
+        extractor=extractor,
+        raw=raw(html),
     )
 
 
@@ -119,10 +123,18 @@ def test_a_stored_page_that_does_not_decompress_is_reported_and_skipped_never_re
     sessions = open_archive(database_url).sessions
     record_article(sessions, fetched("Version one of the story.", MONDAY))
     other = "https://news.example/other/"
-    record_article(sessions, FetchedArticle(
-        url=other, site="example", fetched_url=other, fetched_at=MONDAY, title="Another story", body_text="Another body.",
-        raw=raw(PAGE.replace("Kernel 6.12", "Kernel 6.13"), other),
-    ))
+    record_article(
+        sessions,
+        FetchedArticle(
+            url=other,
+            site="example",
+            fetched_url=other,
+            fetched_at=MONDAY,
+            title="Another story",
+            body_text="Another body.",
+            raw=raw(PAGE.replace("Kernel 6.12", "Kernel 6.13"), other),
+        ),
+    )
     with open_archive(database_url).engine.begin() as connection:
         connection.execute(
             text("UPDATE raw_pages SET data = :data WHERE sha256 = :digest"),
@@ -178,18 +190,20 @@ def test_reextract_filters_by_site_and_time_and_skips_pages_without_an_article(d
     sessions = open_archive(database_url).sessions
     record_article(sessions, fetched("Old extraction.", MONDAY))
     empty = FetchedArticle(
-        url="https://other.example/a/", site="other", fetched_url="https://other.example/a/", fetched_at=MONDAY,
-        title="Empty", body_text="Was once a body.", extractor="old", raw=raw("<html><body></body></html>", "https://other.example/a/"),
+        url="https://other.example/a/",
+        site="other",
+        fetched_url="https://other.example/a/",
+        fetched_at=MONDAY,
+        title="Empty",
+        body_text="Was once a body.",
+        extractor="old",
+        raw=raw("<html><body></body></html>", "https://other.example/a/"),
     )
     record_article(sessions, empty)
     assert run(database_url, "reextract", "--site", "none").output == "re-extracted 0 pages: 0 new versions, 0 unchanged, 0 skipped\n"
     assert run(database_url, "reextract", "--since", "2026-11-24").output.startswith("re-extracted 0 pages")
-    assert run(database_url, "reextract", "--site", "other").output == (
-        "re-extracted 1 pages: 0 new versions, 0 unchanged, 1 skipped\n"
-    )
-    assert run(database_url, "reextract", "--since", "2026-11-23").output == (
-        "re-extracted 2 pages: 1 new versions, 0 unchanged, 1 skipped\n"
-    )
+    assert run(database_url, "reextract", "--site", "other").output == ("re-extracted 1 pages: 0 new versions, 0 unchanged, 1 skipped\n")
+    assert run(database_url, "reextract", "--since", "2026-11-23").output == ("re-extracted 2 pages: 1 new versions, 0 unchanged, 1 skipped\n")
     assert query(database_url, "SELECT COUNT(*) FROM snapshots") == [(3,)]
 
 
@@ -208,9 +222,14 @@ def test_warc_export_holds_one_response_record_per_stored_page(fixture_site: Fix
     def responses(path: Path) -> list[tuple[str, str, bytes, str]]:
         with path.open("rb") as stream:
             return [
-                (r.rec_headers.get_header("WARC-Target-URI"), r.http_headers.get_statuscode(), r.content_stream().read(),
-                 r.http_headers.get_header("Content-Type"))
-                for r in ArchiveIterator(stream) if r.rec_type == "response"
+                (
+                    r.rec_headers.get_header("WARC-Target-URI"),
+                    r.http_headers.get_statuscode(),
+                    r.content_stream().read(),
+                    r.http_headers.get_header("Content-Type"),
+                )
+                for r in ArchiveIterator(stream)
+                if r.rec_type == "response"
             ]
 
     every = responses(compressed)

@@ -119,9 +119,7 @@ def test_models_and_head_revision_agree(database_url: str) -> None:
     open_archive(database_url).close()
     engine = create_engine(database_url)
     with engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection, opts={"compare_type": True, "include_name": include_in_comparison}
-        )
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_in_comparison})
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []

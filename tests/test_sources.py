@@ -79,12 +79,14 @@ def test_anything_else_is_unusable(body: bytes, reason: str) -> None:
 
 
 def test_feed_links_of_a_page_leave_comment_feeds_out() -> None:
-    page = Selector(text="""<html><head>
+    page = Selector(
+        text="""<html><head>
     <link rel="alternate" type="application/rss+xml" title="News Feed" href="/feed/">
     <link rel="alternate" type="application/rss+xml" title="News Comments Feed" href="/comments/feed/">
     <link rel="alternate" type="application/atom+xml" href="https://news.example/feed/atom/">
     <link rel="alternate" hreflang="de" href="/de/">
-    <link rel="stylesheet" type="text/css" href="/style.css"></head></html>""")
+    <link rel="stylesheet" type="text/css" href="/style.css"></head></html>"""
+    )
     assert feed_links(page, BASE) == [f"{BASE}feed/", f"{BASE}feed/atom/"]
 
 

@@ -82,9 +82,7 @@ def test_same_body_under_other_url_becomes_an_alias(database_url: str) -> None:
     assert result.outcome is Outcome.DUPLICATE and result.article_id == original.article_id
 
     assert rows(sessions, "SELECT COUNT(*) FROM articles") == [(1,)]
-    assert rows(sessions, "SELECT url, article_id FROM url_aliases") == [
-        ("https://news.example/mirror/gnome-48/", original.article_id)
-    ]
+    assert rows(sessions, "SELECT url, article_id FROM url_aliases") == [("https://news.example/mirror/gnome-48/", original.article_id)]
     # Next time the mirror URL is fetched, it resolves through its alias.
     again = record_article(sessions, mirror)
     assert again.article_id == original.article_id
@@ -147,12 +145,17 @@ def test_a_page_fetched_under_another_url_never_makes_a_version(database_url: st
 def test_redirect_to_another_article_does_not_merge_them(database_url: str) -> None:
     sessions = open_archive(database_url).sessions
     deleted = record_article(sessions, fetched(url="https://news.example/old-story/"))
-    target = fetched(url="https://news.example/new-story/", aliases=["https://news.example/old-story/"],
-                     title="Another story", body_text="A different article entirely. " * 30)
+    target = fetched(
+        url="https://news.example/new-story/",
+        aliases=["https://news.example/old-story/"],
+        title="Another story",
+        body_text="A different article entirely. " * 30,
+    )
     result = record_article(sessions, target)
     assert result.outcome is Outcome.NEW and result.article_id != deleted.article_id
     assert rows(sessions, "SELECT a.url, COUNT(*) FROM articles a JOIN snapshots s ON s.article_id = a.id GROUP BY a.url ORDER BY a.url") == [
-        ("https://news.example/new-story/", 1), ("https://news.example/old-story/", 1)
+        ("https://news.example/new-story/", 1),
+        ("https://news.example/old-story/", 1),
     ]
     assert rows(sessions, "SELECT COUNT(*) FROM url_aliases") == [(0,)]
 
@@ -174,9 +177,7 @@ def test_original_taking_over_from_its_copy_records_its_own_title(database_url: 
     record_article(sessions, fetched(url="https://news.example/mirror/gnome-48/", title="Mirror: GNOME 48"))
     original = fetched(canonical_url="https://news.example/gnome-48/")
     record_article(sessions, original)
-    assert rows(sessions, "SELECT url, version, title FROM latest_snapshots") == [
-        ("https://news.example/gnome-48/", 2, "GNOME 48 released")
-    ]
+    assert rows(sessions, "SELECT url, version, title FROM latest_snapshots") == [("https://news.example/gnome-48/", 2, "GNOME 48 released")]
     assert record_article(sessions, original).outcome is Outcome.UNCHANGED
 
 

@@ -13,8 +13,14 @@ MONDAY = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
 
 def story(url: str, body: str, when: datetime, published: datetime | None = None) -> FetchedArticle:
     return FetchedArticle(
-        url=url, site=url.split("/")[2], fetched_url=url, fetched_at=when, title=url, body_text=body,
-        published_at=published, extractor="test",
+        url=url,
+        site=url.split("/")[2],
+        fetched_url=url,
+        fetched_at=when,
+        title=url,
+        body_text=body,
+        published_at=published,
+        extractor="test",
     )
 
 

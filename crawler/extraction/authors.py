@@ -24,8 +24,29 @@ NOT_A_NAME = re.compile(r"[()\[\]:@/\\<>{}=\d]")
 """Characters that no author name has but photo credits, handles, URLs and markup do."""
 GENERIC_AUTHORS = frozenset({"admin", "administrator", "unknown"})
 ROLE_WORDS = frozenset(
-    {"staff", "editor", "editors", "editorial", "senior", "contributor", "contributing", "writer", "reporter", "correspondent",
-     "guest", "team", "desk", "news", "author", "columnist", "freelance", "managing", "associate", "deputy", "chief"}
+    {
+        "staff",
+        "editor",
+        "editors",
+        "editorial",
+        "senior",
+        "contributor",
+        "contributing",
+        "writer",
+        "reporter",
+        "correspondent",
+        "guest",
+        "team",
+        "desk",
+        "news",
+        "author",
+        "columnist",
+        "freelance",
+        "managing",
+        "associate",
+        "deputy",
+        "chief",
+    }
 )
 """A byline made of these words only names a role, not a person ("Senior Editor", "Staff Writer")."""
 TRAILING_AFFILIATION = re.compile(r"\s*\([^()]*\)$")
@@ -81,9 +102,7 @@ def _markup_names(tree: HtmlElement) -> list[str]:
     return names
 
 
-def extract_authors(
-    tree: HtmlElement, meta: MetaTags, article: dict[str, Any], objects: list[dict[str, Any]], site_name: str | None
-) -> list[str]:
+def extract_authors(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], objects: list[dict[str, Any]], site_name: str | None) -> list[str]:
     """The page's authors from the first source that names any (see the module's docstring)."""
     sources = [json_ld.names(json_ld.resolve(article.get("author"), objects))]
     sources += [meta.values(key) for key in AUTHOR_META]

@@ -81,10 +81,7 @@ def remove_boilerplate(tree: HtmlElement, selectors: Iterable[str] = ()) -> None
         element
         for element in tree.iter()
         if isinstance(element.tag, str)
-        and (
-            is_boilerplate_element(element.tag, element.get("class"), element.get("id"))
-            or (element.tag in ("ul", "ol") and is_link_list(element))
-        )
+        and (is_boilerplate_element(element.tag, element.get("class"), element.get("id")) or (element.tag in ("ul", "ol") and is_link_list(element)))
     )
     for selector in selectors:
         _drop(compiled_selector(selector)(tree))

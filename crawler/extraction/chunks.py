@@ -69,9 +69,7 @@ def with_sibling_chunks(tree: HtmlElement, body_html: str) -> str:
     chunks = [
         element
         for element in tree.iter(container.tag)
-        if element.get("class") == classes
-        and near.intersection(_ancestors(element, MAX_CHUNK_DISTANCE))
-        and _enclosing_article(element) is article
+        if element.get("class") == classes and near.intersection(_ancestors(element, MAX_CHUNK_DISTANCE)) and _enclosing_article(element) is article
     ]
     extra = [chunk for chunk in chunks if chunk is not container and _missing_words(chunk, known) >= MIN_CHUNK_WORDS]
     if not extra:

@@ -37,8 +37,32 @@ TAIL_MIN_WORDS_BEFORE = 100
 """A tail marker cuts only after this many words of article (or half the text, if less)."""
 
 BLOCK_TAGS = (
-    "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li",
-    "blockquote", "pre", "table", "tr", "dl", "dt", "dd", "figure", "hr", "address", "details", "summary",
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "pre",
+    "table",
+    "tr",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "hr",
+    "address",
+    "details",
+    "summary",
 )
 PARAGRAPH_BREAK = "\n\n"
 BLANK_LINES = re.compile(r"\n\s*\n")
@@ -83,8 +107,7 @@ def _without_furniture(paragraphs: list[str]) -> list[str]:
     return [
         paragraph
         for index, paragraph in enumerate(paragraphs)
-        if not _is_boilerplate_text(paragraph)
-        and not ((index < EDGE_PARAGRAPHS or index >= last_edge) and _is_post_furniture(paragraph))
+        if not _is_boilerplate_text(paragraph) and not ((index < EDGE_PARAGRAPHS or index >= last_edge) and _is_post_furniture(paragraph))
     ]
 
 
@@ -99,9 +122,7 @@ def _drop_lists_under_boilerplate_headings(soup: BeautifulSoup) -> None:
     for heading in soup.find_all(HEADINGS):
         text = " ".join(heading.get_text(" ").split())
         following = heading.find_next_sibling()
-        if following is not None and following.name in ("ul", "ol") and (
-            _is_boilerplate_text(text) or END_OF_ARTICLE.match(text)
-        ):
+        if following is not None and following.name in ("ul", "ol") and (_is_boilerplate_text(text) or END_OF_ARTICLE.match(text)):
             following.decompose()
 
 
@@ -120,9 +141,7 @@ def _drop_headline(soup: BeautifulSoup, title: str | None) -> None:
     for heading in soup.find_all(HEADINGS):
         if " ".join(heading.get_text(" ").split()).casefold() == key:
             heading.decompose()
-    first = next(
-        (element for element in soup.find_all(True) if element.name not in WRAPPER_TAGS and element.get_text(strip=True)), None
-    )
+    first = next((element for element in soup.find_all(True) if element.name not in WRAPPER_TAGS and element.get_text(strip=True)), None)
     if first is not None and first.name == "h1" and _similar(first.get_text(" "), key):
         first.decompose()
 

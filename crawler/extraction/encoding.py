@@ -42,9 +42,7 @@ def decode_html(body: bytes, content_type: str | None) -> str:
         return body[len(bom) :].decode(bom_encoding, errors="replace")
     declared = [
         name
-        for name in dict.fromkeys(
-            [_canonical(http_content_type_encoding(content_type or "")), _canonical(html_body_declared_encoding(body))]
-        )
+        for name in dict.fromkeys([_canonical(http_content_type_encoding(content_type or "")), _canonical(html_body_declared_encoding(body))])
         if name
     ]
     candidates = sorted(declared, key=lambda name: name != UTF8) + [UTF8, WEB_DEFAULT]

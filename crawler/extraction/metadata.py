@@ -22,8 +22,17 @@ from crawler.extraction.dates import date_from_url, parse_date
 from crawler.extraction.meta_tags import MetaTags
 
 PUBLISHED_META = (
-    "article:published_time", "og:article:published_time", "datePublished", "pubdate", "publishdate",
-    "publish-date", "date", "dc.date.issued", "dcterms.created", "sailthru.date", "parsely-pub-date",
+    "article:published_time",
+    "og:article:published_time",
+    "datePublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
     "cXenseParse:recs:publishtime",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "dcterms.modified", "last-modified")
@@ -71,11 +80,7 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     with none of them gets its ``<title>`` without the site name.
     """
     social = meta.first("og:title", "twitter:title")
-    candidates = [
-        _clean_title(value, site_name)
-        for value in (json_ld.text(article.get("headline")), social, _single_h1(tree))
-        if value
-    ]
+    candidates = [_clean_title(value, site_name) for value in (json_ld.text(article.get("headline")), social, _single_h1(tree)) if value]
     if not candidates:
         return _clean_title(tree.findtext(".//title") or "", site_name)
     return max(candidates, key=candidates.count)
@@ -152,9 +157,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     )
     title = extract_title(tree, meta, article, site_name)
 
-    published = _first_date(
-        [json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta.values(*PUBLISHED_META)]
-    )
+    published = _first_date([json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta.values(*PUBLISHED_META)])
     published = published or _published_from_markup(tree) or date_from_url(url) or _published_by_htmldate(tree, url)
     modified = _first_date([json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)])
 

@@ -15,20 +15,57 @@ from collections.abc import Iterable
 BOILERPLATE_CLASSES = frozenset(
     {
         # share buttons
-        "sharedaddy", "sd-sharing-enabled", "share-buttons", "social-share", "social-sharing", "sharing",
-        "share-this", "addtoany_share_save_container", "a2a_kit", "shareaholic-canvas",
-        "heateor_sss_sharing_container", "ss-inline-share-wrapper", "wp-block-social-links",
+        "sharedaddy",
+        "sd-sharing-enabled",
+        "share-buttons",
+        "social-share",
+        "social-sharing",
+        "sharing",
+        "share-this",
+        "addtoany_share_save_container",
+        "a2a_kit",
+        "shareaholic-canvas",
+        "heateor_sss_sharing_container",
+        "ss-inline-share-wrapper",
+        "wp-block-social-links",
         # related / recent / popular lists
-        "jp-relatedposts", "related-posts", "yarpp-related", "yarpp", "crp_related", "rp4wp-related-posts",
-        "related-articles", "recent-posts", "wp-block-latest-posts", "post-navigation", "nav-links",
+        "jp-relatedposts",
+        "related-posts",
+        "yarpp-related",
+        "yarpp",
+        "crp_related",
+        "rp4wp-related-posts",
+        "related-articles",
+        "recent-posts",
+        "wp-block-latest-posts",
+        "post-navigation",
+        "nav-links",
         # newsletter, subscription, donation boxes
-        "newsletter", "newsletter-box", "newsletter-signup", "mc4wp-form", "subscribe-box",
-        "jetpack_subscription_widget", "wp-block-jetpack-subscriptions", "donation-box",
+        "newsletter",
+        "newsletter-box",
+        "newsletter-signup",
+        "mc4wp-form",
+        "subscribe-box",
+        "jetpack_subscription_widget",
+        "wp-block-jetpack-subscriptions",
+        "donation-box",
         # author boxes, comments
-        "author-box", "about-author", "author-bio", "saboxplugin-wrap", "comments-area", "comment-respond",
+        "author-box",
+        "about-author",
+        "author-bio",
+        "saboxplugin-wrap",
+        "comments-area",
+        "comment-respond",
         "comment-list",
         # ads
-        "advertisement", "adsbygoogle", "ad-container", "ad-slot", "ai-viewport-1", "ezoic-ad", "ad", "ads",
+        "advertisement",
+        "adsbygoogle",
+        "ad-container",
+        "ad-slot",
+        "ai-viewport-1",
+        "ezoic-ad",
+        "ad",
+        "ads",
     }
 )
 BOILERPLATE_IDS = frozenset({"jp-relatedposts", "comments", "respond"})
@@ -49,9 +86,7 @@ def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, elemen
     if not classes:
         return False
     names = classes.split() if isinstance(classes, str) else list(classes)
-    return not BOILERPLATE_CLASSES.isdisjoint(names) or any(
-        len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names
-    )
+    return not BOILERPLATE_CLASSES.isdisjoint(names) or any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
 
 
 NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video", "audio"})
@@ -113,13 +148,9 @@ _MONTHS = (
     "januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
 )
 _DATELINE_LABELS = (
-    "by|updated|last updated|published|posted|publicado|atualizado|actualizado|publié|mis à jour|veröffentlicht|"
-    "aktualisiert|pubblicato|aggiornato"
+    "by|updated|last updated|published|posted|publicado|atualizado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|pubblicato|aggiornato"
 )
-_DATELINE_WORDS = (
-    "on|at|de|às|as|a|um|le|à|el|am|pm|p|m|utc|gmt|est|edt|pst|pdt|bst|cet|cest|ist|em|mis|jour|il|"
-    + _DATELINE_LABELS
-)
+_DATELINE_WORDS = "on|at|de|às|as|a|um|le|à|el|am|pm|p|m|utc|gmt|est|edt|pst|pdt|bst|cet|cest|ist|em|mis|jour|il|" + _DATELINE_LABELS
 DATELINE_START = re.compile(
     rf"^(\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}(st|nd|rd|th)?\.? ({_MONTHS})\b|"
     rf"\(?({_WEEKDAYS}|{_MONTHS}|{_DATELINE_LABELS})\b)",

@@ -159,9 +159,7 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_pages = (
-            spider.max_pages_arg if spider.max_pages_arg is not None else crawler.settings.getint("ARCHIVE_MAX_PAGES")
-        )
+        spider.max_pages = spider.max_pages_arg if spider.max_pages_arg is not None else crawler.settings.getint("ARCHIVE_MAX_PAGES")
         spider.profiles = spider._select_profiles(crawler.settings.get("ARCHIVE_PROFILES_DIR"))
         spider.allowed_domains = sorted({d for p in spider.profiles.values() for d in p.allowed_domains})
         settings = crawler.settings
@@ -210,13 +208,14 @@ class NewsSpider(scrapy.Spider):
             if self._discovers_sources(profile):
                 for root in dict.fromkeys(_site_root(url) for url in profile.start_urls):
                     yield scrapy.Request(
-                        urljoin(root, "/robots.txt"), callback=self.parse_robots, errback=self.on_robots_error,
+                        urljoin(root, "/robots.txt"),
+                        callback=self.parse_robots,
+                        errback=self.on_robots_error,
                         meta={"site": profile.name, "guessed": True},
                     )
             due = [a for a in knowledge.articles.values() if self.policy.wants(a, self.recheck, now)]
             if due:
-                logger.info("%s: re-checking %d of %d archived articles (recheck=%s)",
-                            profile.name, len(due), len(knowledge.articles), self.recheck)
+                logger.info("%s: re-checking %d of %d archived articles (recheck=%s)", profile.name, len(due), len(knowledge.articles), self.recheck)
             for article in due:
                 yield self._recheck_request(article, profile)
 
@@ -226,17 +225,13 @@ class NewsSpider(scrapy.Spider):
         return not (profile.feeds or profile.sitemaps)
 
     def _index_request(self, url: str, profile: SiteProfile, number: int) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse_index, errback=self.on_error, meta={"site": profile.name, "index_page": number}
-        )
+        return scrapy.Request(url, callback=self.parse_index, errback=self.on_error, meta={"site": profile.name, "index_page": number})
 
     def _article_request(self, url: str, profile: SiteProfile) -> scrapy.Request:
         return scrapy.Request(url, callback=self.parse_article, errback=self.on_error, meta={"site": profile.name})
 
     def _source_request(self, url: str, profile: SiteProfile, guessed: bool = False) -> scrapy.Request:
-        return scrapy.Request(
-            url, callback=self.parse_source, errback=self.on_error, meta={"site": profile.name, "guessed": guessed}
-        )
+        return scrapy.Request(url, callback=self.parse_source, errback=self.on_error, meta={"site": profile.name, "guessed": guessed})
 
     def _recheck_request(self, article: KnownArticle, profile: SiteProfile) -> scrapy.Request:
         self.crawler.stats.inc_value("archive/rechecks")

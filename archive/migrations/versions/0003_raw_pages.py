@@ -44,10 +44,7 @@ def upgrade() -> None:
     if op.get_bind().dialect.name == "sqlite":
         # The reference inline in a plain ADD COLUMN: SQLite then keeps the table (and its full-text
         # triggers) rather than copying it, which a separately added constraint would require.
-        op.execute(
-            "ALTER TABLE snapshots ADD COLUMN response_id INTEGER "
-            "CONSTRAINT fk_snapshots_response_id_responses REFERENCES responses (id)"
-        )
+        op.execute("ALTER TABLE snapshots ADD COLUMN response_id INTEGER CONSTRAINT fk_snapshots_response_id_responses REFERENCES responses (id)")
     else:
         op.add_column(
             "snapshots",

@@ -50,9 +50,7 @@ def upgrade() -> None:
     day = DAY.get(op.get_bind().dialect.name, "CAST({} AS DATE)")
     op.execute(EDITED_ARTICLES)
     op.execute(
-        DAILY_SITE_COUNTS.format(
-            published=day.format("published_at"), first_seen=day.format("first_seen_at"), fetched=day.format("s.fetched_at")
-        )
+        DAILY_SITE_COUNTS.format(published=day.format("published_at"), first_seen=day.format("first_seen_at"), fetched=day.format("s.fetched_at"))
     )
     op.create_index("ix_articles_first_seen_at", "articles", ["first_seen_at"])
     op.create_index("ix_snapshots_article_id_source", "snapshots", ["article_id", "source"])

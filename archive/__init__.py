@@ -1,18 +1,10 @@
-"""The archive: SQLAlchemy storage of articles and their snapshots, independent of Scrapy."""
+"""The archive: the storage library of articles and their snapshots (SQLAlchemy), independent of Scrapy and the crawler.
 
-from archive.db import DEFAULT_DATABASE_URL, Archive, ArchiveError, open_archive
-from archive.store import FetchedArticle, Outcome, Recorded, record_article, record_articles
-from archive.urls import canonicalize_url
-
-__all__ = [
-    "DEFAULT_DATABASE_URL",
-    "Archive",
-    "ArchiveError",
-    "FetchedArticle",
-    "Outcome",
-    "Recorded",
-    "canonicalize_url",
-    "open_archive",
-    "record_article",
-    "record_articles",
-]
+Modules: ``records`` (dataclasses shared with the crawler, no dependencies),
+``content`` (text normalisation and hashes, no dependencies), ``db`` (open an
+archive from a URL), ``store`` (record fetched articles), ``queries`` and
+``search`` (read it), ``rechecks`` and ``site_locks`` (what a crawl needs to
+know and hold), ``integrity``, ``copy`` and ``warc`` (whole-archive
+commands), ``cli`` (the ``archive`` command). This package imports nothing
+when imported, so that its dependency-free modules load alone.
+"""

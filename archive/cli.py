@@ -16,9 +16,9 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.check import archive_totals, check_archive
 from archive.copy import copy_archive
 from archive.db import DEFAULT_DATABASE_URL, ArchiveError, error_reason, open_archive
+from archive.integrity import archive_totals, check_archive
 from archive.models import CRAWL, Article
 from archive.queries import (
     EXPORT_FIELDS,
@@ -31,7 +31,6 @@ from archive.queries import (
 )
 from archive.schema import current_revision
 from archive.search import search_snapshots
-from archive.store import Outcome
 from archive.warc import write_warc
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -55,7 +54,8 @@ def json_line(row: Any) -> str:
     return UNESCAPED_IN_JSON.sub(lambda match: f"\\u{ord(match.group()):04x}", json.dumps(row, ensure_ascii=False))
 
 
-def _sessions(ctx: click.Context) -> sessionmaker[Session]:
+def open_sessions(ctx: click.Context) -> sessionmaker[Session]:
+    """Sessions of the archive the group's --db names, which must exist at the current schema; a click error otherwise."""
     try:
         return open_archive(ctx.obj["database_url"], upgrade=False).sessions
     except ArchiveError as error:
@@ -108,7 +108,7 @@ def history(ctx: click.Context, url: str) -> None:
 
     Example: archive history https://www.debugpoint.com/some-article/
     """
-    with _sessions(ctx)() as session:
+    with open_sessions(ctx)() as session:
         article = _article_or_fail(session, url)
         click.echo(safe(f"{article.url}  site={article.site}"))
         click.echo(
@@ -134,7 +134,7 @@ def diff(ctx: click.Context, url: str, from_version: int | None, to_version: int
 
     Example: archive diff https://www.debugpoint.com/some-article/ --from 1 --to 3
     """
-    with _sessions(ctx)() as session:
+    with open_sessions(ctx)() as session:
         article = _article_or_fail(session, url)
         versions = {snapshot.version: snapshot for snapshot in article_history(session, article)}
         if to_version is not None:
@@ -159,7 +159,7 @@ def stats(ctx: click.Context) -> None:
 
     Example: archive stats
     """
-    with _sessions(ctx)() as session:
+    with open_sessions(ctx)() as session:
         rows = site_stats(session)
     click.echo(f"{'site':<30} {'articles':>9} {'snapshots':>10} {'changed':>8}  last seen")
     for row in rows:
@@ -176,7 +176,7 @@ def runs(ctx: click.Context, limit: int) -> None:
 
     Example: archive runs --limit 5
     """
-    with _sessions(ctx)() as session:
+    with open_sessions(ctx)() as session:
         rows = recent_runs(session, limit)
     click.echo(
         f"{'run':>5}  {'started':<19} {'seconds':>8}  {'finish':<12} {'requests':>8} {'new':>5} {'changed':>7} "
@@ -207,7 +207,7 @@ def search(ctx: click.Context, query: str, site: str | None, since: datetime | N
 
     Example: archive search '"kernel 6.12" rust -android' --site 9to5linux --since 2026-01-01
     """
-    with _sessions(ctx)() as session:
+    with open_sessions(ctx)() as session:
         try:
             hits = search_snapshots(session, query, site, as_utc(since), all_versions, limit)
         except ArchiveError as error:
@@ -274,7 +274,7 @@ def export(ctx: click.Context, output_format: str, output: str, site: str | None
 
     Example: archive export --format warc -o debugpoint.warc.gz --site debugpoint
     """
-    with _sessions(ctx)() as session:
+    with open_sessions(ctx)() as session:
         if output_format == "warc":
             with _output_file(output, "wb") as binary:
                 unreadable = write_warc(session, binary, output.endswith(".gz"), site, all_versions)
@@ -307,40 +307,6 @@ def copy_command(source_url: str, destination_url: str) -> None:
 
 
 @main.command()
-@click.option("--site", help="Only this site.")
-@click.option("--since", type=click.DateTime(DATE_FORMATS), help="Only articles whose latest version was fetched at or after this UTC date or time.")
-@click.option(
-    "--profiles-dir",
-    envvar="ARCHIVE_PROFILES_DIR",
-    type=click.Path(file_okay=False),
-    help="Your site profiles, as for the crawler (or set ARCHIVE_PROFILES_DIR).",
-)
-@click.pass_context
-def reextract(ctx: click.Context, site: str | None, since: datetime | None, profiles_dir: str | None) -> None:
-    """Run the current extractor over the stored page of each article's latest version, without fetching.
-
-    A different result is archived as a new version marked `reextract` (same
-    fetch time and page as the version it re-reads); an equal one writes nothing.
-
-    Example: archive reextract --site debugpoint --since 2026-01-01
-    """
-    # The extractor belongs to the crawler package (no Scrapy in it); imported here only,
-    # so that the other commands do not load it.
-    from crawler.profiles import ProfileError, load_profiles
-    from crawler.reextract import SKIPPED, reextract_archive
-
-    try:
-        profiles = load_profiles(profiles_dir)
-    except ProfileError as error:
-        raise click.ClickException(str(error)) from None
-    counts = reextract_archive(_sessions(ctx), profiles, site, as_utc(since))
-    click.echo(
-        f"re-extracted {sum(counts.values())} pages: {counts[Outcome.CHANGED.value]} new versions, "
-        f"{counts[Outcome.UNCHANGED.value]} unchanged, {counts[SKIPPED]} skipped"
-    )
-
-
-@main.command()
 @click.pass_context
 def check(ctx: click.Context) -> None:
     """Verify the archive's integrity; list every problem and exit 1 if there is any.
@@ -353,7 +319,7 @@ def check(ctx: click.Context) -> None:
 
     Example: archive --db sqlite:///archive.db check
     """
-    with _sessions(ctx)() as session:
+    with open_sessions(ctx)() as session:
         problems = check_archive(session)
         for problem in problems:
             click.echo(safe(str(problem)))

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
+from archive.canonical_urls import canonicalize_url
 from archive.models import Article, CrawlRun, Snapshot, UrlAlias
-from archive.urls import canonicalize_url
 
 
 def lookup_article(session: Session, canonical_urls: list[str]) -> Article | None:

@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 
 import zstandard
 from sqlalchemy.orm import Session, joinedload
 
 from archive.models import PageResponse, RawPage
+from archive.records import RawResponse
 
 KEPT_HEADERS = (
     "content-type",
@@ -44,18 +43,10 @@ class CorruptPage(ValueError):
     """Stored page data that does not decompress."""
 
 
-@dataclass
-class RawResponse:
-    """A fetched page as the server sent it (after transfer decoding)."""
-
-    url: str
-    status: int
-    body: bytes
-    headers: Mapping[str, str] = field(default_factory=dict)
-
-    def kept_headers(self) -> dict[str, str]:
-        lowered = {name.lower(): value for name, value in self.headers.items()}
-        return {name: lowered[name] for name in KEPT_HEADERS if name in lowered}
+def kept_headers(raw: RawResponse) -> dict[str, str]:
+    """The headers of ``raw`` that are stored with its page."""
+    lowered = {name.lower(): value for name, value in raw.headers.items()}
+    return {name: lowered[name] for name in KEPT_HEADERS if name in lowered}
 
 
 def compress_page(body: bytes) -> bytes:
@@ -77,7 +68,7 @@ def store_response(session: Session, raw: RawResponse, fetched_at: datetime) -> 
     """Record one fetch; its bytes are written only if no stored page has them already."""
     digest = hashlib.sha256(raw.body).hexdigest()
     page = session.get(RawPage, digest) or RawPage(sha256=digest, size=len(raw.body), data=compress_page(raw.body))
-    response = PageResponse(url=raw.url, status=raw.status, headers=raw.kept_headers(), fetched_at=fetched_at, raw=page)
+    response = PageResponse(url=raw.url, status=raw.status, headers=kept_headers(raw), fetched_at=fetched_at, raw=page)
     session.add(response)
     return response
 

@@ -10,61 +10,22 @@ together or not at all. Each article's newest snapshot carries the
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
+from archive.canonical_urls import canonicalize_url
 from archive.content import MIN_DUPLICATE_BODY_CHARS, page_hashes, storable_text
 from archive.db import serialize_on
 from archive.models import REEXTRACT, Article, Snapshot, UrlAlias
 from archive.queries import latest_snapshot, lookup_article
-from archive.rawpages import RawResponse, store_response
-from archive.urls import canonicalize_url
-
-
-@dataclass
-class ArticleMetadata:
-    """What a page says about its article besides the body."""
-
-    title: str = ""
-    authors: list[str] = field(default_factory=list)
-    published_at: datetime | None = None
-    modified_at: datetime | None = None
-    description: str | None = None
-    language: str | None = None
-    tags: list[str] = field(default_factory=list)
-    canonical_url: str | None = None
-
-    def article_metadata(self) -> dict[str, Any]:
-        """These fields alone, as keyword arguments for another ArticleMetadata."""
-        return {f.name: getattr(self, f.name) for f in fields(ArticleMetadata)}
-
-
-@dataclass
-class FetchedArticle(ArticleMetadata):
-    """An article as extracted from one fetched page, ready to be archived."""
-
-    url: str = ""
-    """Canonical URL (rel=canonical within the site, else the fetched URL, canonicalised)."""
-    site: str = ""
-    fetched_url: str = ""
-    fetched_at: datetime | None = None
-    body_text: str = ""
-    extractor: str = ""
-    aliases: list[str] = field(default_factory=list)
-    """Other canonical URLs this page was reached under (request URL, redirects)."""
-    etag: str | None = None
-    """The response's ``ETag`` header, kept for conditional re-checks."""
-    last_modified: str | None = None
-    """The response's ``Last-Modified`` header, kept for conditional re-checks."""
-    raw: RawResponse | None = None
-    """The page as fetched, kept with each version extracted from it."""
-
+from archive.rawpages import store_response
+from archive.records import FetchedArticle
 
 T = TypeVar("T")
 

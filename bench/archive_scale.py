@@ -49,7 +49,8 @@ from archive.copy import copy_archive
 from archive.db import open_archive
 from archive.models import Article, RawPage, Snapshot
 from archive.queries import article_history, find_article
-from archive.rawpages import COMPRESSION_LEVEL, RawResponse, store_response
+from archive.rawpages import COMPRESSION_LEVEL, store_response
+from archive.records import RawResponse
 from archive.search import search_snapshots
 
 DATA = PROJECT_ROOT.parent / "shared" / "extraction-dev"

@@ -34,8 +34,8 @@ from typing import Any
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from archive.check import check_archive  # noqa: E402
 from archive.db import open_archive  # noqa: E402
+from archive.integrity import check_archive  # noqa: E402
 from tests.crawl import query, run_crawl, start_crawl  # noqa: E402
 from tests.generated_site import GeneratedSite  # noqa: E402
 from tests.local_server import Server, serve  # noqa: E402

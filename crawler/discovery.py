@@ -3,7 +3,7 @@
 On the first crawl of a site everything found is fetched and every index page
 followed. On a re-crawl, links and feed or sitemap entries of archived
 articles are not fetched again by discovery (re-checks are the archive's
-decision, see ``archive.checks``), except an entry whose ``lastmod`` is newer
+decision, see ``archive.rechecks``), except an entry whose ``lastmod`` is newer
 than the article's last check; older index pages stop being followed once a
 page lists no article that is not archived (links already listed by an earlier
 index page of the run, such as a sidebar, do not count); and child sitemaps of
@@ -14,13 +14,15 @@ finished crawl. ``-a full=1`` walks every index page and sitemap again.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
+from scrapy.settings import BaseSettings
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.checks import KnownArticle, alias_urls, known_articles, last_finished_crawl
-from crawler.sources import Entry
+from archive.rechecks import KnownArticle, RecheckPolicy, alias_urls, known_articles, last_finished_crawl
+from crawler.links import absolute_url, is_candidate_article, is_on_site
+from crawler.sources import Entry, Source, SourceKind
 
 
 class Action(StrEnum):
@@ -84,3 +86,48 @@ def load_site_knowledge(sessions: sessionmaker[Session], site: str, full: bool =
             last_crawl_at=last_finished_crawl(session, site),
             full=full,
         )
+
+
+def recheck_policy(settings: BaseSettings) -> RecheckPolicy:
+    """The re-check policy the ``ARCHIVE_RECHECK_*`` and ``ARCHIVE_GONE_RECHECKS`` settings describe."""
+    return RecheckPolicy(
+        min_interval=timedelta(hours=settings.getfloat("ARCHIVE_RECHECK_MIN_HOURS")),
+        max_interval=timedelta(hours=settings.getfloat("ARCHIVE_RECHECK_MAX_HOURS")),
+        factor=settings.getfloat("ARCHIVE_RECHECK_FACTOR"),
+        gone_rechecks=settings.getint("ARCHIVE_GONE_RECHECKS"),
+    )
+
+
+@dataclass
+class SourcePlan:
+    """What a crawl requests because of one feed or sitemap."""
+
+    sitemaps: list[str] = field(default_factory=list)
+    """Sitemaps of a sitemap index that may list something new."""
+    fetch: list[str] = field(default_factory=list)
+    """Article URLs not archived yet."""
+    recheck: list[KnownArticle] = field(default_factory=list)
+    """Archived articles the source says changed since their last check."""
+    skipped: int = 0
+    """Entries of archived articles left alone."""
+
+
+def plan_source(source: Source, source_url: str, knowledge: SiteKnowledge, allowed_domains: tuple[str, ...]) -> SourcePlan:
+    """What to request for the entries of ``source``, read from ``source_url``: on-site articles and sitemaps only."""
+    plan = SourcePlan()
+    for entry in source.entries:
+        if source.kind is SourceKind.SITEMAP_INDEX:
+            if is_on_site(entry.url, allowed_domains) and knowledge.wants_sitemap(entry):
+                plan.sitemaps.append(entry.url)
+            continue
+        url = absolute_url(source_url, entry.url)
+        if not url or not is_candidate_article(url, allowed_domains):
+            continue
+        action = knowledge.entry_action(Entry(url, entry.lastmod))
+        if action is Action.FETCH:
+            plan.fetch.append(url)
+        elif action is Action.RECHECK:
+            plan.recheck.append(knowledge.articles[url])
+        else:
+            plan.skipped += 1
+    return plan

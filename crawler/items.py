@@ -1,12 +1,41 @@
-"""The item the spider yields for each article page, on its way through the pipelines to the archive."""
+"""The items the spider yields, on their way through the pipelines to the archive.
+
+- ``ArticleItem``: an article page, read (metadata and clean body text) and
+  judged an article (``archive.records.FetchedArticle``);
+- ``NotModified``: a re-check answered 304, the article was seen unchanged;
+- ``Gone``: a re-check answered 404 or 410.
+
+Only the pipelines write them; the spider never touches the archive.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeAlias
 
-from archive.store import FetchedArticle
+from archive.records import FetchedArticle
+
+ArticleItem: TypeAlias = FetchedArticle
 
 
-@dataclass
-class ArticleItem(FetchedArticle):
-    """A fetched page that the spider read (metadata and clean body text) and judged an article."""
+@dataclass(frozen=True)
+class NotModified:
+    """A conditional re-check of an archived article answered 304."""
+
+    article_id: int
+    url: str
+    checked_at: datetime
+
+
+@dataclass(frozen=True)
+class Gone:
+    """A re-check of an archived article answered 404 or 410."""
+
+    article_id: int
+    url: str
+    status: int
+    checked_at: datetime
+
+
+CrawlItem: TypeAlias = ArticleItem | NotModified | Gone

@@ -24,7 +24,8 @@ from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import sleep
 
 from crawler.addresses import is_refused
-from crawler.failures import FETCH_ERRORS
+from crawler.site_selection import site_selection
+from crawler.stats import Stat, fetch_error_stat
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class PrivateAddressGuard:
     """Refuses a request whose host is private when the hosts of its site's start URLs are public.
 
     The site of a request is ``request.meta["site"]``, a profile name of the
-    spider's ``profiles``; a request without one is judged against every profile.
+    crawl's ``crawler.site_selection``; a request without one is judged against every profile.
     Requests are judged when scheduled (redirects included: Scrapy drops what a
     ``request_scheduled`` handler refuses, like OffsiteMiddleware does) and
     again before download, for those never scheduled (robots.txt). Each refusal
@@ -57,14 +58,14 @@ class PrivateAddressGuard:
         return guard
 
     def _site_hosts(self, request: Request) -> list[str]:
-        profiles = getattr(self.crawler.spider, "profiles", {})
+        profiles = site_selection(self.crawler).chosen
         site = profiles.get(request.meta.get("site"))
         chosen = [site] if site is not None else list(profiles.values())
         return [urlsplit(url).hostname or "" for profile in chosen for url in profile.start_urls]
 
     def process_request(self, request: Request) -> None:
         if is_refused(request.url, self._site_hosts(request)):
-            self.stats.inc_value(FETCH_ERRORS + "private-address")
+            self.stats.inc_value(fetch_error_stat("private-address"))
             logger.warning("refused %s: a private address reached from a public site", request.url)
             raise IgnoreRequest(f"private address refused: {request.url}")
 
@@ -119,7 +120,7 @@ class RetryAfterMiddleware:
             request.meta["dont_retry"] = True
             logger.warning("not retrying %s: Retry-After %.0f s is longer than ARCHIVE_RETRY_AFTER_MAX", request.url, wait)
             return response
-        self.stats.inc_value("archive/retry_after_waits")
+        self.stats.inc_value(Stat.RETRY_AFTER_WAITS)
         logger.info("waiting %.1f s before retrying %s, as its Retry-After asks", wait, request.url)
         await sleep(wait)
         return response

@@ -1,7 +1,7 @@
-"""Item pipelines, in order: drop repeats, archive.
+"""Item pipelines, in order: drop repeats, archive. The only components of a crawl that write to the archive.
 
-The spider reads each article page itself (metadata and clean body text, in a
-worker process, see ``crawler.reader``) and yields only articles with a body.
+The spider yields articles (read in a worker process, see ``crawler.reader``,
+with a body) and the answers of re-checks (``NotModified``, ``Gone``).
 
 - ``DedupePipeline`` drops a page already handled in this run under the same
   URLs; a copy under another URL goes on so the archive records the alias. It
@@ -10,12 +10,15 @@ worker process, see ``crawler.reader``) and yields only articles with a body.
   visit.
 - ``ArchivePipeline`` writes articles through ``archive.store``: a snapshot
   only when its content changed, an alias when it is a known article under
-  another URL. It writes in batches, one transaction each, in a thread so that
+  another URL; and re-check answers through ``archive.rechecks``: a 304 moves
+  the article's seen and checked times, a 404 or 410 records it gone. It
+  writes in batches, one transaction each, in a thread so that
   the reactor keeps fetching: a batch is written when it has
   ``ARCHIVE_WRITE_BATCH_SIZE`` articles, every ``ARCHIVE_WRITE_BATCH_SECONDS``
   and when the spider closes; in a batch, pages fetched at their own URL go
   before copies. A batch that fails is written again article by article, so
-  that one article that cannot be written costs only itself.
+  that one article that cannot be written costs only itself. The archive is
+  the crawl's one shared archive (``crawler.shared_archive``).
 """
 
 from __future__ import annotations
@@ -23,7 +26,8 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import OrderedDict
-from typing import Any, Self
+from collections.abc import Callable
+from typing import Any, Self, TypeVar
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
@@ -34,11 +38,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.defer import DeferredLock
 from twisted.internet.threads import deferToThread
 
-from archive.db import error_reason, open_archive
-from archive.store import Outcome, Recorded, record_article, record_articles
-from crawler.items import ArticleItem
+from archive.db import Archive, error_reason
+from archive.rechecks import record_gone, record_not_modified
+from archive.store import Recorded, record_article, record_articles
+from crawler.items import ArticleItem, CrawlItem, Gone, NotModified
+from crawler.shared_archive import crawl_archive
+from crawler.stats import Stat, outcome_stat
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SEEN_PAGES = 100_000
 """How many (URL, fetched URL) pairs DedupePipeline remembers."""
@@ -55,11 +64,13 @@ class DedupePipeline:
         assert crawler.stats is not None
         return cls(crawler.stats)
 
-    def process_item(self, item: ArticleItem) -> ArticleItem:
+    def process_item(self, item: CrawlItem) -> CrawlItem:
+        if not isinstance(item, ArticleItem):
+            return item
         key = hashlib.blake2b(f"{item.url}\n{item.fetched_url}".encode(), digest_size=16).digest()
         if key in self.seen:
             self.seen.move_to_end(key)
-            self.stats.inc_value(f"archive/{Outcome.DUPLICATE.value}")
+            self.stats.inc_value(Stat.DUPLICATE)
             raise DropItem(f"already archived in this run: {item.fetched_url}", log_level="DEBUG")
         self.seen[key] = None
         if len(self.seen) > self.remember:
@@ -68,11 +79,11 @@ class DedupePipeline:
 
 
 class ArchivePipeline:
-    def __init__(self, database_url: str, stats: StatsCollector, batch_size: int, batch_seconds: float) -> None:
-        self.archive = open_archive(database_url)
+    def __init__(self, archive: Archive, stats: StatsCollector, batch_size: int, batch_seconds: float) -> None:
+        self.archive = archive
         self.stats = stats
         self.batch_size, self.batch_seconds = max(1, batch_size), batch_seconds
-        self.pending: list[ArticleItem] = []
+        self.pending: list[CrawlItem] = []
         self.writing = DeferredLock()
         self.timer: Any = None
 
@@ -81,7 +92,7 @@ class ArchivePipeline:
         assert crawler.stats is not None
         settings = crawler.settings
         return cls(
-            settings.get("ARCHIVE_DATABASE_URL"),
+            crawl_archive(crawler),
             crawler.stats,
             settings.getint("ARCHIVE_WRITE_BATCH_SIZE"),
             settings.getfloat("ARCHIVE_WRITE_BATCH_SECONDS"),
@@ -92,7 +103,7 @@ class ArchivePipeline:
             self.timer = create_looping_call(self._write_due)
             self.timer.start(self.batch_seconds, now=False)
 
-    async def process_item(self, item: ArticleItem) -> ArticleItem:
+    async def process_item(self, item: CrawlItem) -> CrawlItem:
         self.pending.append(item)
         if len(self.pending) >= self.batch_size:
             await self._write_pending()
@@ -102,7 +113,6 @@ class ArchivePipeline:
         if self.timer is not None and self.timer.running:
             self.timer.stop()
         await self._write_pending()
-        self.archive.close()
 
     def _write_due(self) -> None:
         """Every BATCH_SECONDS: start writing what is pending."""
@@ -116,31 +126,54 @@ class ArchivePipeline:
         (that named it canonical) after them: an article whose page and copy are
         both at hand is filed from its own page, whichever arrived first.
         """
-        batch, self.pending = sorted(self.pending, key=lambda item: item.fetched_url != item.url), []
-        outcomes = await maybe_deferred_to_future(self.writing.run(deferToThread, self._write, batch))
-        for item, outcome in zip(batch, outcomes, strict=True):
+        pending, self.pending = self.pending, []
+        articles = sorted((item for item in pending if isinstance(item, ArticleItem)), key=lambda item: item.fetched_url != item.url)
+        answers = [item for item in pending if not isinstance(item, ArticleItem)]
+        outcomes = await maybe_deferred_to_future(self.writing.run(deferToThread, self._write, articles, answers))
+        for item, outcome in zip(articles, outcomes, strict=True):
             if isinstance(outcome, Recorded):
-                self.stats.inc_value(f"archive/{outcome.outcome.value}")
+                self.stats.inc_value(outcome_stat(outcome.outcome))
                 logger.info("%s v%d %s", outcome.outcome.value, outcome.version, item.url)
             else:
-                self.stats.inc_value("archive/store_errors")
+                self.stats.inc_value(Stat.STORE_ERRORS)
                 logger.error("could not archive %s: %s", item.url, outcome)
 
-    def _write(self, batch: list[ArticleItem]) -> list[Recorded | str]:
-        """In a thread: the batch in one transaction, else each article alone; a Recorded or an error per article."""
-        if not batch:
+    def _write(self, articles: list[ArticleItem], answers: list[NotModified | Gone]) -> list[Recorded | str]:
+        """In a thread: the re-check answers, then the articles in one transaction, else each alone; a Recorded or an error per article."""
+        self._write_answers(answers)
+        if not articles:
             return []
         try:
-            return list(record_articles(self.archive.sessions, batch))
+            return list(record_articles(self.archive.sessions, articles))
         except Exception as error:
-            reason = error_reason(error) if isinstance(error, SQLAlchemyError) else f"{type(error).__name__}: {error}"
-            logger.debug("a batch of %d articles failed (%s); writing them one by one", len(batch), reason)
-        return [self._write_one(item) for item in batch]
+            logger.debug("a batch of %d articles failed (%s); writing them one by one", len(articles), _reason(error))
+        return [self._write_one(item) for item in articles]
+
+    def _write_answers(self, answers: list[NotModified | Gone]) -> None:
+        """304s in one transaction; each 404 or 410 in its own. An answer that cannot be written is logged and counted."""
+        unchanged = [answer for answer in answers if isinstance(answer, NotModified)]
+        if unchanged:
+            self._write_answer(f"{len(unchanged)} answers 304", record_not_modified, [a.article_id for a in unchanged], unchanged[-1].checked_at)
+        for gone in (answer for answer in answers if isinstance(answer, Gone)):
+            checks = self._write_answer(f"the {gone.status} of {gone.url}", record_gone, gone.article_id, gone.checked_at)
+            if checks is not None:
+                logger.info("gone (%d, %d checks in a row): %s", gone.status, checks, gone.url)
+
+    def _write_answer(self, what: str, write: Callable[..., T], *args: Any) -> T | None:
+        try:
+            return write(self.archive.sessions, *args)
+        except Exception as error:
+            self.stats.inc_value(Stat.STORE_ERRORS)
+            logger.error("could not record %s: %s", what, _reason(error))
+            return None
 
     def _write_one(self, item: ArticleItem) -> Recorded | str:
         try:
             return record_article(self.archive.sessions, item)
-        except SQLAlchemyError as error:
-            return error_reason(error)
         except Exception as error:
-            return f"{type(error).__name__}: {error}"
+            return _reason(error)
+
+
+def _reason(error: Exception) -> str:
+    """One line saying why a write failed."""
+    return error_reason(error) if isinstance(error, SQLAlchemyError) else f"{type(error).__name__}: {error}"

@@ -21,7 +21,7 @@ from cssselect import SelectorError
 
 from crawler.extraction import BodyRules
 from crawler.extraction.body import compiled_selector
-from crawler.urls import ascii_domain
+from crawler.links import ascii_domain
 
 BUILTIN_PROFILES_DIR = Path(__file__).parent / "sites"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")

@@ -4,8 +4,8 @@ For each article (optionally of one site, or whose latest version was fetched
 since a time), the raw page of its latest version is decoded as the crawler
 decodes a response, extracted with the site profile's rules and cleaned, and
 handed to ``archive.store.record_reextraction``: a different result becomes a
-version marked ``reextract``, an equal one writes nothing. Pure Python: no
-Scrapy, so the ``archive`` command runs it.
+version marked ``reextract``, an equal one writes nothing. No Scrapy: the
+``archive reextract`` command (``crawler.cli``) runs it.
 """
 
 from __future__ import annotations
@@ -14,17 +14,19 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.models import PageResponse
 from archive.queries import stored_pages
 from archive.rawpages import WITH_PAGE, page_bytes
-from archive.store import FetchedArticle, Outcome, record_reextraction
+from archive.records import FetchedArticle
+from archive.store import Outcome, record_reextraction
+from crawler.articles import article_from_reading
 from crawler.extraction import read_page
 from crawler.extraction.encoding import decode_html
 from crawler.profiles import SiteProfile
-from crawler.urls import absolute_url
 
 logger = logging.getLogger(__name__)
 
@@ -34,12 +36,10 @@ SKIPPED = "skipped"
 
 def reextract_page(html: str, url: str, profile: SiteProfile | None) -> FetchedArticle | None:
     """What the current extractor makes of a stored page (None: no article on it)."""
-    page = read_page(html, url, profile.body_rules if profile else None)
-    if not page.is_article:
+    reading = read_page(html, url, profile.body_rules if profile else None)
+    if not reading.is_article:
         return None
-    metadata = page.metadata
-    canonical = absolute_url(url, metadata.canonical_url or "")
-    return FetchedArticle(**(metadata.article_metadata() | {"canonical_url": canonical}), body_text=page.body_text, extractor=page.extractor)
+    return article_from_reading(reading, url, profile.allowed_domains if profile else (urlsplit(url).hostname or "",))
 
 
 def reextract_archive(

@@ -83,9 +83,10 @@ ITEM_PIPELINES = {
     "crawler.pipelines.ArchivePipeline": 300,
 }
 EXTENSIONS = {
-    "crawler.locking.SiteLocks": 400,
-    "crawler.runs.CrawlRunRecorder": 500,
+    "crawler.lock_holder.SiteLockHolder": 400,
+    "crawler.run_recorder.CrawlRunRecorder": 500,
     "crawler.failures.RedirectLoops": 510,
+    "crawler.failures.FailureLogging": 520,
 }
 DOWNLOADER_MIDDLEWARES = {
     # Before OffsiteMiddleware (50): a private address is refused, and counted, whatever the domain.

@@ -14,9 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from archive import FetchedArticle, open_archive, record_article
-from archive.cli import main
+from archive.db import open_archive
 from archive.models import CrawlRun
+from archive.records import FetchedArticle
+from archive.store import record_article
+from crawler.cli import main
 
 GNOME_URL = "https://news.example/gnome-48/"
 KERNEL_URL = "https://linux.example/kernel-6-12/"

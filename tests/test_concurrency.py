@@ -9,8 +9,10 @@ from threading import Barrier
 
 from sqlalchemy import text
 
-from archive import FetchedArticle, Outcome, open_archive, record_article
-from archive.check import check_archive
+from archive.db import open_archive
+from archive.integrity import check_archive
+from archive.records import FetchedArticle
+from archive.store import Outcome, record_article
 from tests.crawl import query, start_crawl
 from tests.generated_site import GeneratedSite, article_slug, article_title
 from tests.local_server import serve

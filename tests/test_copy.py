@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from archive import open_archive, record_article
 from archive.cli import main
+from archive.db import open_archive
 from archive.models import Base
+from archive.store import record_article
 from tests.crawl import query, run_crawl
 from tests.fixture_site import FixtureSite
 from tests.test_views import MONDAY, story

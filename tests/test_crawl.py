@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from archive.urls import canonicalize_url
+from archive.canonical_urls import canonicalize_url
 from tests.crawl import query, run_crawl
 from tests.fixture_site import (
     ADDED_PARAGRAPH,
@@ -31,7 +31,7 @@ from tests.fixture_site import (
     serve_fixture_site,
 )
 
-ARCHIVE_COMMAND = (sys.executable, "-m", "archive.cli")
+ARCHIVE_COMMAND = (sys.executable, "-m", "crawler.cli")
 """The ``archive`` command of the code under test, whatever ``archive`` is first on PATH."""
 BOILERPLATE_PHRASES = (
     "Share this",

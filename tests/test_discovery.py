@@ -1,11 +1,11 @@
-"""Zero-configuration discovery (``crawler.urls``): article links and pagination on small index pages."""
+"""Zero-configuration discovery (``crawler.links``): article links and pagination on small index pages."""
 
 from __future__ import annotations
 
 import pytest
 from parsel import Selector
 
-from crawler.urls import article_links, is_candidate_article, next_page_link
+from crawler.links import article_links, is_candidate_article, next_page_link
 
 SITE = "https://news.example/"
 DOMAINS = ("news.example",)

@@ -8,7 +8,7 @@ import pytest
 
 from crawler.addresses import is_private_host, is_refused
 from crawler.middlewares import retry_after_seconds
-from crawler.runs import error_reasons
+from crawler.stats import error_reasons
 
 
 @pytest.mark.parametrize(

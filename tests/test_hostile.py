@@ -196,12 +196,12 @@ def test_control_characters_are_neither_stored_nor_printed(hostile: HostileCrawl
     assert "escape" in title and "red" in body and CONTROL.title != title
     url = hostile.url("/control-characters/")
     for command in (["history", url], ["search", "escape"], ["export"]):
-        shown = subprocess.run([sys.executable, "-m", "archive.cli", "--db", hostile.database_url, *command], capture_output=True, check=True)
+        shown = subprocess.run([sys.executable, "-m", "crawler.cli", "--db", hostile.database_url, *command], capture_output=True, check=True)
         assert shown.stdout and not set("\x00\x07\x1b\x9b") & set(shown.stdout.decode()), command
 
 
 def test_the_archive_of_a_hostile_crawl_checks_clean(hostile: HostileCrawl) -> None:
-    check = subprocess.run([sys.executable, "-m", "archive.cli", "--db", hostile.database_url, "check"], capture_output=True, text=True)
+    check = subprocess.run([sys.executable, "-m", "crawler.cli", "--db", hostile.database_url, "check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     assert check.stdout.startswith(f"ok: {len(ARCHIVED) + 1} articles")
 

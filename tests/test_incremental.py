@@ -16,9 +16,9 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from archive import open_archive
-from archive.locks import LockOwner, acquire_site_lock
+from archive.db import open_archive
 from archive.models import Article
+from archive.site_locks import LockOwner, acquire_site_lock
 from tests.crawl import query, run_crawl, start_crawl
 from tests.fixture_site import (
     ARTICLES,
@@ -211,7 +211,14 @@ def test_a_run_whose_every_request_fails_exits_3(sqlite_url: str) -> None:
         port = unused.getsockname()[1]
     result = run_crawl(sqlite_url, f"start_url=http://127.0.0.1:{port}/", settings=("RETRY_TIMES=0",))
     assert result.returncode == 3, result.output
-    assert "fetched nothing: every request failed" in result.output
+    assert "Traceback" not in result.output
+    lines = result.output.splitlines()
+    assert lines[-1].endswith("ERROR: crawl run 1 fetched nothing: every request failed (connection-refused 1)"), "the diagnosis is the last line"
+    failed = [line for line in lines if "WARNING: failed " in line or "ERROR: " in line]
+    assert [line.split("] ", 1)[1] for line in failed[:-1]] == [
+        f"WARNING: failed http://127.0.0.1:{port}/robots.txt: connection-refused (Connection was refused by other side: 111: Connection refused.)",
+        f"WARNING: failed http://127.0.0.1:{port}/: connection-refused (Connection was refused by other side: 111: Connection refused.)",
+    ], "one line per failed robots.txt or page"
     [(errors, pages)] = query(sqlite_url, "SELECT errors, pages_fetched FROM crawl_runs")
     assert errors > 0 and pages == 0
 

@@ -13,9 +13,11 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from warcio.archiveiterator import ArchiveIterator
 
-from archive import FetchedArticle, open_archive, record_article
-from archive.cli import main
-from archive.rawpages import ZSTD_MAGIC, CorruptPage, RawResponse, decompress_page
+from archive.db import open_archive
+from archive.rawpages import ZSTD_MAGIC, CorruptPage, decompress_page
+from archive.records import FetchedArticle, RawResponse
+from archive.store import record_article
+from crawler.cli import main
 from crawler.extraction.page import EXTRACTOR_VERSION
 from tests.crawl import query, run_crawl
 from tests.fixture_site import ARTICLES, EDITED_BODY_SLUG, FixtureSite, build_site

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from parsel import Selector
 
-from archive.checks import KnownArticle
+from archive.rechecks import KnownArticle
 from crawler.discovery import Action, SiteKnowledge
 from crawler.sources import (
     Entry,

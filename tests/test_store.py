@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import text
 
-from archive import FetchedArticle, Outcome, open_archive, record_article, record_articles
-from archive.store import record_reextraction
+from archive.db import open_archive
+from archive.records import FetchedArticle
+from archive.store import Outcome, record_article, record_articles, record_reextraction
 
 BODY = (
     "GNOME 48 arrives with a rewritten file chooser and triple buffering.\n\n"

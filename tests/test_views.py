@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from archive import FetchedArticle, open_archive, record_article
-from archive.store import Outcome, record_reextraction
+from archive.db import open_archive
+from archive.records import FetchedArticle
+from archive.store import Outcome, record_article, record_reextraction
 from tests.crawl import query
 
 MONDAY = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)

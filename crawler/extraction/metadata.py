@@ -15,7 +15,7 @@ from typing import Any
 from htmldate import find_date
 from lxml.html import HtmlElement
 
-from archive.store import ArticleMetadata
+from archive.records import ArticleMetadata
 from crawler.extraction import json_ld
 from crawler.extraction.authors import extract_authors
 from crawler.extraction.dates import date_from_url, parse_date

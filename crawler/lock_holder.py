@@ -1,8 +1,8 @@
 """One crawl of a site at a time: the extension that holds the archive's site locks during a crawl.
 
 When the spider opens, it takes the lock of every site it is about to crawl
-(``archive.locks``). A site whose lock a live crawl holds is left out and the
-reason logged; when every site is held, the crawl closes at once with reason
+(``archive.site_locks``; the sites of ``crawler.site_selection``). A site whose
+lock a live crawl holds is left out of the selection and the reason logged; when every site is held, the crawl closes at once with reason
 ``locked``, fetches nothing and exits 0, so that overlapping cron runs are not
 errors. The locks are refreshed every ``ARCHIVE_LOCK_HEARTBEAT_SECONDS`` and
 released at the end; ``ARCHIVE_LOCK_STALE_SECONDS`` says when the lock of a
@@ -15,20 +15,18 @@ import logging
 from datetime import timedelta
 from typing import Any, Self
 
-from scrapy import Spider, signals
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import create_looping_call
 from sqlalchemy.exc import SQLAlchemyError
 
-from archive.db import error_reason, open_archive
-from archive.locks import (
-    LockOwner,
-    acquire_site_lock,
-    refresh_site_locks,
-    release_site_locks,
-)
+from archive.db import error_reason
+from archive.site_locks import LockOwner, acquire_site_lock, refresh_site_locks, release_site_locks
+from crawler.shared_archive import crawl_archive
+from crawler.site_selection import site_selection
+from crawler.stats import Stat
 
 logger = logging.getLogger(__name__)
 
@@ -36,13 +34,14 @@ LOCKED = "locked"
 """The finish reason of a crawl that found every site it was to crawl locked by another."""
 
 
-class SiteLocks:
-    def __init__(self, database_url: str, stats: StatsCollector, heartbeat_seconds: float, stale_after: timedelta) -> None:
-        self.archive = open_archive(database_url)
+class SiteLockHolder:
+    def __init__(self, crawler: Crawler, stats: StatsCollector, heartbeat_seconds: float, stale_after: timedelta) -> None:
+        self.crawler = crawler
         self.stats = stats
         self.heartbeat_seconds = heartbeat_seconds
         self.stale_after = stale_after
         self.me = LockOwner.this_process()
+        self.archive = crawl_archive(crawler)
         self.sites: list[str] = []
         self.heartbeat: Any = None
 
@@ -51,7 +50,7 @@ class SiteLocks:
         assert crawler.stats is not None
         settings = crawler.settings
         extension = cls(
-            settings.get("ARCHIVE_DATABASE_URL"),
+            crawler,
             crawler.stats,
             settings.getfloat("ARCHIVE_LOCK_HEARTBEAT_SECONDS"),
             timedelta(seconds=settings.getfloat("ARCHIVE_LOCK_STALE_SECONDS")),
@@ -60,10 +59,10 @@ class SiteLocks:
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
-    def spider_opened(self, spider: Spider) -> None:
-        profiles: dict[str, Any] = getattr(spider, "profiles", {})
+    def spider_opened(self) -> None:
+        selection = site_selection(self.crawler)
         held = []
-        for site in list(profiles):
+        for site in list(selection.profiles):
             result = acquire_site_lock(self.archive.sessions, site, self.me, self.stale_after)
             if result.taken_over:
                 logger.warning(
@@ -83,11 +82,11 @@ class SiteLocks:
                     result.holder.pid,
                     result.heartbeat_at.isoformat(timespec="seconds"),
                 )
-        self.stats.set_value("archive/locked_sites", len(held))
+        self.stats.set_value(Stat.LOCKED_SITES, len(held))
+        for site in held:
+            selection.leave_out(site)
         if held and not self.sites:
             raise CloseSpider(LOCKED)
-        for site in held:
-            del profiles[site]
         self.heartbeat = create_looping_call(self.beat)
         self.heartbeat.start(self.heartbeat_seconds, now=False)
 
@@ -105,4 +104,3 @@ class SiteLocks:
             self.heartbeat.stop()
         if self.sites:
             release_site_locks(self.archive.sessions, self.sites, self.me)
-        self.archive.close()

@@ -11,11 +11,12 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
-from archive import FetchedArticle, open_archive, record_article
-from archive.check import CHECKS, check_archive
 from archive.cli import main
+from archive.db import open_archive
+from archive.integrity import CHECKS, check_archive
 from archive.models import CrawlRun, CrawlRunError
-from archive.rawpages import RawResponse
+from archive.records import FetchedArticle, RawResponse
+from archive.store import record_article
 from tests.crawl import query
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

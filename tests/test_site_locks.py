@@ -1,4 +1,4 @@
-"""Site locks in the archive (``archive.locks``) on SQLite and PostgreSQL: one holder, stale locks taken over."""
+"""Site locks in the archive (``archive.site_locks``) on SQLite and PostgreSQL: one holder, stale locks taken over."""
 
 from __future__ import annotations
 
@@ -8,14 +8,14 @@ from datetime import timedelta
 
 from sqlalchemy import update
 
-from archive import open_archive
-from archive.locks import (
+from archive.db import open_archive
+from archive.models import CrawlLock, utc_now
+from archive.site_locks import (
     LockOwner,
     acquire_site_lock,
     refresh_site_locks,
     release_site_locks,
 )
-from archive.models import CrawlLock, utc_now
 
 STALE_AFTER = timedelta(minutes=10)
 ME = LockOwner.this_process()

@@ -12,7 +12,7 @@ from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 
-from archive.urls import canonicalize_url
+from archive.canonical_urls import canonicalize_url
 
 NON_ARTICLE_PATH = re.compile(
     r"/(tag|tags|category|categories|topic|topics|author|authors|user|users|page|search|feed|rss|"

@@ -1,4 +1,4 @@
-"""Re-check state in the archive (``archive.checks``): due policy, validators, 304 and gone records, on SQLite and PostgreSQL."""
+"""Re-check state in the archive (``archive.rechecks``): due policy, validators, 304 and gone records, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from archive import FetchedArticle, open_archive, record_article
-from archive.checks import (
+from archive.db import open_archive
+from archive.models import Article
+from archive.rechecks import (
     KnownArticle,
     RecheckMode,
     RecheckPolicy,
@@ -16,7 +17,8 @@ from archive.checks import (
     record_gone,
     record_not_modified,
 )
-from archive.models import Article
+from archive.records import FetchedArticle
+from archive.store import record_article
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 URL = "https://news.example/gnome-48/"

@@ -1,10 +1,10 @@
-"""Canonical URLs (``archive.urls.canonicalize_url``): one article, one key, whatever URL variant was seen."""
+"""Canonical URLs (``archive.canonical_urls.canonicalize_url``): one article, one key, whatever URL variant was seen."""
 
 from __future__ import annotations
 
 import pytest
 
-from archive.urls import canonicalize_url
+from archive.canonical_urls import canonicalize_url
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,104 @@
+"""The crawl_runs record: one row per ``scrapy crawl``, opened at start, completed at the end.
+
+Errors are counted by reason: the spider and the pipelines count each page
+that is not archived under a stats key (``crawler.stats``), and
+``error_reasons`` turns those keys into the reasons stored in
+``crawl_run_errors``.
+
+The end of each run also logs a one-line summary, the last line of the crawl's
+log (after Scrapy's stats dump), and decides the exit status
+of ``scrapy crawl`` (see ``crawler.commands.crawl``): a run that got no usable
+answer at all because every request failed exits with ``EXIT_ALL_FAILED``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Self
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.statscollectors import StatsCollector
+
+from archive.models import CrawlRun, CrawlRunError, utc_now
+from crawler.shared_archive import crawl_archive
+from crawler.site_selection import site_selection
+from crawler.stats import ANSWERS, Stat, error_reasons
+
+logger = logging.getLogger(__name__)
+
+EXIT_ALL_FAILED = 3
+
+
+class CrawlRunRecorder:
+    """Writes the ``crawl_runs`` row of this crawl from the crawl's stats."""
+
+    def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
+        self.crawler = crawler
+        self.stats = stats
+        self.run_id: int | None = None
+        self.summary = ""
+        """The run's counts in one line, logged when the engine has stopped."""
+        self.failure = ""
+        """Why the run achieved nothing, if it did not: logged after the summary."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        assert crawler.stats is not None
+        recorder = cls(crawler, crawler.stats)
+        crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(recorder.item_error, signal=signals.item_error)
+        crawler.signals.connect(recorder.engine_stopped, signal=signals.engine_stopped)
+        return recorder
+
+    def item_error(self) -> None:
+        """A pipeline raised on an item (the item is lost to this run, the crawl goes on)."""
+        self.stats.inc_value(Stat.ITEM_ERRORS)
+
+    def spider_opened(self) -> None:
+        sites = site_selection(self.crawler)
+        with crawl_archive(self.crawler).sessions.begin() as session:
+            run = CrawlRun(started_at=utc_now(), mode=sites.arguments.mode.value, sites=" ".join(sorted(sites.profiles)))
+            session.add(run)
+            session.flush()
+            self.run_id = run.id
+
+    def spider_closed(self, spider: Spider, reason: str) -> None:
+        count = self.stats.get_value
+        errors = error_reasons(self.stats.get_stats())
+        with crawl_archive(self.crawler).sessions.begin() as session:
+            run = session.get(CrawlRun, self.run_id)
+            assert run is not None
+            run.finished_at = utc_now()
+            run.finish_reason = reason
+            run.requests = count(Stat.REQUESTS, 0)
+            run.pages_fetched = count(Stat.PAGES_FETCHED, 0)
+            run.articles_new = count(Stat.NEW, 0)
+            run.articles_changed = count(Stat.CHANGED, 0)
+            run.articles_unchanged = count(Stat.UNCHANGED, 0)
+            run.duplicates = count(Stat.DUPLICATE, 0)
+            run.not_articles = count(Stat.NOT_ARTICLE, 0)
+            run.rechecks = count(Stat.RECHECKS, 0)
+            run.not_modified = count(Stat.NOT_MODIFIED, 0)
+            run.gone = count(Stat.GONE, 0)
+            run.known_skipped = count(Stat.KNOWN_SKIPPED, 0)
+            run.errors = sum(errors.values())
+            session.add_all(CrawlRunError(run_id=run.id, reason=name, pages=pages) for name, pages in sorted(errors.items()))
+        by_reason = ", ".join(f"{name} {pages}" for name, pages in sorted(errors.items()))
+        seconds = (run.finished_at - run.started_at).total_seconds()
+        self.summary = (
+            f"crawl run {self.run_id}: new {run.articles_new}, changed {run.articles_changed}, unchanged {run.articles_unchanged}, "
+            f"not modified {run.not_modified}, gone {run.gone}, duplicates {run.duplicates}, not articles {run.not_articles}, "
+            f"errors {run.errors}, requests {run.requests}, {seconds:.1f} seconds ({reason})" + (f" errors by reason: {by_reason}" if errors else "")
+        )
+        if run.errors and not sum(count(name, 0) for name in ANSWERS):
+            self.stats.set_value(Stat.EXIT_STATUS, EXIT_ALL_FAILED)
+            self.failure = f"crawl run {self.run_id} fetched nothing: every request failed ({by_reason})"
+
+    def engine_stopped(self) -> None:
+        """The summary, once Scrapy has dumped its stats: the last line a reader of the log sees."""
+        if self.summary:
+            logger.info(self.summary)
+        if self.failure:
+            logger.error(self.failure)

@@ -93,7 +93,7 @@ class OneLinePerFailure(logging.Filter):
         elif record.name == ROBOTS_LOGGER and record.exc_info and isinstance(record.args, Mapping):
             request, error = record.args.get("request"), record.exc_info[1]
             robots_url = urljoin(getattr(request, "url", ""), "/robots.txt")
-            reason = failure_reason(Failure(error)) if error is not None else "download-failed"
+            reason = failure_reason(Failure(error)) if error is not None else "download-failed"  # type: ignore[no-untyped-call]
             record.msg, record.args = "failed %s: %s (%s)", (robots_url, reason, error)
             record.levelno, record.levelname = logging.WARNING, "WARNING"
             record.exc_info, record.exc_text = None, None

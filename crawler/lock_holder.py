@@ -83,10 +83,10 @@ class SiteLockHolder:
                     result.heartbeat_at.isoformat(timespec="seconds"),
                 )
         self.stats.set_value(Stat.LOCKED_SITES, len(held))
-        for site in held:
-            selection.leave_out(site)
         if held and not self.sites:
             raise CloseSpider(LOCKED)
+        for site in held:
+            selection.leave_out(site)
         self.heartbeat = create_looping_call(self.beat)
         self.heartbeat.start(self.heartbeat_seconds, now=False)
 

@@ -59,7 +59,7 @@ class PrivateAddressGuard:
 
     def _site_hosts(self, request: Request) -> list[str]:
         profiles = site_selection(self.crawler).chosen
-        site = profiles.get(request.meta.get("site"))
+        site = profiles.get(request.meta.get("site", ""))
         chosen = [site] if site is not None else list(profiles.values())
         return [urlsplit(url).hostname or "" for profile in chosen for url in profile.start_urls]
 

@@ -71,7 +71,9 @@ DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 REDIRECT_MAX_TIMES = 10
 DEPTH_LIMIT = 1000  # bounds pagination traps even with -a max_pages=0
 COOKIES_ENABLED = False
+# No console and no remote-control HTTP server in an unattended crawl: nothing listens on a port.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # Breadth-first: the articles of newer index pages are fetched before older index pages are walked.
 DEPTH_PRIORITY = 1

@@ -8,7 +8,7 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import IO, Any
 
@@ -20,6 +20,7 @@ from archive.copy import copy_archive
 from archive.db import DEFAULT_DATABASE_URL, ArchiveError, error_reason, open_archive
 from archive.integrity import archive_totals, check_archive
 from archive.models import CRAWL, Article
+from archive.progress import SILENT, terminal_progress
 from archive.queries import (
     EXPORT_FIELDS,
     article_history,
@@ -234,11 +235,16 @@ def _write_csv(rows: Any, out: IO[str]) -> None:
         writer.writerow({name: clean(value) if isinstance(value, str) else value for name, value in values.items()})
 
 
+def _is_regular_file(path: str) -> bool:
+    """Whether ``path`` names a file to write (or one to create), not standard output, a terminal or a pipe."""
+    return path != "-" and (not os.path.exists(path) or os.path.isfile(path))
+
+
 @contextmanager
 def _output_file(path: str, mode: str) -> Iterator[IO[Any]]:
     """A regular file that appears complete or not at all (written beside it, then renamed); or, as they are,
     standard output ("-") and anything else that exists and is not a regular file (a terminal, a pipe)."""
-    if path == "-" or (os.path.exists(path) and not os.path.isfile(path)):
+    if not _is_regular_file(path):
         with click.open_file(path, mode, encoding=None if "b" in mode else "utf-8") as stream:
             yield stream
         return
@@ -274,14 +280,15 @@ def export(ctx: click.Context, output_format: str, output: str, site: str | None
 
     Example: archive export --format warc -o debugpoint.warc.gz --site debugpoint
     """
-    with open_sessions(ctx)() as session:
+    unit = "pages" if output_format == "warc" else "rows"
+    with open_sessions(ctx)() as session, terminal_progress(unit) if _is_regular_file(output) else nullcontext(SILENT) as progress:
         if output_format == "warc":
             with _output_file(output, "wb") as binary:
-                unreadable = write_warc(session, binary, output.endswith(".gz"), site, all_versions)
+                unreadable = write_warc(session, binary, output.endswith(".gz"), site, all_versions, progress)
             for url in unreadable:
                 click.echo(f"left out {url}: its stored page does not decompress (see archive check)", err=True)
             return
-        rows = export_rows(session, site, all_versions)
+        rows = export_rows(session, site, all_versions, progress)
         with _output_file(output, "w") as out:
             (_write_jsonl if output_format == "jsonl" else _write_csv)(rows, out)
 
@@ -299,7 +306,8 @@ def copy_command(source_url: str, destination_url: str) -> None:
     Example: archive copy sqlite:///archive.db postgresql://archive@db.example/archive
     """
     try:
-        copied = copy_archive(source_url, destination_url)
+        with terminal_progress("rows") as progress:
+            copied = copy_archive(source_url, destination_url, progress)
     except ArchiveError as error:
         raise click.ClickException(str(error)) from None
     for table in copied:
@@ -320,7 +328,8 @@ def check(ctx: click.Context) -> None:
     Example: archive --db sqlite:///archive.db check
     """
     with open_sessions(ctx)() as session:
-        problems = check_archive(session)
+        with terminal_progress("checks") as progress:
+            problems = check_archive(session, progress)
         for problem in problems:
             click.echo(safe(str(problem)))
         try:

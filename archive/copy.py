@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Integer, Table, func, select, text
 from archive.db import open_archive
 from archive.errors import ArchiveError
 from archive.models import Base
+from archive.progress import SILENT, Progress
 
 BATCH_ROWS = 1000
 
@@ -72,6 +73,12 @@ GIN_INDEXES = text(
 """Name and definition of each GIN (full-text) index of a PostgreSQL table."""
 
 
+def _counted(rows: Iterator[tuple[Any, ...]], progress: Progress) -> Iterator[tuple[Any, ...]]:
+    for row in rows:
+        progress.advance()
+        yield row
+
+
 def _write(connection: Connection, table: Table, rows: Iterator[tuple[Any, ...]]) -> None:
     """``rows`` into the empty ``table``."""
     if connection.dialect.name == "postgresql":
@@ -97,17 +104,20 @@ def _reset_sequence(connection: Connection, table: Table) -> None:
         )
 
 
-def _verify(source: Connection, destination: Connection, table: Table) -> int:
+def _verify(source: Connection, destination: Connection, table: Table, progress: Progress) -> int:
     count = 0
-    for expected, copied in zip_longest(_rows(source, table), _rows(destination, table)):
+    for expected, copied in zip_longest(_counted(_rows(source, table), progress), _rows(destination, table)):
         if expected != copied:
             raise ArchiveError(f"copy differs in {table.name}: {expected!r:.200} became {copied!r:.200}")
         count += 1
     return count
 
 
-def copy_archive(source_url: str, destination_url: str) -> list[CopiedTable]:
-    """Copy the archive at ``source_url`` into the empty archive at ``destination_url``; rows per table."""
+def copy_archive(source_url: str, destination_url: str, progress: Progress = SILENT) -> list[CopiedTable]:
+    """Copy the archive at ``source_url`` into the empty archive at ``destination_url``; rows per table.
+
+    ``progress`` counts each row twice: once copied, once checked.
+    """
     source = open_archive(source_url, upgrade=False)
     destination = open_archive(destination_url)
     try:
@@ -116,10 +126,11 @@ def copy_archive(source_url: str, destination_url: str) -> list[CopiedTable]:
             for table in tables:
                 if writing.scalar(select(func.count()).select_from(table)):
                     raise ArchiveError(f"{destination_url}: the destination archive is not empty ({table.name} has rows)")
+            progress.start(2 * sum(reading.scalar(select(func.count()).select_from(table)) or 0 for table in tables))
             for table in tables:
-                _write(writing, table, _rows(reading, table))
+                _write(writing, table, _counted(_rows(reading, table), progress))
                 _reset_sequence(writing, table)
-            return [CopiedTable(table.name, _verify(reading, writing, table)) for table in tables]
+            return [CopiedTable(table.name, _verify(reading, writing, table, progress)) for table in tables]
     finally:
         source.close()
         destination.close()

@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session
 from archive.content import page_hashes
 from archive.db import error_reason
 from archive.models import Article, CrawlRun, CrawlRunError, PageResponse, RawPage, Snapshot, UrlAlias
+from archive.progress import SILENT, Progress
 from archive.queries import is_latest_version
 from archive.rawpages import CorruptPage, decompress_page
 from archive.search import FTS_TABLE
@@ -185,15 +186,17 @@ def _times(session: Session) -> Iterator[str]:
         yield f"article {article_id} ({url}) was first seen after it was last seen"
 
 
-def check_archive(session: Session) -> list[Problem]:
+def check_archive(session: Session, progress: Progress = SILENT) -> list[Problem]:
     """Every problem every registered check finds, in check order; a check the database fails is a problem too."""
     problems: list[Problem] = []
+    progress.start(len(CHECKS))
     for name, check in CHECKS.items():
         try:
             problems.extend(Problem(name, detail) for detail in check(session))
         except SQLAlchemyError as error:
             session.rollback()
             problems.append(Problem(name, f"cannot be checked: {error_reason(error)}"))
+        progress.advance()
     return problems
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from archive.canonical_urls import canonicalize_url
 from archive.models import Article, CrawlRun, Snapshot, UrlAlias
+from archive.progress import SILENT, Progress
 
 
 def lookup_article(session: Session, canonical_urls: list[str]) -> Article | None:
@@ -123,14 +124,16 @@ EXPORT_FIELDS = (
 )
 
 
-def export_rows(session: Session, site: str | None = None, all_versions: bool = False) -> Iterator[dict[str, Any]]:
+def export_rows(session: Session, site: str | None = None, all_versions: bool = False, progress: Progress = SILENT) -> Iterator[dict[str, Any]]:
     """Snapshots as plain dicts (latest version of each article unless ``all_versions``)."""
     query = select(Article, Snapshot).join(Snapshot, Snapshot.article_id == Article.id).order_by(Article.id, Snapshot.version)
     if not all_versions:
         query = query.where(is_latest_version())
     if site:
         query = query.where(Article.site == site)
+    progress.start(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())))
     for article, snapshot in session.execute(query.execution_options(yield_per=500)):
+        progress.advance()
         yield {
             "url": article.url,
             "site": article.site,

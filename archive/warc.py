@@ -12,12 +12,13 @@ import io
 from http import HTTPStatus
 from typing import IO, Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-untyped]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
 from archive.models import Article, PageResponse, Snapshot
+from archive.progress import SILENT, Progress
 from archive.queries import is_latest_version
 from archive.rawpages import WITH_PAGE, CorruptPage, page_bytes
 
@@ -31,7 +32,9 @@ def _status_line(status: int) -> str:
         return str(status)
 
 
-def write_warc(session: Session, out: IO[bytes], gzip: bool, site: str | None = None, all_versions: bool = False) -> list[str]:
+def write_warc(
+    session: Session, out: IO[bytes], gzip: bool, site: str | None = None, all_versions: bool = False, progress: Progress = SILENT
+) -> list[str]:
     """Write the fetches behind the selected versions (latest unless ``all_versions``); the URLs of those left out
     because their stored page does not decompress (``archive check`` reports them)."""
     writer = WARCWriter(out, gzip=gzip, warc_version="1.1")
@@ -44,7 +47,9 @@ def write_warc(session: Session, out: IO[bytes], gzip: bool, site: str | None = 
         .execution_options(yield_per=200)
     )
     unreadable: list[str] = []
+    progress.start(session.scalar(select(func.count()).where(PageResponse.id.in_(_selected_responses(site, all_versions)))))
     for response in session.scalars(query):
+        progress.advance()
         try:
             body = page_bytes(response)
         except CorruptPage:

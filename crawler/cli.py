@@ -14,6 +14,7 @@ from datetime import datetime
 import click
 
 from archive.cli import DATE_FORMATS, as_utc, main, open_sessions
+from archive.progress import terminal_progress
 from archive.store import Outcome
 from crawler.profiles import ProfileError, load_profiles
 from crawler.reextract import SKIPPED, reextract_archive
@@ -43,7 +44,8 @@ def reextract(ctx: click.Context, site: str | None, since: datetime | None, prof
         profiles = load_profiles(profiles_dir)
     except ProfileError as error:
         raise click.ClickException(str(error)) from None
-    counts = reextract_archive(open_sessions(ctx), profiles, site, as_utc(since))
+    with terminal_progress("pages") as progress:
+        counts = reextract_archive(open_sessions(ctx), profiles, site, as_utc(since), progress)
     click.echo(
         f"re-extracted {sum(counts.values())} pages: {counts[Outcome.CHANGED.value]} new versions, "
         f"{counts[Outcome.UNCHANGED.value]} unchanged, {counts[SKIPPED]} skipped"

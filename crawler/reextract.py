@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.models import PageResponse
+from archive.progress import SILENT, Progress
 from archive.queries import stored_pages
 from archive.rawpages import WITH_PAGE, page_bytes
 from archive.records import FetchedArticle
@@ -47,12 +48,15 @@ def reextract_archive(
     profiles: Mapping[str, SiteProfile],
     site: str | None = None,
     since: datetime | None = None,
+    progress: Progress = SILENT,
 ) -> Counter[str]:
     """Re-extract the latest stored page of every selected article; count the outcomes."""
     counts: Counter[str] = Counter()
     with sessions() as session:
         pages = stored_pages(session, site, since)
+    progress.start(len(pages))
     for snapshot_id, site_name, response_id in pages:
+        progress.advance()
         with sessions() as session:
             response = session.get_one(PageResponse, response_id, options=[WITH_PAGE])
             url, content_type = response.url, response.headers.get("content-type")

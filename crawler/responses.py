@@ -1,10 +1,14 @@
-"""What the spider reads off a response besides its body: headers, and the record of the page kept in the archive."""
+"""What the spider reads off a response besides its body: headers, the page kept in the archive, the article item."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import UTC, datetime
+
 from scrapy.http import Response
 
-from archive.records import RawResponse
+from archive.canonical_urls import canonicalize_url
+from archive.records import FetchedArticle, RawResponse
 
 
 def header(response: Response, name: str) -> str | None:
@@ -16,3 +20,17 @@ def header(response: Response, name: str) -> str | None:
 def raw_response(response: Response) -> RawResponse:
     """The page as the server sent it (after transfer decoding), to be kept with the versions read from it."""
     return RawResponse(response.url, response.status, response.body, {str(k): v for k, v in response.headers.to_unicode_dict().items()})
+
+
+def crawled_article(article: FetchedArticle, response: Response, site: str) -> FetchedArticle:
+    """``article`` as read from ``response`` for ``site``: fetch time, the URLs it was reached under, validators, the page."""
+    requested = canonicalize_url(response.request.url) if response.request else article.fetched_url
+    return replace(
+        article,
+        site=site,
+        fetched_at=datetime.now(UTC),
+        aliases=[url for url in dict.fromkeys([article.fetched_url, requested]) if url != article.url],
+        etag=header(response, "ETag"),
+        last_modified=header(response, "Last-Modified"),
+        raw=raw_response(response),
+    )

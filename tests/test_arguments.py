@@ -69,7 +69,10 @@ def test_no_site_argument_chooses_every_enabled_profile(tmp_path: Path) -> None:
         (("site=nosuchsite",), "error: no site profile named 'nosuchsite' (known: 9to5linux, debugpoint, omgubuntu)"),
         (("max_pages=abc",), "error: -a max_pages='abc': expected a whole number"),
         (("recheck=sometimes",), "error: -a recheck='sometimes': expected one of due, all, none"),
-        (("start_url=https://a.example/", "site=debugpoint"), "error: give at most one of -a start_url, -a site and -a profile, not start_url and site"),
+        (
+            ("start_url=https://a.example/", "site=debugpoint"),
+            "error: give at most one of -a start_url, -a site and -a profile, not start_url and site",
+        ),
         (
             ("strat_url=https://a.example/",),
             "error: unknown argument -a strat_url (did you mean -a start_url?); the arguments are start_url, site, profile, max_pages, recheck, full",

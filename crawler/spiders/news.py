@@ -12,17 +12,15 @@ and ``/sitemap.xml`` if they exist). Discovery fetches what is not archived
 yet (``crawler.discovery``). Archived articles are re-checked by
 ``-a recheck=due|all|none`` with conditional requests (``crawler.requests``).
 
-The spider only routes: it decides what to request and turns responses into
-items (``crawler.items``); article pages are read by ``crawler.reader`` in
-worker processes. It reads what the archive knows of each site, and never
-writes to it: the pipelines do.
+It only routes: it decides what to request and turns responses into items
+(``crawler.items``), article pages read by ``crawler.reader`` in worker
+processes. It reads what the archive knows of each site; only pipelines write.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import replace
 from datetime import UTC, datetime
 from importlib.metadata import version
 from typing import Any, Self, TypeGuard
@@ -47,7 +45,7 @@ from crawler.links import article_links, next_page_link
 from crawler.profiles import SiteProfile
 from crawler.reader import PageReader
 from crawler.requests import RequestFactory
-from crawler.responses import header, raw_response
+from crawler.responses import crawled_article, header
 from crawler.shared_archive import crawl_archive
 from crawler.site_selection import SiteSelection, select_sites
 from crawler.sources import GUESSED_FEED_PATH, GUESSED_SITEMAP_PATH, UnusableSource, feed_links, parse_source, sitemaps_from_robots
@@ -203,16 +201,7 @@ class NewsSpider(scrapy.Spider):
             self._count(Stat.NOT_ARTICLE)
             logger.debug("not an article: %s", response.url)
             return
-        requested = canonicalize_url(response.request.url) if response.request else article.fetched_url
-        yield replace(
-            article,
-            site=profile.name,
-            fetched_at=datetime.now(UTC),
-            aliases=[u for u in dict.fromkeys([article.fetched_url, requested]) if u != article.url],
-            etag=header(response, "ETag"),
-            last_modified=header(response, "Last-Modified"),
-            raw=raw_response(response),
-        )
+        yield crawled_article(article, response, profile.name)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """robots.txt: the sitemaps its ``Sitemap:`` lines name, else a guess at ``/sitemap.xml``."""

@@ -28,6 +28,7 @@ from archive.queries import (
     recent_runs,
     site_stats,
     snapshot_diff,
+    versions_to_compare,
 )
 from archive.schema import current_revision
 from archive.search import search_snapshots
@@ -137,18 +138,13 @@ def diff(ctx: click.Context, url: str, from_version: int | None, to_version: int
     with _sessions(ctx)() as session:
         article = _article_or_fail(session, url)
         versions = {snapshot.version: snapshot for snapshot in article_history(session, article)}
-        if to_version is not None:
-            newest = to_version
-        elif from_version is not None:
-            newest = min((v for v in versions if v > from_version), default=from_version)
-        else:
-            newest = max(versions)
-        oldest = from_version if from_version is not None else newest - 1
-        if newest not in versions or oldest not in versions or oldest == newest:
-            if len(versions) == 1 and from_version is None and to_version is None:
-                click.echo(f"{article.url} has a single version: nothing to compare")
-                return
-            raise click.ClickException(f"{article.url} has versions {', '.join(map(str, sorted(versions)))}; cannot compare {oldest} with {newest}")
+        if len(versions) == 1 and from_version is None and to_version is None:
+            click.echo(f"{article.url} has a single version: nothing to compare")
+            return
+        try:
+            oldest, newest = versions_to_compare(versions, from_version, to_version)
+        except ArchiveError as error:
+            raise click.ClickException(f"{article.url} {error}") from None
         click.echo(safe(snapshot_diff(versions[oldest], versions[newest])) or "no difference in title or body")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
+from archive.errors import ArchiveError
 from archive.models import Article, CrawlRun, Snapshot, UrlAlias
 from archive.urls import canonicalize_url
 
@@ -40,6 +41,22 @@ def latest_snapshot(session: Session, article_id: int) -> Snapshot | None:
 def article_history(session: Session, article: Article) -> list[Snapshot]:
     """Every snapshot of ``article``, oldest first."""
     return list(session.scalars(select(Snapshot).where(Snapshot.article_id == article.id).order_by(Snapshot.version)))
+
+
+def versions_to_compare(versions: Collection[int], from_version: int | None = None, to_version: int | None = None) -> tuple[int, int]:
+    """The (older, newer) version numbers a diff compares: the last two by default, ``from_version`` and the
+    version after it, or ``to_version`` and the one before it. Raises :class:`ArchiveError` (to be prefixed
+    with the article's URL) unless both are distinct archived versions."""
+    if to_version is not None:
+        newest = to_version
+    elif from_version is not None:
+        newest = min((v for v in versions if v > from_version), default=from_version)
+    else:
+        newest = max(versions)
+    oldest = from_version if from_version is not None else newest - 1
+    if newest not in versions or oldest not in versions or oldest == newest:
+        raise ArchiveError(f"has versions {', '.join(map(str, sorted(versions)))}; cannot compare {oldest} with {newest}")
+    return oldest, newest
 
 
 def _as_lines(snapshot: Snapshot) -> list[str]:

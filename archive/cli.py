@@ -366,5 +366,24 @@ def check(ctx: click.Context) -> None:
     click.echo(f"ok: {checked}")
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; any but loopback opens the archive to the network.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve a read-only web view of the archive: sites, articles, versions, word diffs, search, runs, Atom feeds.
+
+    Every page is also JSON with ?format=json. Stop it with Ctrl-C.
+
+    Example: archive --db sqlite:///archive.db serve --port 8001
+    """
+    from archive.web.server import serve as serve_archive  # the web stack is loaded by this command only
+
+    try:
+        serve_archive(ctx.obj["database_url"], host, port)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
+
+
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from archive.errors import ArchiveError
-from archive.models import Article, CrawlRun, Snapshot, UrlAlias
+from archive.models import CRAWL, Article, CrawlRun, Snapshot, UrlAlias
 from archive.urls import canonicalize_url
 
 
@@ -83,11 +83,22 @@ class SiteStats:
     snapshots: int
     changed_articles: int
     last_seen_at: datetime | None
+    edits: int = 0
+    """Versions the crawler found after each article's first (re-extractions are not edits)."""
+
+
+def is_edit() -> ColumnElement[bool]:
+    """True for a snapshot that is an edit: a version after the first, as crawled (not a re-extraction)."""
+    return (Snapshot.version > 1) & (Snapshot.source == CRAWL)
 
 
 def site_stats(session: Session) -> list[SiteStats]:
-    """Per site: articles, snapshots, articles with more than one version, last fetch."""
-    versions = select(Snapshot.article_id, func.count(Snapshot.id).label("versions")).group_by(Snapshot.article_id).subquery()
+    """Per site: articles, snapshots, articles with more than one version, last fetch, edits."""
+    versions = (
+        select(Snapshot.article_id, func.count(Snapshot.id).label("versions"), func.count(Snapshot.id).filter(is_edit()).label("edits"))
+        .group_by(Snapshot.article_id)
+        .subquery()
+    )
     rows = session.execute(
         select(
             Article.site,
@@ -95,12 +106,13 @@ def site_stats(session: Session) -> list[SiteStats]:
             func.coalesce(func.sum(versions.c.versions), 0),
             func.count(Article.id).filter(versions.c.versions > 1),
             func.max(Article.last_seen_at),
+            func.coalesce(func.sum(versions.c.edits), 0),
         )
         .join(versions, versions.c.article_id == Article.id)
         .group_by(Article.site)
         .order_by(Article.site)
     )
-    return [SiteStats(site, int(a), int(s), int(c), last) for site, a, s, c, last in rows]
+    return [SiteStats(site, int(a), int(s), int(c), last, int(e)) for site, a, s, c, last, e in rows]
 
 
 def is_latest_version() -> ColumnElement[bool]:

@@ -335,7 +335,7 @@ def test_hostile_text_is_shown_as_text_and_never_runs(served: Served, page: Page
 
 def test_nothing_is_served_outside_the_routes_and_static_files(served: Served) -> None:
     assert fetch(served.base + "/static/style.css")[0] == 200
-    for path in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py", "/nothing", "//evil.example/"):
+    for path in ("/static/../app.py", "/static/%2e%2e/app.py", "/static/..%2fapp.py", "/nothing", "//evil.example/", "/articles/"):
         code, _, body = fetch(served.base + path)
         assert code == 404 and "Traceback" not in body and "create_app" not in body, path
     request = urllib.request.Request(f"{served.base}/article?{urlencode({'url': HOSTILE_URL})}", method="POST")

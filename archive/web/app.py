@@ -77,6 +77,7 @@ def create_app(archive: Archive) -> Starlette:
         ],
         exception_handlers={HTTPException: error_page, Exception: server_error},
     )
+    app.router.redirect_slashes = False  # nothing redirects: an unknown path is a 404
     app.add_middleware(SecurityHeaders)
     app.state.archive = archive
     return app

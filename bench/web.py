@@ -10,7 +10,9 @@ one changed word per version, over the last 50 days) unless it is there.
 Then the real ``archive serve`` command is started on a free port and each
 page is requested several times over HTTP after one warm-up request: the
 median and worst wall times per page are printed, server and client on this
-machine. With ``--postgres ADMIN_URL`` the same archive is then copied into a
+machine. The generated articles lie in 2025, before the home page's 90 days,
+so the query of the home page's chart is also timed on 90 busy days of
+them. With ``--postgres ADMIN_URL`` the same archive is then copied into a
 scratch PostgreSQL database (as bench/archive_scale.py does) and timed there.
 """
 
@@ -35,6 +37,8 @@ import archive_scale
 
 from archive import FetchedArticle, open_archive, record_article
 from archive.queries import find_article
+from archive.web.queries import daily_counts
+from archive.web.routes import CHART_DAYS
 
 FIFTY_URL = "https://bench.example/fifty-versions/"
 VERSIONS = 50
@@ -128,6 +132,24 @@ def time_pages(url: str, label: str, requests: int) -> None:
         process.wait(timeout=30)
 
 
+def time_busy_chart(url: str, label: str, requests: int) -> None:
+    """The home page chart's query over 90 days of the generated archive, where every day is busy."""
+    archive = open_archive(url, read_only=True)
+    last_day = (archive_scale.START + timedelta(days=180)).date()
+    with archive.sessions() as session:
+        days = daily_counts(session, last_day - timedelta(days=CHART_DAYS - 1), last_day)
+        durations = []
+        for _ in range(requests):
+            start = time.perf_counter()
+            daily_counts(session, last_day - timedelta(days=CHART_DAYS - 1), last_day)
+            durations.append((time.perf_counter() - start) * 1000)
+    archive.close()
+    print(
+        f"{label:<12} {'chart query, 90 busy days':<32} {statistics.median(durations):6.1f} ms {max(durations):6.1f} ms"
+        f"   ({sum(day.new_articles for day in days):,} new articles, {sum(day.edits for day in days):,} edits)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--snapshots", type=int, default=100_000, help="Size of the generated archive (when it is generated).")
@@ -144,9 +166,11 @@ def main() -> None:
             print(f"generated {args.snapshots:,} snapshots in {time.perf_counter() - start:.0f} s")
         add_fifty_versions(url)
         time_pages(url, "sqlite", args.requests)
+        time_busy_chart(url, "sqlite", args.requests)
         if args.postgres:
             with archive_scale.postgres_copy(url, args.postgres) as postgres_url:
                 time_pages(postgres_url, "postgresql", args.requests)
+                time_busy_chart(postgres_url, "postgresql", args.requests)
 
 
 if __name__ == "__main__":

@@ -4,13 +4,13 @@ a page of latest versions, the errors of crawl runs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Date, cast, func, select
 from sqlalchemy.orm import Session
 
-from archive.models import Article, CrawlRunError, Snapshot, UrlAlias
+from archive.models import CRAWL, Article, CrawlRunError, Snapshot, UrlAlias
 from archive.queries import is_edit, is_latest_version
 
 
@@ -87,13 +87,24 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
+def _edit_ids() -> ColumnElement[bool]:
+    """``is_edit()`` (not a first version, not a re-extraction) decided from indexes alone: SQLite would read
+    version and source from each snapshot row, after its body."""
+    first_versions = select(Snapshot.id).where(Snapshot.version == 1)
+    not_crawled = select(Snapshot.id).where(Snapshot.source != CRAWL)
+    return Snapshot.id.not_in(first_versions) & Snapshot.id.not_in(not_crawled)
+
+
 def daily_counts(session: Session, first_day: date, last_day: date) -> list[DayCounts]:
     """New articles and edits found on each UTC day from ``first_day`` to ``last_day``, every day listed."""
     since = datetime.combine(first_day, time.min, tzinfo=UTC)
+    until = datetime.combine(last_day + timedelta(days=1), time.min, tzinfo=UTC)
     first_seen_day = _utc_day(session, Article.first_seen_at)
     fetched_day = _utc_day(session, Snapshot.fetched_at)
-    new = session.execute(select(first_seen_day, func.count()).where(Article.first_seen_at >= since).group_by(first_seen_day))
-    edits = session.execute(select(fetched_day, func.count()).where(Snapshot.fetched_at >= since, is_edit()).group_by(fetched_day))
+    new_in_window = (Article.first_seen_at >= since) & (Article.first_seen_at < until)
+    new = session.execute(select(first_seen_day, func.count()).where(new_in_window).group_by(first_seen_day))
+    edits_in_window = (Snapshot.fetched_at >= since) & (Snapshot.fetched_at < until) & _edit_ids()
+    edits = session.execute(select(fetched_day, func.count()).where(edits_in_window).group_by(fetched_day))
     new_by_day = {_as_date(day): int(count) for day, count in new}
     edits_by_day = {_as_date(day): int(count) for day, count in edits}
     days = [date.fromordinal(ordinal) for ordinal in range(first_day.toordinal(), last_day.toordinal() + 1)]

@@ -1,5 +1,10 @@
-"""Read helpers of the web view beyond ``archive.queries``: latest edits and new articles, daily counts,
-a page of latest versions, the errors of crawl runs."""
+"""Read helpers of the web view beyond ``archive.queries``: latest edits and new articles, a page of latest
+versions, new articles and edits per day, the errors of crawl runs, an article's other URLs.
+
+They are written for the archive's existing indexes: on SQLite a snapshot's
+row holds its body before the columns added later (``source``,
+``is_latest``), so what can be decided from an index is decided there.
+"""
 
 from __future__ import annotations
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -39,6 +38,7 @@ from archive import FetchedArticle, open_archive, record_article
 from archive.queries import find_article
 from archive.web.queries import daily_counts
 from archive.web.routes import CHART_DAYS
+from tests.web_server import serve_archive
 
 FIFTY_URL = "https://bench.example/fifty-versions/"
 VERSIONS = 50
@@ -73,16 +73,6 @@ def add_fifty_versions(url: str) -> None:
             ),
         )
     archive.close()
-
-
-def start_server(url: str) -> tuple[subprocess.Popen[str], str]:
-    command = [sys.executable, "-m", "archive.cli", "--db", url, "serve", "--port", "0"]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    for line in process.stdout:
-        if "Uvicorn running on " in line:
-            return process, line.split("Uvicorn running on ")[1].split()[0]
-    raise SystemExit("archive serve did not start")
 
 
 def timed_get(address: str) -> float:
@@ -120,16 +110,12 @@ def pages() -> list[tuple[str, str]]:
 
 def time_pages(url: str, label: str, requests: int) -> None:
     """Serve the archive at ``url`` and print the median and worst time of each page."""
-    process, base = start_server(url)
-    try:
+    with serve_archive(url) as base:
         print(f"{label:<12} {'page':<32} {'median':>9} {'worst':>9}   ({requests} requests each, after one)")
         for name, path in pages():
             timed_get(base + path)
             durations = [timed_get(base + path) for _ in range(requests)]
             print(f"{label:<12} {name:<32} {statistics.median(durations):6.1f} ms {max(durations):6.1f} ms")
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def time_busy_chart(url: str, label: str, requests: int) -> None:

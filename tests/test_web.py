@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import urllib.error
@@ -35,6 +34,7 @@ from archive.models import CrawlRun, CrawlRunError
 from tests.conftest import fresh_postgres_database
 from tests.crawl import PROJECT_ROOT, run_crawl
 from tests.fixture_site import ADDED_PARAGRAPH, AMP_SLUG, EDITED_BODY_SLUG, EDITED_TITLE_SLUG, serve_fixture_site
+from tests.web_server import serve_archive
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -46,7 +46,6 @@ HOSTILE_BODY = (
     "<img src=x onerror=\"window.hostileRan = 4; alert('img')\"> \x1b]0;owned\x07 Terminal escapes too."
 )
 HOSTILE_AUTHOR = '<b onmouseover="window.hostileRan = 5">Mallory</b>'
-STARTED = re.compile(r"Uvicorn running on (http://127\.0\.0\.1:\d+)")
 
 
 @dataclass(frozen=True)
@@ -81,7 +80,8 @@ def _fill(database_url: str) -> str:
         second = run_crawl(database_url, f"start_url={site.url}", "recheck=all")
         assert second.returncode == 0, second.output[-3000:]
         site_url = site.url
-    sessions = open_archive(database_url).sessions
+    archive = open_archive(database_url)
+    sessions = archive.sessions
     now = datetime.now(UTC)
     record_article(sessions, _hostile(HOSTILE_TITLE, HOSTILE_BODY, now - timedelta(minutes=1)))
     record_article(sessions, _hostile(HOSTILE_TITLE + " <script>alert('v2')</script>", HOSTILE_BODY + "\n\n<script>alert('new')</script>", now))
@@ -90,27 +90,8 @@ def _fill(database_url: str) -> str:
         session.add(run)
         session.flush()
         session.add_all([CrawlRunError(run_id=run.id, reason="timeout", pages=2), CrawlRunError(run_id=run.id, reason="http-503", pages=3)])
+    archive.close()
     return site_url
-
-
-@contextmanager
-def serve(database_url: str, *options: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """``archive --db URL serve --port 0 OPTIONS`` running; its base URL once it listens, and its process."""
-    command = [sys.executable, "-m", "archive.cli", "--db", database_url, "serve", "--port", "0", *options]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    assert process.stdout is not None
-    lines = []
-    try:
-        for line in process.stdout:
-            lines.append(line)
-            started = STARTED.search(line)
-            if started:
-                yield process, started.group(1)
-                return
-        raise AssertionError("archive serve did not start:\n" + "".join(lines))
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 @pytest.fixture(scope="module", params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -118,7 +99,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """The crawled archive on one backend, served by ``archive serve``."""
     with archive_database(request.param, tmp_path_factory) as database_url:
         site_url = _fill(database_url)
-        with serve(database_url) as (_process, base):
+        with serve_archive(database_url) as base:
             yield Served(request.param, database_url, base, "127.0.0.1", site_url)
 
 

@@ -92,12 +92,24 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def _edit_ids() -> ColumnElement[bool]:
-    """``is_edit()`` (not a first version, not a re-extraction) decided from indexes alone: SQLite would read
-    version and source from each snapshot row, after its body."""
-    first_versions = select(Snapshot.id).where(Snapshot.version == 1)
-    not_crawled = select(Snapshot.id).where(Snapshot.source != CRAWL)
-    return Snapshot.id.not_in(first_versions) & Snapshot.id.not_in(not_crawled)
+SQLITE_ROWS_READ = 5_000
+"""On SQLite, edits among at most this many versions are told apart row by row, among more by indexes alone."""
+
+
+def _edits_among(session: Session, versions: ColumnElement[bool]) -> ColumnElement[bool]:
+    """``versions`` that are edits (``is_edit()``: not a first version, not a re-extraction).
+
+    SQLite reads version and source from each snapshot's row, after its body: among many versions it is
+    quicker to leave out the first versions and re-extractions listed by the indexes that hold them (a
+    fixed cost, the length of those indexes).
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        count = session.scalar(select(func.count()).select_from(Snapshot).where(versions)) or 0
+        if count > SQLITE_ROWS_READ:
+            first_versions = select(Snapshot.id).where(Snapshot.version == 1)
+            not_crawled = select(Snapshot.id).where(Snapshot.source != CRAWL)
+            return versions & Snapshot.id.not_in(first_versions) & Snapshot.id.not_in(not_crawled)
+    return versions & is_edit()
 
 
 def daily_counts(session: Session, first_day: date, last_day: date) -> list[DayCounts]:
@@ -108,7 +120,7 @@ def daily_counts(session: Session, first_day: date, last_day: date) -> list[DayC
     fetched_day = _utc_day(session, Snapshot.fetched_at)
     new_in_window = (Article.first_seen_at >= since) & (Article.first_seen_at < until)
     new = session.execute(select(first_seen_day, func.count()).where(new_in_window).group_by(first_seen_day))
-    edits_in_window = (Snapshot.fetched_at >= since) & (Snapshot.fetched_at < until) & _edit_ids()
+    edits_in_window = _edits_among(session, (Snapshot.fetched_at >= since) & (Snapshot.fetched_at < until))
     edits = session.execute(select(fetched_day, func.count()).where(edits_in_window).group_by(fetched_day))
     new_by_day = {_as_date(day): int(count) for day, count in new}
     edits_by_day = {_as_date(day): int(count) for day, count in edits}

@@ -83,7 +83,7 @@ class SiteStats:
     snapshots: int
     changed_articles: int
     last_seen_at: datetime | None
-    edits: int = 0
+    edits: int
     """Versions the crawler found after each article's first (re-extractions are not edits)."""
 
 
@@ -100,11 +100,7 @@ def site_stats(session: Session) -> list[SiteStats]:
     ``id``, which that index holds on SQLite but not on PostgreSQL).
     """
     crawled = func.count().filter(Snapshot.source == CRAWL)
-    versions = (
-        select(Snapshot.article_id, func.count().label("versions"), (crawled - 1).label("edits"))
-        .group_by(Snapshot.article_id)
-        .subquery()
-    )
+    versions = select(Snapshot.article_id, func.count().label("versions"), (crawled - 1).label("edits")).group_by(Snapshot.article_id).subquery()
     rows = session.execute(
         select(
             Article.site,

@@ -85,6 +85,8 @@ class SiteStats:
     last_seen_at: datetime | None
     edits: int
     """Versions the crawler found after each article's first (re-extractions are not edits)."""
+    edited_articles: int
+    """Articles with at least one edit."""
 
 
 def is_edit() -> ColumnElement[bool]:
@@ -93,7 +95,7 @@ def is_edit() -> ColumnElement[bool]:
 
 
 def site_stats(session: Session) -> list[SiteStats]:
-    """Per site: articles, snapshots, articles with more than one version, last fetch, edits.
+    """Per site: articles, snapshots, articles with more than one version, last fetch, edits, edited articles.
 
     An article's edits are its crawled versions but the first (which is always crawled): counted so from
     the index of ``(article_id, source)`` alone, without reading a snapshot row (``count(*)``, not of
@@ -109,12 +111,13 @@ def site_stats(session: Session) -> list[SiteStats]:
             func.count(Article.id).filter(versions.c.versions > 1),
             func.max(Article.last_seen_at),
             func.coalesce(func.sum(versions.c.edits), 0),
+            func.count(Article.id).filter(versions.c.edits > 0),
         )
         .join(versions, versions.c.article_id == Article.id)
         .group_by(Article.site)
         .order_by(Article.site)
     )
-    return [SiteStats(site, int(a), int(s), int(c), last, int(e)) for site, a, s, c, last, e in rows]
+    return [SiteStats(site, int(a), int(s), int(c), last, int(e), int(ea)) for site, a, s, c, last, e, ea in rows]
 
 
 def is_latest_version() -> ColumnElement[bool]:

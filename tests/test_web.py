@@ -29,8 +29,12 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from archive import FetchedArticle, open_archive, record_article
+from archive import FetchedArticle, Outcome, open_archive, record_article
 from archive.models import CrawlRun, CrawlRunError
+from archive.queries import find_article, latest_snapshot
+from archive.store import record_reextraction
+from archive.web import queries as web_queries
+from archive.web.queries import daily_counts
 from tests.conftest import fresh_postgres_database
 from tests.crawl import PROJECT_ROOT, run_crawl
 from tests.fixture_site import ADDED_PARAGRAPH, AMP_SLUG, EDITED_BODY_SLUG, EDITED_TITLE_SLUG, serve_fixture_site
@@ -39,6 +43,7 @@ from tests.web_server import serve_archive
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = PROJECT_ROOT / "docs" / "diff.png"
+REEXTRACTED_SLUG = "kde-plasma-6-2"
 HOSTILE_URL = "https://hostile.example/owned/"
 HOSTILE_TITLE = "<script>window.hostileRan = 1; alert('title')</script> Kernel \x1b[31m6.13\x1b[0m <img src=x onerror=\"window.hostileRan = 2\">"
 HOSTILE_BODY = (
@@ -85,6 +90,21 @@ def _fill(database_url: str) -> str:
     now = datetime.now(UTC)
     record_article(sessions, _hostile(HOSTILE_TITLE, HOSTILE_BODY, now - timedelta(minutes=1)))
     record_article(sessions, _hostile(HOSTILE_TITLE + " <script>alert('v2')</script>", HOSTILE_BODY + "\n\n<script>alert('new')</script>", now))
+    with sessions() as session:
+        plasma = find_article(session, f"{site_url}{REEXTRACTED_SLUG}/")
+        assert plasma is not None
+        read = latest_snapshot(session, plasma.id)
+        assert read is not None
+    rerun = FetchedArticle(
+        url=plasma.url,
+        site=plasma.site,
+        fetched_url=read.fetched_url,
+        title=read.title,
+        body_text=read.body_text,
+        tags=[*read.tags, "Plasma"],
+        extractor="test-2",
+    )
+    assert record_reextraction(sessions, read.id, rerun) == Outcome.CHANGED  # a new version, not an edit
     with sessions.begin() as session:  # a run that failed, as crawler.runs records one
         run = CrawlRun(started_at=now, finished_at=now, finish_reason="finished", mode="site", sites="down.example", errors=5)
         session.add(run)
@@ -165,7 +185,7 @@ def fetch_json(served: Served, path: str, **parameters: Any) -> Any:
 def test_home_shows_every_site_with_counts_the_latest_edits_and_a_chart(served: Served, page: Page) -> None:
     page.goto(served.base + "/")
     row = page.locator("table.sites tr", has_text=served.site)
-    assert row.locator("td").all_inner_texts()[:5] == [served.site, "8", "10", "2", "2"]
+    assert row.locator("td").all_inner_texts()[:5] == [served.site, "8", "11", "2", "2"]  # one of the versions a re-extraction
     edits = page.locator("table.versions tbody tr").all_inner_texts()
     assert any("Firefox 132: What Is New (Updated)" in edit for edit in edits)
     assert any("Ubuntu 24.10 Review" in edit for edit in edits)
@@ -195,7 +215,7 @@ def test_article_page_resolves_the_url_and_lists_every_version(served: Served, p
     edited = article_url(served, EDITED_BODY_SLUG)
     page.goto(f"{served.base}/article?{urlencode({'url': edited + '?utm_campaign=x'})}")
     rows = page.locator("table.versions tbody tr").all_inner_texts()
-    assert len(rows) == 2 and all("crawl" in row for row in rows)
+    assert len(rows) == 2 and all("\tcrawl\t" in row for row in rows)
     page.click("text=diff with version 1")
     assert page.url.startswith(f"{served.base}/diff?") and page.locator("article.diff ins").count() >= 1
     data = fetch_json(served, "/article", url=edited)
@@ -218,6 +238,24 @@ def test_diff_marks_insertions_and_deletions_word_by_word(served: Served, page: 
     data = fetch_json(served, "/diff", url=article_url(served, EDITED_TITLE_SLUG), **{"from": 1, "to": 2})
     assert data["inserted_words"] == 1 and data["deleted_words"] == 0
     assert [piece["kind"] for piece in data["title"]] == ["same", "ins"]
+
+
+def test_a_re_extraction_is_a_version_but_not_an_edit(served: Served, page: Page, monkeypatch: pytest.MonkeyPatch) -> None:
+    plasma = article_url(served, REEXTRACTED_SLUG)
+    page.goto(f"{served.base}/article?{urlencode({'url': plasma})}")
+    rows = page.locator("table.versions tbody tr").all_inner_texts()
+    assert len(rows) == 2 and "\treextract (test-2)\t" in rows[1] and "diff with version 1" in rows[1]
+    assert fetch_json(served, "/diff", url=plasma)["to"]["source"] == "reextract"
+    edits = feedparser.parse(fetch(served.base + "/feeds/edits.atom")[2])
+    assert all(plasma not in entry.link for entry in edits.entries)
+    archive = open_archive(served.database_url, read_only=True)
+    today = datetime.now(UTC).date()
+    with archive.sessions() as session:
+        row_by_row = daily_counts(session, today - timedelta(days=1), today)
+        monkeypatch.setattr(web_queries, "SQLITE_ROWS_READ", 0)  # SQLite: tell edits apart by indexes alone
+        by_indexes = daily_counts(session, today - timedelta(days=1), today)
+    archive.close()
+    assert by_indexes == row_by_row and sum(day.edits for day in row_by_row) == 3
 
 
 @pytest.mark.parametrize(

@@ -94,7 +94,7 @@ def home(request: Request) -> Response:
                 "articles": site.articles,
                 "versions": site.snapshots,
                 "edits": site.edits,
-                "edited_articles": site.changed_articles,
+                "edited_articles": site.edited_articles,
                 "last_seen_at": _time(site.last_seen_at),
                 "articles_page": link("/articles", site=site.site),
             }

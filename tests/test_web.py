@@ -380,3 +380,11 @@ def test_serving_beyond_loopback_warns(served: Served) -> None:
         first = warned.stderr.readline()
         warned.terminate()
     assert first.strip() == "warning: serving on 0.0.0.0: the archive becomes readable from the network"
+
+
+def test_serving_no_archive_is_one_error_line(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.db"
+    command = [sys.executable, "-m", "archive.cli", "--db", f"sqlite:///{missing}", "serve", "--port", "0"]
+    result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1 and result.stderr == f"Error: no archive at {missing} (crawl into it first, or name another with --db)\n"
+    assert not missing.exists()

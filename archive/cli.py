@@ -29,6 +29,7 @@ from archive.queries import (
     recent_runs,
     site_stats,
     snapshot_diff,
+    versions_to_compare,
 )
 from archive.schema import current_revision
 from archive.search import search_snapshots
@@ -138,18 +139,13 @@ def diff(ctx: click.Context, url: str, from_version: int | None, to_version: int
     with open_sessions(ctx)() as session:
         article = _article_or_fail(session, url)
         versions = {snapshot.version: snapshot for snapshot in article_history(session, article)}
-        if to_version is not None:
-            newest = to_version
-        elif from_version is not None:
-            newest = min((v for v in versions if v > from_version), default=from_version)
-        else:
-            newest = max(versions)
-        oldest = from_version if from_version is not None else newest - 1
-        if newest not in versions or oldest not in versions or oldest == newest:
-            if len(versions) == 1 and from_version is None and to_version is None:
-                click.echo(f"{article.url} has a single version: nothing to compare")
-                return
-            raise click.ClickException(f"{article.url} has versions {', '.join(map(str, sorted(versions)))}; cannot compare {oldest} with {newest}")
+        if len(versions) == 1 and from_version is None and to_version is None:
+            click.echo(f"{article.url} has a single version: nothing to compare")
+            return
+        try:
+            oldest, newest = versions_to_compare(versions, from_version, to_version)
+        except ArchiveError as error:
+            raise click.ClickException(f"{article.url} {error}") from None
         click.echo(safe(snapshot_diff(versions[oldest], versions[newest])) or "no difference in title or body")
 
 
@@ -343,6 +339,25 @@ def check(ctx: click.Context) -> None:
     if problems:
         raise click.ClickException(f"{len(problems)} problems in {checked}")
     click.echo(f"ok: {checked}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; any but loopback opens the archive to the network.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on (0: any free port).")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int) -> None:
+    """Serve a read-only web view of the archive: sites, articles, versions, word diffs, search, runs, Atom feeds.
+
+    Every page is also JSON with ?format=json. Stop it with Ctrl-C.
+
+    Example: archive --db sqlite:///archive.db serve --port 8001
+    """
+    from archive.web.server import serve as serve_archive  # the web stack is loaded by this command only
+
+    try:
+        serve_archive(ctx.obj["database_url"], host, port)
+    except ArchiveError as error:
+        raise click.ClickException(str(error)) from None
 
 
 if __name__ == "__main__":

@@ -3,7 +3,9 @@
 SQLite (the default) is opened in WAL mode with foreign keys enforced and a
 busy timeout, so that readers never block the crawler and a crash never
 leaves half a transaction behind. Any other SQLAlchemy URL (PostgreSQL in
-particular) works the same way.
+particular) works the same way. An archive opened ``read_only`` (the web view)
+cannot be written through: SQLite opens the file read-only, PostgreSQL runs
+every transaction read-only.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -61,6 +63,29 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _set_read_only_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only = ON")
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def _begin_deferred(connection: Connection) -> None:
+    """A read transaction: every query of it sees the same state of the archive."""
+    connection.exec_driver_sql("BEGIN")
+
+
+def _read_only_sqlite_url(parsed: URL) -> URL:
+    """The SQLite file of ``parsed`` opened read-only (an URI filename with ``mode=ro``); it must exist."""
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return parsed
+    if not Path(database).is_file():
+        raise no_archive(database)
+    return parsed.set(database=f"{Path(database).resolve().as_uri()}?mode=ro", query={"uri": "true"})
+
+
 def _begin_immediately(connection: Connection) -> None:
     """Take SQLite's write lock when a transaction begins, not at its first write.
 
@@ -80,23 +105,29 @@ def serialize_on(session: Session, key: str) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
 
 
-def create_archive_engine(url: str) -> Engine:
-    """An engine for ``url``; raises :class:`ArchiveError` for an unusable URL or path."""
+def create_archive_engine(url: str, read_only: bool = False) -> Engine:
+    """An engine for ``url`` (that cannot write when ``read_only``); raises :class:`ArchiveError` for an unusable URL or path."""
     try:
         parsed = make_url(url)
     except ArgumentError as error:
         raise ArchiveError(f"invalid archive database URL {url!r}: {error}") from None
+    connect_args: dict[str, str] = {}
     if parsed.get_backend_name() == "sqlite":
-        _check_sqlite_path(parsed.database)
+        if read_only:
+            parsed = _read_only_sqlite_url(parsed)
+        else:
+            _check_sqlite_path(parsed.database)
     elif parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
+    if read_only and parsed.get_backend_name() == "postgresql":
+        connect_args["options"] = "-c default_transaction_read_only=on"
     try:
-        engine = create_engine(parsed)
+        engine = create_engine(parsed, connect_args=connect_args)
     except (ArgumentError, ImportError) as error:
         raise ArchiveError(f"cannot use archive database URL {url!r}: {error}") from None
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _set_sqlite_pragmas)
-        event.listen(engine, "begin", _begin_immediately)
+        event.listen(engine, "connect", _set_read_only_pragmas if read_only else _set_sqlite_pragmas)
+        event.listen(engine, "begin", _begin_deferred if read_only else _begin_immediately)
     return engine
 
 
@@ -111,18 +142,21 @@ class Archive:
         self.engine.dispose()
 
 
-def open_archive(url: str, upgrade: bool = True) -> Archive:
+def open_archive(url: str, upgrade: bool = True, read_only: bool = False) -> Archive:
     """Open the archive at ``url``.
 
     With ``upgrade`` (the crawler), a new archive is created and an older one
     upgraded to the newest schema revision. Without it (the read commands), the
     archive must exist and be at the newest revision: the error names the
     command that upgrades it, so that reading never changes a schema.
+    ``read_only`` (which implies no upgrade) opens it so that nothing can be written.
     """
-    engine = create_archive_engine(url)
+    upgrade = upgrade and not read_only
+    engine = create_archive_engine(url, read_only)
     database = engine.url.database
     shown = engine.url.render_as_string(hide_password=True)
-    if not upgrade and engine.dialect.name == "sqlite" and database not in (None, "", ":memory:") and not Path(database).exists():
+    # A read-only SQLite file was found to exist before its name became a file: URI.
+    if not upgrade and not read_only and engine.dialect.name == "sqlite" and database not in (None, "", ":memory:") and not Path(database).exists():
         engine.dispose()
         raise no_archive(database)
     try:

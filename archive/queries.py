@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,7 +12,8 @@ from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from archive.canonical_urls import canonicalize_url
-from archive.models import Article, CrawlRun, Snapshot, UrlAlias
+from archive.errors import ArchiveError
+from archive.models import CRAWL, Article, CrawlRun, Snapshot, UrlAlias
 from archive.progress import SILENT, Progress
 
 
@@ -43,6 +44,22 @@ def article_history(session: Session, article: Article) -> list[Snapshot]:
     return list(session.scalars(select(Snapshot).where(Snapshot.article_id == article.id).order_by(Snapshot.version)))
 
 
+def versions_to_compare(versions: Collection[int], from_version: int | None = None, to_version: int | None = None) -> tuple[int, int]:
+    """The (older, newer) version numbers a diff compares: the last two by default, ``from_version`` and the
+    version after it, or ``to_version`` and the one before it. Raises :class:`ArchiveError` (to be prefixed
+    with the article's URL) unless both are distinct archived versions."""
+    if to_version is not None:
+        newest = to_version
+    elif from_version is not None:
+        newest = min((v for v in versions if v > from_version), default=from_version)
+    else:
+        newest = max(versions)
+    oldest = from_version if from_version is not None else newest - 1
+    if newest not in versions or oldest not in versions or oldest == newest:
+        raise ArchiveError(f"has versions {', '.join(map(str, sorted(versions)))}; cannot compare {oldest} with {newest}")
+    return oldest, newest
+
+
 def _as_lines(snapshot: Snapshot) -> list[str]:
     return [f"# {snapshot.title}", "", *snapshot.body_text.splitlines()]
 
@@ -67,11 +84,26 @@ class SiteStats:
     snapshots: int
     changed_articles: int
     last_seen_at: datetime | None
+    edits: int
+    """Versions the crawler found after each article's first (re-extractions are not edits)."""
+    edited_articles: int
+    """Articles with at least one edit."""
+
+
+def is_edit() -> ColumnElement[bool]:
+    """True for a snapshot that is an edit: a version after the first, as crawled (not a re-extraction)."""
+    return (Snapshot.version > 1) & (Snapshot.source == CRAWL)
 
 
 def site_stats(session: Session) -> list[SiteStats]:
-    """Per site: articles, snapshots, articles with more than one version, last fetch."""
-    versions = select(Snapshot.article_id, func.count(Snapshot.id).label("versions")).group_by(Snapshot.article_id).subquery()
+    """Per site: articles, snapshots, articles with more than one version, last fetch, edits, edited articles.
+
+    An article's edits are its crawled versions but the first (which is always crawled): counted so from
+    the index of ``(article_id, source)`` alone, without reading a snapshot row (``count(*)``, not of
+    ``id``, which that index holds on SQLite but not on PostgreSQL).
+    """
+    crawled = func.count().filter(Snapshot.source == CRAWL)
+    versions = select(Snapshot.article_id, func.count().label("versions"), (crawled - 1).label("edits")).group_by(Snapshot.article_id).subquery()
     rows = session.execute(
         select(
             Article.site,
@@ -79,12 +111,14 @@ def site_stats(session: Session) -> list[SiteStats]:
             func.coalesce(func.sum(versions.c.versions), 0),
             func.count(Article.id).filter(versions.c.versions > 1),
             func.max(Article.last_seen_at),
+            func.coalesce(func.sum(versions.c.edits), 0),
+            func.count(Article.id).filter(versions.c.edits > 0),
         )
         .join(versions, versions.c.article_id == Article.id)
         .group_by(Article.site)
         .order_by(Article.site)
     )
-    return [SiteStats(site, int(a), int(s), int(c), last) for site, a, s, c, last in rows]
+    return [SiteStats(site, int(a), int(s), int(c), last, int(e), int(ea)) for site, a, s, c, last, e, ea in rows]
 
 
 def is_latest_version() -> ColumnElement[bool]:

@@ -34,7 +34,8 @@ import tempfile
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -232,6 +233,33 @@ def crawl_cost(directory: Path) -> None:
     )
 
 
+@contextmanager
+def postgres_copy(sqlite_url: str, admin_url: str) -> Iterator[str]:
+    """The archive at ``sqlite_url`` copied (``archive copy``, timed) into a scratch database of the PostgreSQL
+    server of ``admin_url``, vacuumed and analysed; the database is dropped afterwards."""
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"archive_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    postgres_url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        start = time.perf_counter()
+        copied = copy_archive(sqlite_url, postgres_url)
+        print(
+            f"archive copy sqlite -> postgresql, every row checked: {time.perf_counter() - start:.1f} s "
+            f"({', '.join(f'{t.name} {t.rows:,}' for t in copied)})"
+        )
+        vacuum = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+        with vacuum.connect() as connection:
+            connection.execute(text("VACUUM ANALYZE"))  # what autovacuum does soon after a bulk load
+        vacuum.dispose()
+        yield postgres_url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--snapshots", type=int, default=100_000)
@@ -257,27 +285,8 @@ def main() -> None:
         real_page_ratio(pages, directory)
         bench_reads(sqlite_url, "sqlite", urls)
 
-        admin = create_engine(args.postgres, isolation_level="AUTOCOMMIT")
-        name = f"archive_bench_{uuid.uuid4().hex[:8]}"
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        postgres_url = make_url(args.postgres).set(database=name).render_as_string(hide_password=False)
-        try:
-            start = time.perf_counter()
-            copied = copy_archive(sqlite_url, postgres_url)
-            print(
-                f"archive copy sqlite -> postgresql, every row checked: {time.perf_counter() - start:.1f} s "
-                f"({', '.join(f'{t.name} {t.rows:,}' for t in copied)})"
-            )
-            vacuum = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-            with vacuum.connect() as connection:
-                connection.execute(text("VACUUM ANALYZE"))  # what autovacuum does soon after a bulk load
-            vacuum.dispose()
+        with postgres_copy(sqlite_url, args.postgres) as postgres_url:
             bench_reads(postgres_url, "postgresql", urls)
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
         crawl_cost(directory)
 
 

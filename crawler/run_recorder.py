@@ -14,11 +14,12 @@ answer at all because every request failed exits with ``EXIT_ALL_FAILED``.
 from __future__ import annotations
 
 import logging
-from typing import Self
+from typing import Any, Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
+from twisted.internet.defer import Deferred
 
 from archive.models import CrawlRun, CrawlRunError, utc_now
 from crawler.shared_archive import crawl_archive
@@ -26,6 +27,9 @@ from crawler.site_selection import site_selection
 from crawler.stats import ANSWERS, Stat, error_reasons
 
 logger = logging.getLogger(__name__)
+
+run_recorded = object()
+"""Signal sent once a run's record is complete, with ``run_id``; its handlers may return a Deferred."""
 
 EXIT_ALL_FAILED = 3
 
@@ -64,7 +68,7 @@ class CrawlRunRecorder:
             session.flush()
             self.run_id = run.id
 
-    def spider_closed(self, spider: Spider, reason: str) -> None:
+    def spider_closed(self, spider: Spider, reason: str) -> Deferred[Any]:
         count = self.stats.get_value
         errors = error_reasons(self.stats.get_stats())
         with crawl_archive(self.crawler).sessions.begin() as session:
@@ -95,6 +99,7 @@ class CrawlRunRecorder:
         if run.errors and not sum(count(name, 0) for name in ANSWERS):
             self.stats.set_value(Stat.EXIT_STATUS, EXIT_ALL_FAILED)
             self.failure = f"crawl run {self.run_id} fetched nothing: every request failed ({by_reason})"
+        return self.crawler.signals.send_catch_log_deferred(run_recorded, run_id=self.run_id)
 
     def engine_stopped(self) -> None:
         """The summary, once Scrapy has dumped its stats: the last line a reader of the log sees."""

@@ -29,6 +29,11 @@ ARCHIVE_BLOCK_PRIVATE_ADDRESSES = True
 # The longest Retry-After (seconds) waited for before a 429 or 503 is retried; a longer one gives up at once.
 ARCHIVE_RETRY_AFTER_MAX = 60
 
+# Notifications after a run: apprise URLs (empty: none), what to notify of (edits, new), the web view's address.
+ARCHIVE_NOTIFY = os.environ.get("ARCHIVE_NOTIFY", "")
+ARCHIVE_NOTIFY_ON = os.environ.get("ARCHIVE_NOTIFY_ON", "edits")
+ARCHIVE_WEB_URL = os.environ.get("ARCHIVE_WEB_URL", "")
+
 # Re-checks (-a recheck=due): an archived article is due when the time since its last
 # check exceeds FACTOR x the time since it last changed, kept between MIN and MAX hours.
 ARCHIVE_RECHECK_MIN_HOURS = 1.0
@@ -87,6 +92,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "crawler.lock_holder.SiteLockHolder": 400,
     "crawler.run_recorder.CrawlRunRecorder": 500,
+    "crawler.notifications.RunNotifications": 505,
     "crawler.failures.RedirectLoops": 510,
     "crawler.failures.FailureLogging": 520,
 }

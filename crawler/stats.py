@@ -38,6 +38,8 @@ class Stat(StrEnum):
     LOCKED_SITES = f"{PREFIX}locked_sites"
     RETRY_AFTER_WAITS = f"{PREFIX}retry_after_waits"
     EXIT_STATUS = f"{PREFIX}exit_status"
+    NOTIFY_SENT = f"{PREFIX}notify/sent"
+    NOTIFY_FAILED = f"{PREFIX}notify/failed"
     NOT_HTML = f"{PREFIX}not_html"
     UNPARSABLE = f"{PREFIX}unparsable"
     EMPTY_BODY = f"{PREFIX}empty_body"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,9 @@ def _postgres_unavailable(reason: str) -> None:
     pytest.skip(f"PostgreSQL unreachable at {POSTGRES_ADMIN_URL}: {reason}")
 
 
-@pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """A fresh, empty PostgreSQL database on the test server, dropped afterwards."""
+@contextmanager
+def fresh_postgres_database() -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL database on the test server, dropped afterwards."""
     admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
     name = f"archive_test_{uuid.uuid4().hex[:12]}"
     try:
@@ -40,6 +41,13 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh, empty PostgreSQL database on the test server, dropped afterwards."""
+    with fresh_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ class CrawlRunRecorder:
             run = CrawlRun(
                 started_at=utc_now(),
                 mode=sites.arguments.mode.value,
-                sites=" ".join(sorted(sites.profiles)),
+                sites=" ".join(sorted(sites.chosen)),
                 host=me.host,
                 pid=me.pid,
                 worker=self.worker,

@@ -36,7 +36,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive.db import ArchiveError, error_reason, open_archive
 from archive.models import CrawlRun
-from crawler.arguments import ArgumentError, CrawlMode, chosen_profiles
+from crawler.arguments import ArgumentError, CrawlMode, chosen_profiles, parse_arguments
 from crawler.durations import parse_duration
 from crawler.jobs import CrawlJob, JobError, check_job, crawl_command
 from crawler.lock_holder import LOCKED
@@ -160,7 +160,8 @@ def profile_schedule(settings: BaseSettings) -> dict[str, dict[str, Any]]:
     for name, profile in load_profiles(settings.get("ARCHIVE_PROFILES_DIR")).items():
         if profile.enabled:
             every: timedelta = profile.every or default
-            schedule[f"crawl {name}"] = {"task": CRAWL_TASK, "schedule": every, "kwargs": {"arguments": {"site": name}, "settings": {}}}
+            job = CrawlJob(parse_arguments({"site": name}), {})
+            schedule[f"crawl {name}"] = {"task": CRAWL_TASK, "schedule": every, "kwargs": job.message()}
     return schedule
 
 

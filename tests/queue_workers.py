@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import redis
+from celery import Celery
+from kombu.exceptions import OperationalError
+from kombu.utils.url import maybe_sanitize_url
 from scrapy.settings import Settings
 
 from crawler.queue import queue_app
@@ -32,12 +35,25 @@ from tests.local_server import Handler
 REDIS_URL = os.environ.get("ARCHIVE_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
+RABBITMQ_URL = os.environ.get("ARCHIVE_TEST_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672//")
+
+
 def redis_unreachable() -> str | None:
     """Why the test Redis server cannot be used, or None when it answers."""
     try:
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
     except redis.RedisError as error:
         return f"Redis unreachable at {REDIS_URL}: {error}"
+    return None
+
+
+def rabbitmq_unreachable() -> str | None:
+    """Why the test RabbitMQ server cannot be used, or None when it answers."""
+    try:
+        with Celery(broker=RABBITMQ_URL).connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=3)
+    except (OperationalError, OSError) as error:
+        return f"RabbitMQ unreachable at {maybe_sanitize_url(RABBITMQ_URL)}: {error}"
     return None
 
 
@@ -182,8 +198,11 @@ class QueueSetup:
         return "".join(worker.output() for worker in self.workers)
 
     def stop(self) -> None:
+        """Stop the workers, delete the queue and every Redis key of this setup."""
         for worker in self.workers:
             worker.stop()
+        with queue_app(self.scrapy_settings()).connection_for_write() as connection:
+            connection.default_channel.queue_delete(self.queue)
         client = redis.Redis.from_url(REDIS_URL)
         keys = list(client.scan_iter(f"{self.queue}:*"))
         if keys:

@@ -32,7 +32,7 @@ from crawler.profiles import ProfileError, load_profile, load_profiles
 from crawler.queue import CRAWL_TASK, queue_app
 from tests.crawl import query
 from tests.local_server import Server, serve
-from tests.queue_workers import QueueSetup, RemoteSite, redis_unreachable, wait_for
+from tests.queue_workers import RABBITMQ_URL, QueueSetup, RemoteSite, rabbitmq_unreachable, redis_unreachable, wait_for
 
 ARTICLES = 12
 SITE = RemoteSite(articles=ARTICLES, per_page=6)
@@ -287,6 +287,24 @@ def test_two_workers_four_sites_one_crawl_and_one_worker_killed(workers: QueueSe
         for killed in unfinished:
             assert any(run[7] == killed[7] and run[8] > killed[8] for run in finished), f"the killed job of {site} ran again"
     assert f"{crawl_killed}: crawl failed, killed by signal 9" in workers.logs()
+
+
+def test_a_job_runs_on_rabbitmq_too(site_server: Server, tmp_path: Path) -> None:
+    reason = rabbitmq_unreachable()
+    if reason:
+        pytest.skip(reason)
+    database_url = f"sqlite:///{tmp_path / 'archive.db'}"
+    setup = QueueSetup(tmp_path, {**FAST_CRAWLS, "ARCHIVE_QUEUE_URL": RABBITMQ_URL, "ARCHIVE_DATABASE_URL": database_url}, proxy=site_server.proxy)
+    try:
+        setup.start_worker("rabbit")
+        job = check_job({"start_url": "http://rabbit.example/"}, {})
+        queued = queue_app(setup.scrapy_settings()).send_task(CRAWL_TASK, kwargs=job.message())
+        wait_for(
+            logged(setup, rf"crawl_site\[{queued.id}\] succeeded in [\d.]+s: .*'finish_reason': 'finished', 'articles_new': {ARTICLES}"), "the job"
+        )
+    finally:
+        setup.stop()
+    assert runs_of(database_url, "rabbit.example")[0][1:3] == ("finished", ARTICLES)
 
 
 def test_beat_enqueues_each_enabled_profile_every_its_every(redis_available: None, tmp_path: Path) -> None:

@@ -121,8 +121,9 @@ class QueueSetup:
 
     def __post_init__(self) -> None:
         self.module = f"queue_settings_{self.queue.replace('-', '_')}"
-        values = {"ARCHIVE_QUEUE_URL": REDIS_URL, "ARCHIVE_QUEUE_NAME": self.queue, **self.settings}
-        lines = "".join(f"{name} = {value!r}\n" for name, value in values.items())
+        self.values = {"ARCHIVE_QUEUE_URL": REDIS_URL, "ARCHIVE_QUEUE_NAME": self.queue, **self.settings}
+        """Every setting of these processes that is not the project's."""
+        lines = "".join(f"{name} = {value!r}\n" for name, value in self.values.items())
         (self.directory / f"{self.module}.py").write_text(
             f'"""Settings of queue {self.queue}."""\n\nfrom crawler.settings import *  # noqa: F403\n\n{lines}'
         )
@@ -136,7 +137,7 @@ class QueueSetup:
         """The settings these processes read, for a queue app in the test process (``crawler.queue.queue_app``)."""
         settings = Settings()
         settings.setmodule("crawler.settings")
-        settings.setdict({"ARCHIVE_QUEUE_URL": REDIS_URL, "ARCHIVE_QUEUE_NAME": self.queue, **self.settings})
+        settings.setdict(self.values)
         return settings
 
     def start_worker(self, name: str, concurrency: int = 1) -> Worker:

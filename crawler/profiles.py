@@ -2,8 +2,7 @@
 
 A profile names the site, where to start, which domains belong to it and,
 optionally, its RSS/Atom feeds and sitemaps, CSS selectors for article links, the next index page, the article
-body and elements to remove, and how often the queue's beat crawls it (``every``).
-Built-in profiles live in ``crawler/sites``;
+body and elements to remove. Built-in profiles live in ``crawler/sites``;
 users add their own in the directory named by ``ARCHIVE_PROFILES_DIR`` (a user
 profile with a built-in's name replaces it). Every file is validated on load:
 an error names the file and the key.

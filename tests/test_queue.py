@@ -254,18 +254,17 @@ def test_two_workers_four_sites_one_crawl_and_one_worker_killed(workers: QueueSe
     jobs = {job for result in enqueued for job in job_ids(result.stdout)}
     assert len(jobs) == 5, [result.stderr for result in enqueued]
 
-    def crawling(other_than: str = "") -> tuple[str, str] | None:
-        """A site being crawled that has its first articles, and the worker crawling it."""
-        for site in sites:
-            unfinished = [run for run in runs_of(postgres_url, site) if run[1] is None]
-            if site != other_than and unfinished and articles_of(postgres_url, site) >= 2:
-                return site, unfinished[-1][6]
+    def crawling(dead: int = 0) -> tuple[str, int, str] | None:
+        """A crawl holding its site's lock (not the ``dead`` process) that has archived articles: its site, pid and worker."""
+        for site, pid in query(postgres_url, "SELECT site, pid FROM crawl_locks WHERE pid != :dead ORDER BY site", dead=dead):
+            running = query(postgres_url, "SELECT worker FROM crawl_runs WHERE pid = :pid AND finished_at IS NULL ORDER BY id DESC", pid=pid)
+            if running and articles_of(postgres_url, site) >= 2:
+                return site, pid, running[0][0]
         return None
 
-    crawl_killed, _ = wait_for(crawling, "a crawl in progress")
-    [(pid,)] = query(postgres_url, "SELECT pid FROM crawl_locks WHERE site = :site", site=crawl_killed)
+    crawl_killed, pid, _ = wait_for(crawling, "a crawl in progress")
     os.kill(pid, signal.SIGKILL)
-    worker_killed, worker = wait_for(lambda: crawling(other_than=crawl_killed), "another crawl in progress")
+    worker_killed, _, worker = wait_for(lambda: crawling(dead=pid), "another crawl in progress")
     name = worker.split("@")[0]
     [running] = [each for each in workers.workers if each.name == name and each.process.poll() is None]
     running.kill()
@@ -280,7 +279,7 @@ def test_two_workers_four_sites_one_crawl_and_one_worker_killed(workers: QueueSe
     for site in sites:
         crawls = [run for run in runs_of(postgres_url, site) if run[1] != "locked"]
         unfinished = [run for run in crawls if run[1] is None]
-        assert len(unfinished) == (1 if site in (crawl_killed, worker_killed) else 0), f"only the killed crawls are unfinished ({site})"
+        assert len(unfinished) == [crawl_killed, worker_killed].count(site), f"only the killed crawls are unfinished ({site})"
         finished = [run for run in crawls if run[1] is not None]
         for earlier, later in zip(finished, finished[1:], strict=False):
             assert earlier[9] <= later[8], f"two crawls of {site} overlapped"

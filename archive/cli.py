@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.copy import copy_archive
 from archive.db import DEFAULT_DATABASE_URL, ArchiveError, error_reason, open_archive
 from archive.integrity import archive_totals, check_archive
-from archive.models import CRAWL, Article
+from archive.models import CRAWL, Article, CrawlRun
 from archive.progress import SILENT, terminal_progress
 from archive.queries import (
     EXPORT_FIELDS,
@@ -165,11 +165,18 @@ def stats(ctx: click.Context) -> None:
     click.echo(f"{'total':<30} {sum(r.articles for r in rows):>9} {sum(r.snapshots for r in rows):>10} {sum(r.changed_articles for r in rows):>8}")
 
 
+def run_process(run: CrawlRun) -> str:
+    """Where a run ran: ``host:pid``, and the queue worker's name when a job started it."""
+    if run.host is None:
+        return "-"
+    return f"{safe(run.host)}:{run.pid}" + (f" ({safe(run.worker)})" if run.worker else "")
+
+
 @main.command()
 @click.option("--limit", default=20, show_default=True, help="At most this many runs, newest first.")
 @click.pass_context
 def runs(ctx: click.Context, limit: int) -> None:
-    """The last crawl runs: when, what they crawled, what they found and how it ended.
+    """The last crawl runs: when, what they crawled, what they found, how it ended and which process ran them.
 
     Example: archive runs --limit 5
     """
@@ -177,7 +184,7 @@ def runs(ctx: click.Context, limit: int) -> None:
         rows = recent_runs(session, limit)
     click.echo(
         f"{'run':>5}  {'started':<19} {'seconds':>8}  {'finish':<12} {'requests':>8} {'new':>5} {'changed':>7} "
-        f"{'unchanged':>9} {'304':>5} {'gone':>5} {'errors':>6}  sites"
+        f"{'unchanged':>9} {'304':>5} {'gone':>5} {'errors':>6}  {'process':<24} sites"
     )
     for run in rows:
         seconds = f"{(run.finished_at - run.started_at).total_seconds():.1f}" if run.finished_at else "-"
@@ -185,7 +192,7 @@ def runs(ctx: click.Context, limit: int) -> None:
             f"{run.id:>5}  {run.started_at.strftime('%Y-%m-%d %H:%M:%S'):<19} {seconds:>8}  "
             f"{run.finish_reason or 'unfinished':<12} {run.requests:>8} {run.articles_new:>5} "
             f"{run.articles_changed:>7} {run.articles_unchanged:>9} {run.not_modified:>5} "
-            f"{run.gone:>5} {run.errors:>6}  {run.sites}"
+            f"{run.gone:>5} {run.errors:>6}  {run_process(run):<24} {run.sites}"
         )
 
 

@@ -204,6 +204,14 @@ class CrawlRun(Base):
     not_modified: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     gone: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     known_skipped: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    host: Mapped[str | None] = mapped_column(String(255))
+    """The machine the crawl ran on."""
+    pid: Mapped[int | None] = mapped_column(Integer)
+    """The crawl's process id on that machine."""
+    worker: Mapped[str | None] = mapped_column(String(255))
+    """The queue worker that ran the crawl as a job (its Celery node name); none for a crawl started by hand or cron."""
+    job: Mapped[str | None] = mapped_column(String(255))
+    """The id of the queue job the crawl ran for."""
 
 
 class CrawlLock(Base):

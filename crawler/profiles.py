@@ -13,19 +13,21 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from cssselect import SelectorError
 
+from crawler.durations import parse_duration
 from crawler.extraction import BodyRules
 from crawler.extraction.body import compiled_selector
 from crawler.links import ascii_domain
 
 BUILTIN_PROFILES_DIR = Path(__file__).parent / "sites"
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-TOP_LEVEL_KEYS = {"name", "title", "enabled", "start_urls", "allowed_domains", "feeds", "sitemaps", "selectors"}
+TOP_LEVEL_KEYS = {"name", "title", "enabled", "start_urls", "allowed_domains", "feeds", "sitemaps", "selectors", "every"}
 SELECTOR_KEYS = {"article_links", "next_page", "body", "remove"}
 
 
@@ -51,6 +53,8 @@ class SiteProfile:
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
     selectors: Selectors = field(default_factory=Selectors)
+    every: timedelta | None = None
+    """How often the queue's beat enqueues this site (None: the ARCHIVE_QUEUE_EVERY setting)."""
     source: str = ""
     """The file the profile was loaded from ("" for one made from a start URL)."""
 
@@ -105,6 +109,14 @@ def _selector(path: Path, key: str, value: Any) -> str:
     return text
 
 
+def _every(path: Path, value: Any) -> timedelta:
+    text = _string(path, "every", value)
+    try:
+        return parse_duration(text)
+    except ValueError as error:
+        raise _fail(path, "every", str(error)) from None
+
+
 def _selectors(path: Path, value: Any) -> Selectors:
     if not isinstance(value, dict):
         raise _fail(path, "selectors", "expected a table")
@@ -145,6 +157,7 @@ def parse_profile(path: Path, data: dict[str, Any]) -> SiteProfile:
         feeds=_urls(path, "feeds", data.get("feeds", [])),
         sitemaps=_urls(path, "sitemaps", data.get("sitemaps", [])),
         selectors=_selectors(path, data.get("selectors", {})),
+        every=_every(path, data["every"]) if "every" in data else None,
         source=str(path),
     )
 

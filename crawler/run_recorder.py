@@ -1,5 +1,9 @@
 """The crawl_runs record: one row per ``scrapy crawl``, opened at start, completed at the end.
 
+The row says which process ran the crawl (host and pid) and, for a crawl run
+as a queue job (``crawler.queue``), which worker and job: the worker passes
+them as the settings ``ARCHIVE_JOB_WORKER`` and ``ARCHIVE_JOB_ID``.
+
 Errors are counted by reason: the spider and the pipelines count each page
 that is not archived under a stats key (``crawler.stats``), and
 ``error_reasons`` turns those keys into the reasons stored in
@@ -22,6 +26,7 @@ from scrapy.statscollectors import StatsCollector
 from twisted.internet.defer import Deferred
 
 from archive.models import CrawlRun, CrawlRunError, utc_now
+from archive.site_locks import LockOwner
 from crawler.shared_archive import crawl_archive
 from crawler.site_selection import site_selection
 from crawler.stats import ANSWERS, Stat, error_reasons
@@ -37,9 +42,11 @@ EXIT_ALL_FAILED = 3
 class CrawlRunRecorder:
     """Writes the ``crawl_runs`` row of this crawl from the crawl's stats."""
 
-    def __init__(self, crawler: Crawler, stats: StatsCollector) -> None:
+    def __init__(self, crawler: Crawler, stats: StatsCollector, worker: str | None, job: str | None) -> None:
         self.crawler = crawler
         self.stats = stats
+        self.worker = worker
+        self.job = job
         self.run_id: int | None = None
         self.summary = ""
         """The run's counts in one line, logged when the engine has stopped."""
@@ -49,7 +56,7 @@ class CrawlRunRecorder:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
-        recorder = cls(crawler, crawler.stats)
+        recorder = cls(crawler, crawler.stats, crawler.settings.get("ARCHIVE_JOB_WORKER") or None, crawler.settings.get("ARCHIVE_JOB_ID") or None)
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(recorder.item_error, signal=signals.item_error)
@@ -63,7 +70,16 @@ class CrawlRunRecorder:
     def spider_opened(self) -> None:
         sites = site_selection(self.crawler)
         with crawl_archive(self.crawler).sessions.begin() as session:
-            run = CrawlRun(started_at=utc_now(), mode=sites.arguments.mode.value, sites=" ".join(sorted(sites.profiles)))
+            me = LockOwner.this_process()
+            run = CrawlRun(
+                started_at=utc_now(),
+                mode=sites.arguments.mode.value,
+                sites=" ".join(sorted(sites.chosen)),
+                host=me.host,
+                pid=me.pid,
+                worker=self.worker,
+                job=self.job,
+            )
             session.add(run)
             session.flush()
             self.run_id = run.id

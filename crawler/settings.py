@@ -46,6 +46,22 @@ ARCHIVE_GONE_RECHECKS = 3
 ARCHIVE_LOCK_HEARTBEAT_SECONDS = 60.0
 ARCHIVE_LOCK_STALE_SECONDS = 600.0
 
+# The crawl queue (`scrapy enqueue`, `celery -A crawler.queue worker|beat`; see crawler/queue.py).
+# The broker: a Redis or RabbitMQ URL; also the environment variable ARCHIVE_QUEUE_URL.
+ARCHIVE_QUEUE_URL = os.environ.get("ARCHIVE_QUEUE_URL", "redis://127.0.0.1:6379/0")
+# The queue's name; with Redis also the prefix of every key, so that several archives share one server.
+ARCHIVE_QUEUE_NAME = os.environ.get("ARCHIVE_QUEUE_NAME", "technews-archive")
+# How often beat enqueues a profile that has no `every` key ("30m", "2h", "1d").
+ARCHIVE_QUEUE_EVERY = "6h"
+# Redis: a job not acknowledged this many seconds after its delivery (its worker died) is delivered again.
+ARCHIVE_QUEUE_REDELIVER_SECONDS = 280.0
+# A failed crawl (exit status 1 or 3, or killed) is retried this many times, after RETRY_SECONDS, then twice that, ...
+ARCHIVE_QUEUE_RETRIES = 3
+ARCHIVE_QUEUE_RETRY_SECONDS = 60.0
+# Set by a queue worker on the crawls it runs, recorded in crawl_runs.worker and crawl_runs.job.
+ARCHIVE_JOB_WORKER = ""
+ARCHIVE_JOB_ID = ""
+
 # Article pages are read (extracted and cleaned) by this many worker processes beside the
 # crawl, so that fetching goes on meanwhile; 0 reads them in the crawl process itself.
 ARCHIVE_EXTRACT_WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1

@@ -346,15 +346,15 @@ def test_runs_lists_the_last_crawls_with_their_counts(sqlite_url: str) -> None:
                     gone=1,
                     errors=0,
                 ),
-                CrawlRun(started_at=TUESDAY, mode="all", sites="debugpoint omgubuntu"),
+                CrawlRun(started_at=TUESDAY, mode="all", sites="debugpoint omgubuntu", host="box-2", pid=4242, worker="celery@box-2"),
             ]
         )
     result = run(sqlite_url, "runs", "--limit", "2")
     assert result.exit_code == 0, result.output
     header, newest, older = result.output.splitlines()
-    assert header.split() == ["run", "started", "seconds", "finish", "requests", "new", "changed", "unchanged", "304", "gone", "errors", "sites"]
-    assert newest.split() == ["3", "2026-11-24", "09:00:00", "-", "unfinished", "0", "0", "0", "0", "0", "0", "0", "debugpoint", "omgubuntu"]
-    assert older.split() == ["2", "2026-11-24", "09:00:00", "3.0", "finished", "30", "1", "2", "3", "20", "1", "0", "debugpoint"]
+    assert header.split() == "run started seconds finish requests new changed unchanged 304 gone errors process sites".split()
+    assert newest.split() == "3 2026-11-24 09:00:00 - unfinished 0 0 0 0 0 0 0 box-2:4242 (celery@box-2) debugpoint omgubuntu".split()
+    assert older.split() == ["2", "2026-11-24", "09:00:00", "3.0", "finished", "30", "1", "2", "3", "20", "1", "0", "-", "debugpoint"]
 
 
 CONTROL = "\x1b[2J\x1b]0;owned\x07\x9b31m\x00"

@@ -51,8 +51,8 @@ from crawler.discovery import Action, SiteKnowledge, load_site_knowledge
 from crawler.extraction.encoding import decode_html
 from crawler.failures import FETCH_ERRORS, failure_reason
 from crawler.items import ArticleItem
+from crawler.page_workers import PageReader, WorkerFailed
 from crawler.profiles import ProfileError, SiteProfile, load_profile, load_profiles
-from crawler.reader import PageReader
 from crawler.sources import (
     GUESSED_FEED_PATH,
     GUESSED_SITEMAP_PATH,
@@ -70,7 +70,6 @@ from crawler.urls import (
     is_on_site,
     next_page_link,
 )
-from crawler.workers import WorkerFailed
 
 logger = logging.getLogger(__name__)
 

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from cssselect import SelectorError
 
+from archive.urls import DEFAULT_PORTS
 from crawler.extraction import BodyRules
 from crawler.extraction.body import compiled_selector
 from crawler.urls import ascii_domain
@@ -60,13 +61,37 @@ class SiteProfile:
 
     @classmethod
     def from_start_url(cls, url: str) -> SiteProfile:
-        """The zero-configuration profile of a site known only by one URL."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ProfileError(f"start_url {url!r} is not an http(s) URL")
-        host = parts.hostname.lower()
-        domain = host[4:] if host.startswith("www.") else host
-        return cls(name=domain, start_urls=(url,), allowed_domains=(ascii_domain(domain),), title=domain)
+        """The zero-configuration profile of a site known only by one URL (named by :func:`site_name`)."""
+        name = site_name(url)
+        return cls(name=name, start_urls=(url,), allowed_domains=(ascii_domain(_domain(url)),), title=name)
+
+
+def _domain(url: str) -> str:
+    """The domain of a site: the URL's host without ``www.``."""
+    host = (urlsplit(url).hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+def site_name(url: str) -> str:
+    """The name of the site at ``url``'s origin; :class:`ProfileError` unless it is an http(s) URL with a valid port.
+
+    A site is an origin: named by its domain (without ``www.``) and, unless it
+    is the scheme's default, its port (``127.0.0.1:8042``), so that sites on one
+    host at different ports are different sites, with their own locks and
+    articles. Its allowed domain is the domain alone (Scrapy's allowed domains
+    have no ports).
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ProfileError(f"start_url {url!r} is not an http(s) URL")
+    try:
+        port = parts.port
+    except ValueError:
+        raise ProfileError(f"start_url {url!r} has an invalid port") from None
+    domain = _domain(url)
+    if port in (None, DEFAULT_PORTS[parts.scheme]):
+        return domain
+    return f"[{domain}]:{port}" if ":" in domain else f"{domain}:{port}"  # an IPv6 literal in brackets
 
 
 def _fail(path: Path, key: str, problem: str) -> ProfileError:
@@ -90,9 +115,10 @@ def _strings(path: Path, key: str, value: Any) -> tuple[str, ...]:
 def _urls(path: Path, key: str, value: Any) -> tuple[str, ...]:
     urls = _strings(path, key, value)
     for i, url in enumerate(urls):
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise _fail(path, f"{key}[{i}]", f"{url!r} is not an http(s) URL")
+        try:
+            site_name(url)
+        except ProfileError:
+            raise _fail(path, f"{key}[{i}]", f"{url!r} is not an http(s) URL with a valid port") from None
     return urls
 
 

@@ -178,7 +178,7 @@ def test_crawl_run_is_recorded(fixture_site: FixtureSite, sqlite_url: str) -> No
         sqlite_url,
         "SELECT mode, sites, pages_fetched, articles_new, duplicates, not_articles, errors, finish_reason FROM crawl_runs",
     )
-    assert (mode, sites, new, reason) == ("start_url", "127.0.0.1", len(ARTICLES), "finished")
+    assert (mode, sites, new, reason) == ("start_url", fixture_site.site, len(ARTICLES), "finished")
     assert duplicates == 2  # the AMP page (another URL by rel=canonical) and the mirror copy (the same body)
     assert errors == 0 and not_articles == 0
     # Index pages and article pages (the AMP and mirror copies too); not robots.txt, not what was refused.

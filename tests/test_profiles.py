@@ -138,3 +138,28 @@ def test_international_domains_are_allowed_in_the_form_of_canonical_urls(tmp_pat
     path = tmp_path / "buecher.toml"
     path.write_text('name = "buecher"\nstart_urls = ["http://bücher.example/"]\nallowed_domains = ["Bücher.example"]\n', encoding="utf-8")
     assert load_profile(path).allowed_domains == ("xn--bcher-kva.example",)
+
+
+@pytest.mark.parametrize(
+    ("start_url", "name", "domain"),
+    [
+        ("https://www.debugpoint.com/", "debugpoint.com", "debugpoint.com"),
+        ("http://Example.com:80/news/", "example.com", "example.com"),
+        ("https://example.com:443/", "example.com", "example.com"),
+        ("https://example.com:8443/", "example.com:8443", "example.com"),
+        ("http://127.0.0.1:8042/", "127.0.0.1:8042", "127.0.0.1"),
+        ("http://[::1]:8042/", "[::1]:8042", "::1"),
+    ],
+)
+def test_a_zero_configuration_site_is_an_origin(start_url: str, name: str, domain: str) -> None:
+    profile = SiteProfile.from_start_url(start_url)
+    assert (profile.name, profile.allowed_domains) == (name, (domain,))
+
+
+def test_a_start_url_with_an_invalid_port_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match="start_url 'http://127.0.0.1:99999/' has an invalid port"):
+        SiteProfile.from_start_url("http://127.0.0.1:99999/")
+    path = tmp_path / "badport.toml"
+    path.write_text('name = "badport"\nstart_urls = ["http://example.com:http/"]\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match=re.escape(f"{path}: start_urls[0]: 'http://example.com:http/' is not an http(s) URL with a valid port")):
+        load_profile(path)

@@ -11,6 +11,8 @@ every transaction read-only.
 from __future__ import annotations
 
 import os
+import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from archive.schema import check_schema, upgrade_schema
 
 DEFAULT_DATABASE_URL = "sqlite:///archive.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+SQLITE_BUSY_RETRY_SECONDS = 0.02
 
 __all__ = ["DEFAULT_DATABASE_URL", "Archive", "ArchiveError", "create_archive_engine", "open_archive", "serialize_on"]
 
@@ -58,7 +61,7 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA journal_mode = WAL")
+    _use_wal(cursor)
     cursor.execute("PRAGMA synchronous = NORMAL")
     cursor.close()
 
@@ -84,6 +87,26 @@ def _read_only_sqlite_url(parsed: URL) -> URL:
     if not Path(database).is_file():
         raise no_archive(database)
     return parsed.set(database=f"{Path(database).resolve().as_uri()}?mode=ro", query={"uri": "true"})
+
+
+def _use_wal(cursor: Any) -> None:
+    """Put the database in WAL mode (a no-op once it is: the mode is kept in the file).
+
+    Switching a new database to WAL takes an exclusive lock, and when another
+    process is switching it at the same moment (two crawls opening a new
+    archive at once) SQLite answers "database is locked" at once, without
+    waiting for the busy timeout. So the switch is tried again until the busy
+    timeout has passed, as any other statement would wait.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "database is locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(SQLITE_BUSY_RETRY_SECONDS)
 
 
 def _begin_immediately(connection: Connection) -> None:

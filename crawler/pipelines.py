@@ -1,6 +1,6 @@
 """Item pipelines, in order: drop repeats, archive. The only components of a crawl that write to the archive.
 
-The spider yields articles (read in a worker process, see ``crawler.reader``,
+The spider yields articles (read in a worker process, see ``crawler.page_workers``,
 with a body) and the answers of re-checks (``NotModified``, ``Gone``).
 
 - ``DedupePipeline`` drops a page already handled in this run under the same

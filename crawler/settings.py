@@ -1,8 +1,9 @@
 """Scrapy settings: polite defaults for real sites, the pipeline order and the ARCHIVE_* settings.
 
 Every value can be overridden per run with ``-s NAME=VALUE``; the database
-URL also comes from the environment variable ``ARCHIVE_DATABASE_URL``
-(``-s`` wins over the environment).
+URL and the directory of user profiles also come from the environment
+variables ``ARCHIVE_DATABASE_URL`` and ``ARCHIVE_PROFILES_DIR`` (``-s`` wins
+over the environment), as for the ``archive`` command.
 """
 
 import os
@@ -18,7 +19,7 @@ COMMANDS_MODULE = "crawler.commands"
 # Where the archive lives: any SQLAlchemy URL.
 ARCHIVE_DATABASE_URL = database_url_from_env()
 # A directory of user site profiles (*.toml) beside the built-in ones; empty for none.
-ARCHIVE_PROFILES_DIR = ""
+ARCHIVE_PROFILES_DIR = os.environ.get("ARCHIVE_PROFILES_DIR", "")
 # Index pages followed per site by default (-a max_pages=N overrides; 0 means no limit).
 ARCHIVE_MAX_PAGES = 20
 # Where site owners can read about this crawler: the user agent becomes

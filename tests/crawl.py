@@ -51,6 +51,20 @@ def run_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = ()
     return CrawlResult(process.returncode, output)
 
 
+def write_profile(directory: Path, site_url: str, name: str = "tuxdaily", **extra: str) -> Path:
+    """A user profile ``name`` of the site at ``site_url`` (the fixture site's selectors), with ``extra`` TOML keys."""
+    lines = [f'name = "{name}"', f'start_urls = ["{site_url}"]', *(f"{key} = {value}" for key, value in extra.items())]
+    lines += [
+        "[selectors]",
+        'article_links = "article h2.entry-title a"',
+        'body = "article .entry-content"',
+        'remove = [".code-block"]',
+    ]
+    path = directory / f"{name}.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
 def query(database_url: str, sql: str, **parameters: Any) -> list[tuple[Any, ...]]:
     engine = create_engine(database_url)
     try:

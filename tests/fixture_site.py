@@ -491,6 +491,11 @@ class FixtureSite:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
+    @property
+    def site(self) -> str:
+        """The name of the site a zero-configuration crawl of ``url`` archives: its origin."""
+        return f"127.0.0.1:{self.port}"
+
     def set_version(self, version: int) -> None:
         self.version = version
         self.rebuild()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from multiprocessing import Manager
 from threading import Barrier
@@ -63,6 +64,8 @@ def test_concurrent_writers_lose_nothing_and_merge_same_bodies(database_url: str
 
 SITES = 4
 ARTICLES_PER_SITE = 60
+IN_PROCESS = ("ARCHIVE_EXTRACT_WORKERS=0",)
+"""Pages read in each crawl process: four crawls with workers each would only compete for the cores."""
 
 
 def test_concurrent_crawls_of_different_sites_lose_nothing(database_url: str) -> None:
@@ -84,3 +87,25 @@ def test_concurrent_crawls_of_different_sites_lose_nothing(database_url: str) ->
         assert title == article_title(host, number)
     with open_archive(database_url).sessions() as session:
         assert check_archive(session) == []
+
+
+def test_concurrent_zero_configuration_crawls_of_four_origins_on_one_host_lose_nothing(sqlite_url: str) -> None:
+    """Four sites on 127.0.0.1 at four ports are four sites: each crawl takes its own lock and archives its own articles."""
+    open_archive(sqlite_url).close()
+    articles = 12
+    with ExitStack() as servers:
+        ports = [servers.enter_context(serve(GeneratedSite(articles=articles, per_page=6))).port for _ in range(SITES)]
+        crawls = [start_crawl(sqlite_url, f"start_url=http://127.0.0.1:{port}/", "max_pages=0", settings=IN_PROCESS) for port in ports]
+        outputs = [crawl.communicate(timeout=300)[0] for crawl in crawls]
+    for crawl, output in zip(crawls, outputs, strict=True):
+        assert crawl.returncode == 0, output
+        assert "not crawled, another crawl is running" not in output
+    sites = sorted(f"127.0.0.1:{port}" for port in ports)
+    runs = query(sqlite_url, "SELECT sites, articles_new, errors, finish_reason FROM crawl_runs ORDER BY sites")
+    assert runs == [(site, articles, 0, "finished") for site in sites]
+    # Every site serves the same text (it depends on the host name alone): each is archived under its own site all the same.
+    per_site = query(
+        sqlite_url, "SELECT site, COUNT(*), COUNT(DISTINCT url), MIN(url) LIKE 'http://' || site || '/%' FROM articles GROUP BY site ORDER BY site"
+    )
+    assert per_site == [(site, articles, articles, 1) for site in sites]
+    assert query(sqlite_url, "SELECT COUNT(*) FROM url_aliases") == [(0,)]

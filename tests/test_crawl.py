@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from archive.canonical_urls import canonicalize_url
-from tests.crawl import query, run_crawl
+from crawler.profiles import load_profiles
+from tests.crawl import query, run_crawl, write_profile
 from tests.fixture_site import (
     ADDED_PARAGRAPH,
     AMP_SLUG,
@@ -177,7 +178,7 @@ def test_crawl_run_is_recorded(fixture_site: FixtureSite, sqlite_url: str) -> No
         sqlite_url,
         "SELECT mode, sites, pages_fetched, articles_new, duplicates, not_articles, errors, finish_reason FROM crawl_runs",
     )
-    assert (mode, sites, new, reason) == ("start_url", "127.0.0.1", len(ARTICLES), "finished")
+    assert (mode, sites, new, reason) == ("start_url", fixture_site.site, len(ARTICLES), "finished")
     assert duplicates == 2  # the AMP page (another URL by rel=canonical) and the mirror copy (the same body)
     assert errors == 0 and not_articles == 0
     # Index pages and article pages (the AMP and mirror copies too); not robots.txt, not what was refused.
@@ -204,21 +205,8 @@ def test_bad_pages_are_counted_and_skipped_and_the_crawl_goes_on(sqlite_url: str
     assert (errors, new) == (len(BAD_PAGES), len(ARTICLES) + 2)
 
 
-def _write_profile(directory: Path, site: FixtureSite, name: str = "tuxdaily", **extra: str) -> Path:
-    lines = [f'name = "{name}"', f'start_urls = ["{site.url}"]', *(f"{key} = {value}" for key, value in extra.items())]
-    lines += [
-        "[selectors]",
-        'article_links = "article h2.entry-title a"',
-        'body = "article .entry-content"',
-        'remove = [".code-block"]',
-    ]
-    path = directory / f"{name}.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
-
 def test_site_profile_from_the_user_directory(fixture_site: FixtureSite, sqlite_url: str, tmp_path: Path) -> None:
-    _write_profile(tmp_path, fixture_site)
+    write_profile(tmp_path, fixture_site.url)
     result = run_crawl(sqlite_url, "site=tuxdaily", settings=(f"ARCHIVE_PROFILES_DIR={tmp_path}",))
     assert result.returncode == 0, result.output
     rows = query(sqlite_url, "SELECT url, site, body_text, extractor FROM latest_snapshots")
@@ -232,14 +220,14 @@ def test_site_profile_from_the_user_directory(fixture_site: FixtureSite, sqlite_
 
 
 def test_profile_file_and_every_enabled_profile(fixture_site: FixtureSite, sqlite_url: str, tmp_path: Path) -> None:
-    profile = _write_profile(tmp_path, fixture_site)
+    profile = write_profile(tmp_path, fixture_site.url)
     assert run_crawl(sqlite_url, f"profile={profile}", "max_pages=1").returncode == 0
     assert query(sqlite_url, "SELECT DISTINCT site FROM articles") == [("tuxdaily",)]
 
     # A bare `scrapy crawl news` crawls every enabled profile: here the user's, with the
     # built-in ones replaced by disabled copies so that no test ever leaves this machine.
-    for builtin in ("debugpoint", "9to5linux", "omgubuntu"):
-        _write_profile(tmp_path, fixture_site, name=builtin, enabled="false")
+    for builtin in load_profiles():
+        write_profile(tmp_path, fixture_site.url, name=builtin, enabled="false")
     # full=1: the first run stopped after one index page, so the archived front page must not end this one.
     result = run_crawl(sqlite_url, "full=1", settings=(f"ARCHIVE_PROFILES_DIR={tmp_path}",))
     assert result.returncode == 0, result.output

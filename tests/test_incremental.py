@@ -32,7 +32,6 @@ from tests.fixture_site import (
 )
 
 ARTICLE_PATHS = {f"/{a.slug}/" for a in ARTICLES}
-SITE = "127.0.0.1"
 
 
 def snapshot_count(database_url: str) -> int:
@@ -184,12 +183,12 @@ def test_two_overlapping_runs_do_not_both_crawl(database_url: str, fixture_site:
         fixture_site.gate.set()
         output, _ = first.communicate(timeout=300)
     assert second.returncode == 0, second.output
-    assert f"{SITE}: not crawled, another crawl is running (host {socket.gethostname()}, pid {first.pid}" in second.output
+    assert f"{fixture_site.site}: not crawled, another crawl is running (host {socket.gethostname()}, pid {first.pid}" in second.output
     assert "SecondCrawl/1" not in fixture_site.user_agents, "the second crawl fetched nothing"
     assert first.returncode == 0, output
     runs = query(database_url, "SELECT finish_reason, requests, sites FROM crawl_runs ORDER BY id")
     assert [reason for reason, *_ in runs] == ["finished", "locked"]
-    assert runs[1][1:] == (0, SITE)
+    assert runs[1][1:] == (0, fixture_site.site)
     assert query(database_url, "SELECT COUNT(*) FROM articles") == [(len(ARTICLES),)]
     assert query(database_url, "SELECT COUNT(*) FROM crawl_locks") == [(0,)], "the lock is released at the end"
 
@@ -197,7 +196,7 @@ def test_two_overlapping_runs_do_not_both_crawl(database_url: str, fixture_site:
 def test_a_stale_lock_of_a_dead_process_is_taken_over(database_url: str, fixture_site: FixtureSite) -> None:
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True)
     owner = LockOwner(LockOwner.this_process().host, int(dead.stdout))
-    assert acquire_site_lock(open_archive(database_url).sessions, SITE, owner, timedelta(hours=1)).acquired
+    assert acquire_site_lock(open_archive(database_url).sessions, fixture_site.site, owner, timedelta(hours=1)).acquired
     result = run_crawl(database_url, f"start_url={fixture_site.url}")
     assert result.returncode == 0, result.output
     assert f"took over the stale lock of a crawl that stopped (host {owner.host}, pid {owner.pid})" in result.output

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
 
-from crawler.profiles import BUILTIN_PROFILES_DIR, ProfileError, SiteProfile, load_profile, load_profiles
+from crawler.profiles import BUILTIN_PROFILES_DIR, ProfileError, Selectors, SiteProfile, load_profile, load_profiles
 
 VALID = """\
 name = "mysite"
@@ -138,3 +139,95 @@ def test_international_domains_are_allowed_in_the_form_of_canonical_urls(tmp_pat
     path = tmp_path / "buecher.toml"
     path.write_text('name = "buecher"\nstart_urls = ["http://bücher.example/"]\nallowed_domains = ["Bücher.example"]\n', encoding="utf-8")
     assert load_profile(path).allowed_domains == ("xn--bcher-kva.example",)
+
+
+@pytest.mark.parametrize(
+    ("start_url", "name", "domain"),
+    [
+        ("https://www.debugpoint.com/", "debugpoint.com", "debugpoint.com"),
+        ("http://Example.com:80/news/", "example.com", "example.com"),
+        ("https://example.com:443/", "example.com", "example.com"),
+        ("https://example.com:8443/", "example.com:8443", "example.com"),
+        ("http://127.0.0.1:8042/", "127.0.0.1:8042", "127.0.0.1"),
+        ("http://[::1]:8042/", "[::1]:8042", "::1"),
+    ],
+)
+def test_a_zero_configuration_site_is_an_origin(start_url: str, name: str, domain: str) -> None:
+    profile = SiteProfile.from_start_url(start_url)
+    assert (profile.name, profile.allowed_domains) == (name, (domain,))
+
+
+def test_a_start_url_with_an_invalid_port_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ProfileError, match="start_url 'http://127.0.0.1:99999/' has an invalid port"):
+        SiteProfile.from_start_url("http://127.0.0.1:99999/")
+    path = tmp_path / "badport.toml"
+    path.write_text('name = "badport"\nstart_urls = ["http://example.com:http/"]\n', encoding="utf-8")
+    with pytest.raises(ProfileError, match=re.escape(f"{path}: start_urls[0]: 'http://example.com:http/' is not an http(s) URL with a valid port")):
+        load_profile(path)
+
+
+def write_base(directory: Path, name: str, text: str) -> Path:
+    (directory / "bases").mkdir(exist_ok=True)
+    return write_profile(directory / "bases", f"{name}.toml", text)
+
+
+def test_builtin_profiles_share_the_wordpress_base_which_is_no_site() -> None:
+    wordpress = tomllib.loads((BUILTIN_PROFILES_DIR / "bases" / "wordpress.toml").read_text(encoding="utf-8"))["selectors"]
+    profiles = load_profiles()
+    assert "wordpress" not in profiles
+    for profile in profiles.values():
+        assert profile.selectors.body == wordpress["body"]
+        assert profile.selectors.remove == tuple(wordpress["remove"])
+
+
+def test_a_profile_overrides_and_adds_to_the_keys_of_its_base(tmp_path: Path) -> None:
+    write_base(tmp_path, "news", 'feeds = ["https://base.example/feed/"]\n[selectors]\nbody = ".story"\nnext_page = "a.older"\nremove = [".ad"]\n')
+    path = write_profile(tmp_path, "mysite.toml", VALID + 'extends = "news"\n[selectors]\nbody = ".story-text"\narticle_links = "h2 a"\n')
+    profile = load_profile(path)
+    assert profile.feeds == ("https://base.example/feed/",)
+    assert profile.selectors == Selectors(article_links="h2 a", next_page="a.older", body=".story-text", remove=(".ad",))
+    assert profile.source == str(path)
+
+
+def test_a_user_profile_extends_a_builtin_base_and_a_base_extends_another(tmp_path: Path) -> None:
+    write_base(tmp_path, "my-wordpress", 'extends = "wordpress"\n[selectors]\nremove = [".newsletter"]\n')
+    profile = load_profile(write_profile(tmp_path, "mysite.toml", VALID + 'extends = "my-wordpress"\n'))
+    assert profile.selectors.body == load_profiles()["debugpoint"].selectors.body
+    assert profile.selectors.remove == (".newsletter",)
+
+
+INVALID_EXTENSIONS = [
+    pytest.param({}, 'extends = "drupal"\n', "mysite.toml", "extends", ": no base named 'drupal' \\(known: wordpress\\)", id="unknown base"),
+    pytest.param(
+        {"loop": 'extends = "loop"\n'}, 'extends = "loop"\n', "bases/loop.toml", "extends", ": 'loop' extends itself", id="a base extending itself"
+    ),
+    pytest.param(
+        {"a": 'extends = "b"\n', "b": 'extends = "a"\n'},
+        'extends = "a"\n',
+        "bases/b.toml",
+        "extends",
+        r": 'a' extends itself \(mysite -> a -> b -> a\)",
+        id="cycle",
+    ),
+    pytest.param({"news": 'colour = "blue"\n'}, 'extends = "news"\n', "bases/news.toml", "colour", ": unknown key", id="unknown key in the base"),
+    pytest.param(
+        {"news": '[selectors]\nbody = "div["\n'},
+        'extends = "news"\n',
+        "bases/news.toml",
+        "selectors.body",
+        ": invalid CSS selector",
+        id="bad selector in the base",
+    ),
+    pytest.param({}, "extends = 3\n", "mysite.toml", "extends", ": expected a non-empty string", id="extends not a name"),
+]
+
+
+@pytest.mark.parametrize(("bases", "extends", "named_file", "key", "problem"), INVALID_EXTENSIONS)
+def test_a_bad_extension_is_one_error_naming_the_file_and_key(
+    tmp_path: Path, bases: dict[str, str], extends: str, named_file: str, key: str, problem: str
+) -> None:
+    for name, text in bases.items():
+        write_base(tmp_path, name, text)
+    path = write_profile(tmp_path, "mysite.toml", VALID + extends)
+    with pytest.raises(ProfileError, match=error_for(tmp_path / named_file, key) + problem):
+        load_profile(path)

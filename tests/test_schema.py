@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,10 +23,11 @@ from archive.models import Base
 from archive.schema import (
     RELEASED_REVISION,
     alembic_config,
+    check_schema,
     head_revision,
     include_in_comparison,
 )
-from tests.crawl import query
+from tests.crawl import PROJECT_ROOT, query
 
 TABLES = ("articles", "snapshots", "url_aliases", "crawl_runs")
 RELEASED_ROWS = [
@@ -150,3 +157,57 @@ def test_an_archive_from_a_newer_version_is_refused_untouched(database_url: str)
         with pytest.raises(ArchiveError, match="schema revision 9999_from_the_future, newer than this version"):
             open_archive(database_url, upgrade=upgrade)
     assert revision_of(database_url) == "9999_from_the_future"
+
+
+SIMULTANEOUS_OPENS = 10
+OPEN_WHEN_TOLD = """
+import logging, sys
+from archive.db import open_archive
+logging.basicConfig(level=logging.INFO, format="%(message)s")
+print("ready", flush=True)
+sys.stdin.readline()
+open_archive(sys.argv[1]).close()
+"""
+"""A process that opens the archive (as every crawl does first) once told to go, so that all of them open it at the same moment."""
+
+
+def test_simultaneous_first_opens_all_succeed_and_create_the_schema_once(database_url: str) -> None:
+    openers = [
+        subprocess.Popen(
+            [sys.executable, "-c", OPEN_WHEN_TOLD, database_url],
+            cwd=PROJECT_ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(SIMULTANEOUS_OPENS)
+    ]
+    for opener in openers:
+        assert opener.stdout is not None and opener.stdout.readline() == "ready\n"
+    for opener in openers:
+        assert opener.stdin is not None
+        opener.stdin.write("go\n")
+        opener.stdin.flush()
+    outputs = [opener.communicate(timeout=120)[0] for opener in openers]
+    assert [opener.returncode for opener in openers] == [0] * SIMULTANEOUS_OPENS, "\n".join(outputs)
+    creators = [output for output in outputs if "Running upgrade  -> 0001" in output]
+    assert len(creators) == 1, "one process created the schema, the others found it made"
+    assert query(database_url, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+    check_schema(create_archive_engine(database_url))
+
+
+def test_a_first_open_waits_for_another_process_switching_the_new_file_to_wal(sqlite_url: str, tmp_path: Path) -> None:
+    """The moment two first opens collide at: one holds the new file's write lock (rollback mode) to switch it to WAL.
+
+    SQLite answers the other's switch "database is locked" at once, without its busy timeout: the open must wait instead.
+    """
+    switching = sqlite3.connect(tmp_path / "archive.db", isolation_level=None, check_same_thread=False)
+    switching.execute("BEGIN IMMEDIATE")
+    switching.execute("CREATE TABLE being_switched (x)")
+    threading.Timer(1.0, switching.execute, ("COMMIT",)).start()
+    started = time.monotonic()
+    open_archive(sqlite_url).close()
+    assert time.monotonic() - started >= 0.9, "the open waited for the lock"
+    assert query(sqlite_url, "PRAGMA journal_mode") == [("wal",)]
+    switching.close()

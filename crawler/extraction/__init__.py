@@ -4,7 +4,7 @@
 of its main body; ``clean_body`` turns that body into clean text;
 ``read_page`` does both and judges whether the page is an article. The
 crawler runs ``read_page`` on every article page (in worker processes, see
-``crawler.workers``); the benchmark runs the same on stored pages.
+``crawler.page_workers``); the benchmark runs the same on stored pages.
 """
 
 from crawler.extraction.body import BodyRules

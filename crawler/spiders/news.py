@@ -13,7 +13,7 @@ yet (``crawler.discovery``). Archived articles are re-checked by
 ``-a recheck=due|all|none`` with conditional requests (``crawler.requests``).
 
 It only routes: it decides what to request and turns responses into items
-(``crawler.items``), article pages read by ``crawler.reader`` in worker
+(``crawler.items``), article pages read by ``crawler.page_workers`` in worker
 processes. It reads what the archive knows of each site; only pipelines write.
 """
 
@@ -42,15 +42,14 @@ from crawler.extraction.encoding import decode_html
 from crawler.failures import record_failure
 from crawler.items import ArticleItem, CrawlItem, Gone, NotModified
 from crawler.links import article_links, next_page_link
+from crawler.page_workers import PageReader, WorkerFailed
 from crawler.profiles import SiteProfile
-from crawler.reader import PageReader
 from crawler.requests import RequestFactory
 from crawler.responses import crawled_article, header
 from crawler.shared_archive import crawl_archive
 from crawler.site_selection import SiteSelection, select_sites
 from crawler.sources import GUESSED_FEED_PATH, GUESSED_SITEMAP_PATH, UnusableSource, feed_links, parse_source, sitemaps_from_robots
 from crawler.stats import Stat
-from crawler.workers import WorkerFailed
 
 logger = logging.getLogger(__name__)
 

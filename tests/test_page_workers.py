@@ -7,13 +7,15 @@ import re
 import signal
 import threading
 import time
+from collections import Counter
 from concurrent.futures import Future
 from typing import Any
 
 import pytest
+from pebble.common.types import RemoteTraceback
 
 from archive.db import open_archive
-from crawler.workers import RemoteTraceback, WorkerFailed, WorkerPool
+from crawler.page_workers import TASKS_PER_WORKER, WorkerFailed, WorkerPool
 from tests.crawl import query, run_crawl, start_crawl
 from tests.fixture_site import ARTICLES, FixtureSite
 
@@ -31,20 +33,13 @@ def misbehave(action: str, value: Any) -> Any:
         raise ValueError(f"bad page {value}")
     if action == "pid":
         return os.getpid()
+    if action == "parent":
+        return os.getppid()
     return value
 
 
 def call(pool: WorkerPool, *args: Any) -> Future[Any]:
-    future: Future[Any] = Future()
-
-    def done(result: Any, error: BaseException | None) -> None:
-        if error is None:
-            future.set_result(result)
-        else:
-            future.set_exception(error)
-
-    pool.submit(args, done)
-    return future
+    return pool.submit(args)
 
 
 def is_running(pid: int) -> bool:
@@ -92,6 +87,45 @@ def test_calls_run_in_several_workers_at_once() -> None:
         pool.close()
     with pytest.raises(WorkerFailed):
         hung.result(timeout=0)
+
+
+def test_closing_never_waits_for_a_page_stuck_in_a_worker() -> None:
+    pool = WorkerPool(misbehave, workers=1, timeout=60)
+    stuck_pid = call(pool, "pid", None).result()
+    stuck = call(pool, "hang", None)
+    time.sleep(0.5)  # the worker is inside the call
+    started = time.monotonic()
+    pool.close()
+    took = time.monotonic() - started
+    assert took < 2, f"close took {took:.1f} s with a call stuck in a worker"
+    with pytest.raises(WorkerFailed, match="closed before answering"):
+        stuck.result(timeout=0)
+    assert not is_running(stuck_pid)
+
+
+def test_a_worker_is_replaced_after_its_share_of_calls() -> None:
+    pool = WorkerPool(misbehave, workers=1, timeout=60)
+    try:
+        pids = [call(pool, "pid", None).result() for _ in range(TASKS_PER_WORKER + 1)]
+    finally:
+        pool.close()
+    served = Counter(pids)
+    assert len(served) == 2, "one worker answered its share of calls, then a fresh one took over"
+    assert max(served.values()) <= TASKS_PER_WORKER
+    assert pids == sorted(pids, key=pids.index)  # the first worker's calls, then the second's
+
+
+def test_workers_ignore_sigint_and_are_forked_by_a_server_that_preloaded_extraction() -> None:
+    pool = WorkerPool(misbehave, workers=1, timeout=60)
+    try:
+        pid = call(pool, "pid", None).result()
+        os.kill(pid, signal.SIGINT)  # what a Ctrl-C in a terminal sends the whole process group
+        assert call(pool, "pid", None).result() == pid, "the worker ignored SIGINT"
+        with open(f"/proc/{call(pool, 'parent', None).result()}/cmdline", "rb") as file:
+            parent = file.read().decode()
+    finally:
+        pool.close()
+    assert "forkserver" in parent and "crawler.extraction" in parent
 
 
 def _worker_pids(output: str) -> set[int]:

@@ -44,8 +44,10 @@ ARCHIVE_RECHECK_FACTOR = 0.25
 ARCHIVE_GONE_RECHECKS = 3
 # Site locks: the running crawl refreshes its lock every HEARTBEAT seconds; a lock whose
 # heartbeat is older than STALE seconds (or whose process on this host is dead) is taken over.
+# Three missed heartbeats: shorter than the queue's redelivery (ARCHIVE_QUEUE_REDELIVER_SECONDS), so
+# the job of a crawl whose machine died is taken over, not dropped, by the worker it comes back to.
 ARCHIVE_LOCK_HEARTBEAT_SECONDS = 60.0
-ARCHIVE_LOCK_STALE_SECONDS = 600.0
+ARCHIVE_LOCK_STALE_SECONDS = 180.0
 
 # The crawl queue (`scrapy enqueue`, `celery -A crawler.queue worker|beat`; see crawler/queue.py).
 # The broker: a Redis or RabbitMQ URL; also the environment variable ARCHIVE_QUEUE_URL.

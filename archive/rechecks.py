@@ -15,11 +15,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, not_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.models import Article, CrawlRun, Snapshot, UrlAlias
 from archive.queries import is_latest_version
+from archive.site_locks import LOCKED, LockOwner
+
+FINISHED = "finished"
+"""Scrapy's finish reason of a crawl that ran to its end."""
 
 
 class RecheckMode(StrEnum):
@@ -120,15 +124,36 @@ def alias_urls(session: Session, site: str) -> dict[str, int]:
     return {url: article_id for url, article_id in rows}
 
 
+def _crawls_of(site: str) -> ColumnElement[bool]:
+    padded = " " + CrawlRun.sites + " "
+    return padded.contains(f" {site} ", autoescape=True)
+
+
 def last_finished_crawl(session: Session, site: str) -> datetime | None:
     """When the last crawl of ``site`` that ran to its end started."""
-    padded = " " + CrawlRun.sites + " "
     return session.scalar(
-        select(CrawlRun.started_at)
-        .where(CrawlRun.finish_reason == "finished", padded.contains(f" {site} ", autoescape=True))
-        .order_by(CrawlRun.started_at.desc())
-        .limit(1)
+        select(CrawlRun.started_at).where(CrawlRun.finish_reason == FINISHED, _crawls_of(site)).order_by(CrawlRun.started_at.desc()).limit(1)
     )
+
+
+def last_crawl_was_interrupted(session: Session, site: str, me: LockOwner) -> bool:
+    """Whether the last crawl of ``site`` before the one of process ``me`` stopped before its end (killed, or shut down).
+
+    What it had not reached yet may be missing from the archive, so that the
+    next crawl walks the site whole. Runs that found the site locked, and
+    crawled nothing, do not count.
+    """
+    last = session.execute(
+        select(CrawlRun.finish_reason)
+        .where(
+            _crawls_of(site),
+            CrawlRun.finish_reason.is_distinct_from(LOCKED),
+            not_(and_(CrawlRun.host == me.host, CrawlRun.pid == me.pid, CrawlRun.finished_at.is_(None))),
+        )
+        .order_by(CrawlRun.started_at.desc(), CrawlRun.id.desc())
+        .limit(1)
+    ).first()
+    return last is not None and last.finish_reason != FINISHED
 
 
 def record_not_modified(sessions: sessionmaker[Session], article_ids: list[int], when: datetime) -> None:

@@ -23,6 +23,9 @@ from sqlalchemy.orm import Session, sessionmaker
 from archive.db import serialize_on
 from archive.models import CrawlLock, utc_now
 
+LOCKED = "locked"
+"""The finish reason of a crawl that found every site it was to crawl locked by another, and crawled nothing."""
+
 
 @dataclass(frozen=True)
 class LockOwner:

@@ -13,6 +13,7 @@ finished crawl. ``-a full=1`` walks every index page and sitemap again.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,9 +21,12 @@ from enum import StrEnum
 from scrapy.settings import BaseSettings
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.rechecks import KnownArticle, RecheckPolicy, alias_urls, known_articles, last_finished_crawl
+from archive.rechecks import KnownArticle, RecheckPolicy, alias_urls, known_articles, last_crawl_was_interrupted, last_finished_crawl
+from archive.site_locks import LockOwner
 from crawler.links import absolute_url, is_candidate_article, is_on_site
 from crawler.sources import Entry, Source, SourceKind
+
+logger = logging.getLogger(__name__)
 
 
 class Action(StrEnum):
@@ -44,6 +48,7 @@ class SiteKnowledge:
     last_crawl_at: datetime | None = None
     """When the last crawl of the site that ran to its end started."""
     full: bool = False
+    """Walk everything, as if nothing were archived (``-a full=1``, or the last crawl was interrupted)."""
     listed: set[str] = field(default_factory=set)
     """Article links of index pages seen so far in this run (kept on incremental crawls only)."""
 
@@ -79,12 +84,16 @@ class SiteKnowledge:
 
 
 def load_site_knowledge(sessions: sessionmaker[Session], site: str, full: bool = False) -> SiteKnowledge:
+    """What the archive knows of ``site``; a crawl after one that was interrupted walks the whole site again."""
     with sessions() as session:
+        interrupted = last_crawl_was_interrupted(session, site, LockOwner.this_process())
+        if interrupted and not full:
+            logger.info("%s: the last crawl of the site stopped before its end; walking every index page and sitemap", site)
         return SiteKnowledge(
             articles={article.url: article for article in known_articles(session, site)},
             aliases=alias_urls(session, site),
             last_crawl_at=last_finished_crawl(session, site),
-            full=full,
+            full=full or interrupted,
         )
 
 

@@ -23,15 +23,12 @@ from scrapy.utils.asyncio import create_looping_call
 from sqlalchemy.exc import SQLAlchemyError
 
 from archive.db import error_reason
-from archive.site_locks import LockOwner, acquire_site_lock, refresh_site_locks, release_site_locks
+from archive.site_locks import LOCKED, LockOwner, acquire_site_lock, refresh_site_locks, release_site_locks
 from crawler.shared_archive import crawl_archive
 from crawler.site_selection import site_selection
 from crawler.stats import Stat
 
 logger = logging.getLogger(__name__)
-
-LOCKED = "locked"
-"""The finish reason of a crawl that found every site it was to crawl locked by another."""
 
 
 class SiteLockHolder:

@@ -36,10 +36,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from archive.db import ArchiveError, error_reason, open_archive
 from archive.models import CrawlRun
+from archive.site_locks import LOCKED
 from crawler.arguments import ArgumentError, CrawlMode, chosen_profiles, parse_arguments
 from crawler.durations import parse_duration
 from crawler.jobs import CrawlJob, JobError, check_job, crawl_command
-from crawler.lock_holder import LOCKED
 from crawler.profiles import ProfileError, load_profiles
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]

@@ -14,10 +14,10 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import update
+from sqlalchemy import create_engine, update
 
 from archive.db import open_archive
-from archive.models import Article
+from archive.models import Article, CrawlRun
 from archive.site_locks import LockOwner, acquire_site_lock
 from tests.crawl import query, run_crawl, start_crawl
 from tests.fixture_site import (
@@ -141,6 +141,20 @@ def test_full_walks_every_index_page_again(sqlite_url: str, fixture_site: Fixtur
     assert query(sqlite_url, "SELECT COUNT(*) FROM articles") == [(listed_first,)], "an archived index page ends discovery"
     assert run_crawl(sqlite_url, f"start_url={fixture_site.url}", "full=1").returncode == 0
     assert query(sqlite_url, "SELECT COUNT(*) FROM articles") == [(len(ARTICLES),)]
+
+
+def test_a_crawl_after_an_interrupted_one_walks_the_whole_site(sqlite_url: str, fixture_site: FixtureSite) -> None:
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}", "max_pages=2").returncode == 0
+    engine = create_engine(sqlite_url)
+    with engine.begin() as connection:  # as a crawl killed after two index pages leaves its run
+        connection.execute(update(CrawlRun).values(finished_at=None, finish_reason=None))
+    engine.dispose()
+    result = run_crawl(sqlite_url, f"start_url={fixture_site.url}")
+    assert result.returncode == 0, result.output
+    assert "the last crawl of the site stopped before its end; walking every index page and sitemap" in result.output
+    assert query(sqlite_url, "SELECT COUNT(*) FROM articles") == [(len(ARTICLES),)], "what the interrupted crawl had not reached is archived"
+    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+    assert query(sqlite_url, "SELECT COUNT(*) FROM crawl_runs WHERE finish_reason = 'finished'") == [(2,)]
 
 
 def test_a_deleted_article_is_marked_gone_keeps_its_history_and_is_rechecked_a_bounded_number_of_times(

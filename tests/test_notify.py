@@ -62,9 +62,9 @@ def test_a_run_that_found_edits_sends_one_message_with_links_to_the_diffs(receiv
         second = run_crawl(sqlite_url, f"start_url={site.url}", "recheck=all", settings=notify)
         assert second.returncode == 0, second.output[-3000:]
     [message] = messages
-    assert message["title"] == "technews-archive: 2 edited (crawl run 2, 127.0.0.1)"
+    assert message["title"] == f"technews-archive: 2 edited (crawl run 2, {site.site})"
     body = message["message"]
-    assert "Crawl run 2 of 127.0.0.1" in body and "2 articles edited, 0 new" in body
+    assert f"Crawl run 2 of {site.site}" in body and "2 articles edited, 0 new" in body
     for slug in (EDITED_BODY_SLUG, EDITED_TITLE_SLUG):
         assert f"{WEB_URL}diff?{urlencode({'url': f'{site.url}{slug}/', 'to': 2})}" in body
     assert "'archive/notify/sent': 1" in second.output
@@ -76,7 +76,7 @@ def test_new_articles_are_notified_when_asked(receiver: tuple[str, list[dict[str
         result = run_crawl(sqlite_url, f"start_url={site.url}", settings=(f"ARCHIVE_NOTIFY={url}", "ARCHIVE_NOTIFY_ON=edits,new"))
     assert result.returncode == 0, result.output[-3000:]
     [message] = messages
-    assert message["title"] == "technews-archive: 0 edited, 8 new (crawl run 1, 127.0.0.1)"
+    assert message["title"] == f"technews-archive: 0 edited, 8 new (crawl run 1, {site.site})"
     assert message["message"].count("\n- ") == 8 and f"- Fedora 41 Released with GNOME 47: {site.url}fedora-41-released/" in message["message"]
 
 

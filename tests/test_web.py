@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import feedparser
 import pytest
@@ -122,7 +122,7 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     with archive_database(request.param, tmp_path_factory) as database_url:
         site_url = _fill(database_url)
         with serve_archive(database_url) as base:
-            yield Served(request.param, database_url, base, "127.0.0.1", site_url)
+            yield Served(request.param, database_url, base, urlsplit(site_url).netloc, site_url)
 
 
 @contextmanager

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
 from typing import Any
 
 from htmldate import find_date
@@ -18,7 +18,7 @@ from lxml.html import HtmlElement
 from archive.store import ArticleMetadata
 from crawler.extraction import json_ld
 from crawler.extraction.authors import extract_authors
-from crawler.extraction.dates import date_from_url, parse_date
+from crawler.extraction.dates import DateReading, date_from_url, most_precise, read_date
 from crawler.extraction.meta_tags import MetaTags
 
 PUBLISHED_META = (
@@ -123,12 +123,8 @@ def extract_topics(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -
     return []
 
 
-def _published_from_markup(tree: HtmlElement) -> datetime | None:
-    for element in tree.xpath("//time[@datetime]"):
-        parsed = parse_date(element.get("datetime"))
-        if parsed:
-            return parsed
-    return None
+def _published_from_markup(tree: HtmlElement) -> DateReading | None:
+    return next((reading for reading in map(read_date, tree.xpath("//time/@datetime")) if reading), None)
 
 
 def _language_tag(value: str | None) -> str | None:
@@ -137,14 +133,35 @@ def _language_tag(value: str | None) -> str | None:
     return tag if LANGUAGE_TAG.match(tag) else None
 
 
-def _published_by_htmldate(tree: HtmlElement, url: str) -> datetime | None:
-    """htmldate's reading of the page's markup (not its free text), the last resort for a date."""
+def _published_by_htmldate(tree: HtmlElement, url: str) -> DateReading | None:
+    """htmldate's reading of the page's markup (not its free text); at midnight it is a day, whatever its format says."""
     found = find_date(tree, url=url, original_date=True, extensive_search=False, outputformat=HTMLDATE_FORMAT)
-    return parse_date(found) if isinstance(found, str) else None
+    reading = read_date(found) if isinstance(found, str) else None
+    if reading and reading.value.astimezone(UTC).time() == time(0):
+        return replace(reading, has_time=False, has_seconds=False, has_offset=False)
+    return reading
 
 
-def _first_date(values: list[str | None]) -> datetime | None:
-    return next((parsed for parsed in map(parse_date, values) if parsed), None)
+def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict[str, Any]) -> datetime | None:
+    """The publication date: the first source that gives one, as precisely as any source states it.
+
+    Sources, in order: JSON-LD ``datePublished`` and ``dateCreated``, the publication
+    ``<meta>`` tags, the first ``<time datetime>``, the URL. Unless they already give a time
+    with an offset, htmldate's reading of the markup is asked too: it refines a date the
+    sources give less precisely, and where the date came only from ``<time>`` or the URL
+    and htmldate names another moment, htmldate's date is taken.
+    """
+    declared = [
+        read_date(value)
+        for value in (json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta.values(*PUBLISHED_META))
+    ]
+    found = [reading for reading in (*declared, _published_from_markup(tree), date_from_url(url)) if reading]
+    if found and found[0].has_time and found[0].has_offset:
+        return most_precise(found)
+    by_htmldate = _published_by_htmldate(tree, url)
+    if by_htmldate and found and not any(declared) and not found[0].states_same_moment(by_htmldate):
+        found.insert(0, by_htmldate)
+    return most_precise([*found, by_htmldate])
 
 
 def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
@@ -157,9 +174,8 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     )
     title = extract_title(tree, meta, article, site_name)
 
-    published = _first_date([json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta.values(*PUBLISHED_META)])
-    published = published or _published_from_markup(tree) or date_from_url(url) or _published_by_htmldate(tree, url)
-    modified = _first_date([json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)])
+    published = extract_published(tree, url, meta, article)
+    modified = most_precise(read_date(value) for value in (json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)))
 
     language_candidates = [tree.get("lang"), tree.get("xml:lang"), *meta.values("content-language", "og:locale", "dc.language")]
     language = next((tag for tag in map(_language_tag, [*language_candidates, json_ld.text(article.get("inLanguage"))]) if tag), None)

@@ -63,11 +63,12 @@ def is_article(obj: dict[str, Any]) -> bool:
 
 
 def text(value: Any) -> str | None:
-    """A JSON-LD value as one line of plain text (HTML entities decoded), or None."""
+    """A JSON-LD value as one line of plain text (HTML entities decoded), or None; a person without a name is their given and family names."""
     if isinstance(value, str):
         return " ".join(html.unescape(value).split()) or None
     if isinstance(value, dict):
-        return text(value.get("name") or value.get("@value"))
+        given_and_family = " ".join(part for part in (text(value.get("givenName")), text(value.get("familyName"))) if part)
+        return text(value.get("name") or value.get("@value")) or given_and_family or None
     if isinstance(value, list) and value:
         return text(value[0])
     return None

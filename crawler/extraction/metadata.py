@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from typing import Any
+from urllib.parse import urlsplit
 
 from htmldate import find_date
 from lxml.html import HtmlElement
@@ -173,6 +174,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
         (json_ld.text(obj.get("name")) for obj in objects if "WebSite" in json_ld.types(obj) and obj.get("name")), None
     )
     title = extract_title(tree, meta, article, site_name)
+    publisher = json_ld.text(json_ld.resolve(article.get("publisher"), objects))
 
     published = extract_published(tree, url, meta, article)
     modified = most_precise(read_date(value) for value in (json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)))
@@ -183,7 +185,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 
     return PageMetadata(
         title=title,
-        authors=extract_authors(tree, meta, article, objects, site_name),
+        authors=extract_authors(tree, meta, article, objects, [site_name, publisher, urlsplit(url).hostname]),
         published_at=published,
         modified_at=modified,
         description=meta.first("og:description", "description", "twitter:description") or json_ld.text(article.get("description")),

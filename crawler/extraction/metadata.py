@@ -37,7 +37,10 @@ PUBLISHED_META = (
     "cXenseParse:recs:publishtime",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "dcterms.modified", "last-modified")
-TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ")
+MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u017e\u2013-\u203a]|â€")
+"""The marks of UTF-8 read as Windows-1252: "Ã¼" for "ü", "â€™" for "’"."""
+WEB_DEFAULT = "cp1252"
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 NOT_A_TOPIC = re.compile(
@@ -58,13 +61,31 @@ class PageMetadata(ArticleMetadata):
     og_article: bool = False
 
 
+def repair_mojibake(text: str) -> str:
+    """UTF-8 that was decoded as Windows-1252 ("fÃ¼r") decoded again ("für"); any other text unchanged."""
+    if not MOJIBAKE.search(text):
+        return text
+    try:
+        return text.encode(WEB_DEFAULT).decode("utf-8")
+    except UnicodeError:
+        return text
+
+
 def _clean_title(title: str, site_name: str | None) -> str:
-    title = " ".join(html.unescape(title).split())
+    title = repair_mojibake(" ".join(html.unescape(title).split()))
     for separator in TITLE_SEPARATORS:
         if separator in title:
             head, _, tail = title.rpartition(separator)
             if site_name and tail.strip().casefold() == site_name.casefold() and head:
                 return head.strip()
+    return title
+
+
+def _without_suffix(title: str, others: list[str]) -> str:
+    """``title`` without a " | Section | Site" tail, where another of the page's titles is ``title`` up to that tail."""
+    for other in sorted(set(others), key=len):
+        if len(other) < len(title) and title.startswith(other) and title[len(other) :].startswith(TITLE_SEPARATORS):
+            return other
     return title
 
 
@@ -77,13 +98,17 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     """The headline: JSON-LD ``headline``, the social title, the page's one ``<h1>``, by majority.
 
     Where two of the three agree and the third differs (a stale or shortened JSON-LD
-    headline, say), the two win; otherwise the first present wins, in that order. A page
-    with none of them gets its ``<title>`` without the site name.
+    headline, say), the two win; otherwise the first present wins, in that order. A title
+    that is another of them (or the page's ``<title>``) followed by a separator and more (a
+    section, the site's name in another spelling) counts as that other. Mojibake is
+    repaired. A page with none of them gets its ``<title>`` without the site name.
     """
     social = meta.first("og:title", "twitter:title")
+    page_title = _clean_title(tree.findtext(".//title") or "", site_name)
     candidates = [_clean_title(value, site_name) for value in (json_ld.text(article.get("headline")), social, _single_h1(tree)) if value]
     if not candidates:
-        return _clean_title(tree.findtext(".//title") or "", site_name)
+        return page_title
+    candidates = [_without_suffix(title, [*candidates, page_title]) for title in candidates]
     return max(candidates, key=candidates.count)
 
 

@@ -8,7 +8,10 @@ The cascade, most precise first:
    pre-cleaned tree;
 3. trafilatura again in recall mode when the first pass returns too little,
    taken only if it finds a body of some length (on a page without one, recall
-   mode returns page chrome, which is worse than nothing).
+   mode returns page chrome, which is worse than nothing), or when the first
+   pass holds much less text than the page's long paragraphs (a lead, a
+   caption or a notice taken for the whole article): then the pass whose length
+   is closer to those paragraphs' is kept.
 
 A generic pass's body is completed with the other chunks of an article that the
 site splits into several containers of the same kind (``chunks.py``).
@@ -22,7 +25,7 @@ from functools import lru_cache
 
 import trafilatura
 from lxml.cssselect import CSSSelector
-from lxml.html import HtmlElement, tostring
+from lxml.html import HtmlElement, fragment_fromstring, tostring
 from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document, Extractor
 
@@ -31,6 +34,10 @@ from crawler.extraction.selectors import is_boilerplate_element
 
 MIN_BODY_CHARS = 250
 """A first generic pass shorter than this is retried in recall mode."""
+MAIN_PARAGRAPH_CHARS = 80
+"""Paragraphs this long are prose: their total is what the page holds of main text."""
+DOUBTFUL_BODY_SHARE = 0.5
+"""A first pass with less text than this share of the page's main text is retried in recall mode."""
 MIN_LINK_LIST_ITEMS = 3
 MIN_LINK_LIST_WORDS = 4
 LINKED_SHARE = 0.9
@@ -87,6 +94,20 @@ def remove_boilerplate(tree: HtmlElement, selectors: Iterable[str] = ()) -> None
         _drop(compiled_selector(selector)(tree))
 
 
+def _text_chars(body_html: str) -> int:
+    """How much text an extracted body holds, markup aside."""
+    try:
+        return len(" ".join(fragment_fromstring(body_html, create_parent="div").text_content().split())) if body_html else 0
+    except ValueError:
+        return 0
+
+
+def _main_text_chars(tree: HtmlElement) -> int:
+    """The text of the page's prose paragraphs (:data:`MAIN_PARAGRAPH_CHARS` or longer): what a body should about hold."""
+    lengths = (len(" ".join(p.text_content().split())) for p in tree.iter("p"))
+    return sum(length for length in lengths if length >= MAIN_PARAGRAPH_CHARS)
+
+
 def _trafilatura_html(tree: HtmlElement, url: str, favor_precision: bool = False, favor_recall: bool = False) -> str:
     """trafilatura's main content as HTML.
 
@@ -126,6 +147,12 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
             return tostring(longest, encoding="unicode", with_tail=False), "profile"
     body = _trafilatura_html(tree, url, favor_precision=True)
     if len(body) >= MIN_BODY_CHARS:
+        main_text = _main_text_chars(tree)
+        body_text = _text_chars(body)
+        if body_text < DOUBTFUL_BODY_SHARE * main_text:
+            fallback = _trafilatura_html(tree, url, favor_recall=True)
+            if abs(_text_chars(fallback) - main_text) < abs(body_text - main_text):
+                return with_sibling_chunks(tree, fallback), "trafilatura-recall"
         return with_sibling_chunks(tree, body), "trafilatura"
     fallback = _trafilatura_html(tree, url, favor_recall=True)
     if len(fallback) >= MIN_BODY_CHARS:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import lxml.html
 import pytest
 
-from crawler.extraction import body
+from crawler.extraction import body, clean_body
 
 PROSE = [f"Paragraph {n} of the article tells the story at length, with enough words to be prose and not a caption or a label." for n in range(8)]
 PAGE = "<html><body><article><h1>Headline</h1>" + "".join(f"<p>{text}</p>" for text in PROSE) + "</article></body></html>"
@@ -51,3 +51,30 @@ def test_recall_pass_further_from_the_prose_than_the_first_is_not_taken(monkeypa
     passes = FakeTrafilatura(first=LEAD, recall=TWICE_TOO_MUCH)
     assert _extract(monkeypatch, passes) == (LEAD, "trafilatura")
     assert passes.asked == ["precision", "recall"]
+
+
+REPRINT = (
+    "This article was originally published by The Conversation, independent nonprofit publishers of commentary, "
+    "analysis and explanatory journalism, republished here under Creative Commons licences."
+)
+REPRINTED_PAGE = f"<html><body><article><h1>Headline</h1><p>{PROSE[0]}</p><p>{REPRINT}</p></article></body></html>"
+
+
+def test_reprint_notice_taken_for_the_whole_body_gives_way_to_the_recall_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The notice is long beside the one paragraph of the article: counted as text, it would pass for the body."""
+    passes = FakeTrafilatura(
+        first=f'<div class="article-footer-note reprint-notice"><p>{REPRINT}</p></div>', recall=f"<div><p>{PROSE[0]}</p><p>{REPRINT}</p></div>"
+    )
+    monkeypatch.setattr(body, "_trafilatura_html", passes)
+    assert body.extract_body_html(lxml.html.fromstring(REPRINTED_PAGE), "https://news.example/a")[1] == "trafilatura-recall"
+
+
+def test_paywall_and_cookie_notices_are_dropped_from_a_body() -> None:
+    html = (
+        "<div>"
+        + "".join(f"<p>{text}</p>" for text in PROSE[:2])
+        + "<p>Il vous reste 57% de cet article à lire. La suite est réservée aux abonnés.</p>"
+        + "<p>We use cookies to improve your experience. Accept all cookies or manage your settings.</p>"
+        + "<p>Originally published on Live Science.</p></div>"
+    )
+    assert clean_body(html).split("\n\n") == [*PROSE[:2], "Originally published on Live Science."]

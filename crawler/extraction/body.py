@@ -10,8 +10,9 @@ The cascade, most precise first:
    taken only if it finds a body of some length (on a page without one, recall
    mode returns page chrome, which is worse than nothing), or when the first
    pass holds much less text than the page's long paragraphs (a lead, a
-   caption or a notice taken for the whole article): then the pass whose length
-   is closer to those paragraphs' is kept.
+   caption, or a reprint, paywall or cookie notice taken for the whole article;
+   notices do not count as text): then the pass whose length is closer to those
+   paragraphs' is kept.
 
 A generic pass's body is completed with the other chunks of an article that the
 site splits into several containers of the same kind (``chunks.py``).
@@ -30,7 +31,7 @@ from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document, Extractor
 
 from crawler.extraction.chunks import with_sibling_chunks
-from crawler.extraction.selectors import is_boilerplate_element
+from crawler.extraction.selectors import is_boilerplate_element, is_notice
 
 MIN_BODY_CHARS = 250
 """A first generic pass shorter than this is retried in recall mode."""
@@ -94,18 +95,24 @@ def remove_boilerplate(tree: HtmlElement, selectors: Iterable[str] = ()) -> None
         _drop(compiled_selector(selector)(tree))
 
 
-def _text_chars(body_html: str) -> int:
-    """How much text an extracted body holds, markup aside."""
+def _text(element: HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _prose_chars(body_html: str) -> int:
+    """How much text an extracted body holds, markup and paragraphs that are notices (paywall, cookies, reprint) aside."""
     try:
-        return len(" ".join(fragment_fromstring(body_html, create_parent="div").text_content().split())) if body_html else 0
+        body = fragment_fromstring(body_html, create_parent="div") if body_html else None
     except ValueError:
+        body = None
+    if body is None:
         return 0
+    return len(_text(body)) - sum(len(text) for text in map(_text, body.iter("p")) if is_notice(text, reprints=True))
 
 
 def _main_text_chars(tree: HtmlElement) -> int:
-    """The text of the page's prose paragraphs (:data:`MAIN_PARAGRAPH_CHARS` or longer): what a body should about hold."""
-    lengths = (len(" ".join(p.text_content().split())) for p in tree.iter("p"))
-    return sum(length for length in lengths if length >= MAIN_PARAGRAPH_CHARS)
+    """The text of the page's prose paragraphs (:data:`MAIN_PARAGRAPH_CHARS` or longer, no notice): what a body should about hold."""
+    return sum(len(text) for text in map(_text, tree.iter("p")) if len(text) >= MAIN_PARAGRAPH_CHARS and not is_notice(text, reprints=True))
 
 
 def _trafilatura_html(tree: HtmlElement, url: str, favor_precision: bool = False, favor_recall: bool = False) -> str:
@@ -148,10 +155,10 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
     body = _trafilatura_html(tree, url, favor_precision=True)
     if len(body) >= MIN_BODY_CHARS:
         main_text = _main_text_chars(tree)
-        body_text = _text_chars(body)
+        body_text = _prose_chars(body)
         if body_text < DOUBTFUL_BODY_SHARE * main_text:
             fallback = _trafilatura_html(tree, url, favor_recall=True)
-            if abs(_text_chars(fallback) - main_text) < abs(body_text - main_text):
+            if abs(_prose_chars(fallback) - main_text) < abs(body_text - main_text):
                 return with_sibling_chunks(tree, fallback), "trafilatura-recall"
         return with_sibling_chunks(tree, body), "trafilatura"
     fallback = _trafilatura_html(tree, url, favor_recall=True)

@@ -28,3 +28,8 @@ def test_a_title_that_merely_starts_like_another_is_not_cut() -> None:
 def test_utf8_read_as_windows_1252_in_a_tag_is_repaired() -> None:
     head = '<meta property="og:title" content="10 GB jetzt fÃ¼r nur 5,99 Euro">'
     assert metadata(head).title == "10 GB jetzt für nur 5,99 Euro"
+
+
+def test_tail_naming_the_site_by_its_host_is_dropped() -> None:
+    head = '<meta property="og:title" content="LTE patent: Samsung must destroy phones - Golem.de">'
+    assert metadata(head, url="https://www.golem.de/news/lte-patent.html").title == "LTE patent: Samsung must destroy phones"

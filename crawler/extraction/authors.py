@@ -126,11 +126,12 @@ MAX_LOWER_CASE_WORDS = 2
 
 def site_keys(site_names: list[str | None]) -> set[str]:
     """How the site's names compare: each part of "Name – Other name", case, domain suffix and punctuation aside."""
-    keys = {_site_key(part) for name in site_names if name for part in [name, *SITE_NAME_SEPARATORS.split(name)]}
+    keys = {site_key(part) for name in site_names if name for part in [name, *SITE_NAME_SEPARATORS.split(name)]}
     return keys - {""}
 
 
-def _site_key(name: str) -> str:
+def site_key(name: str) -> str:
+    """A name as site names compare: case, a ``www.`` and a domain suffix, punctuation and spaces aside."""
     return re.sub(r"[\W_]+", "", DOMAIN_SUFFIX.sub("", name.strip().casefold()))
 
 
@@ -138,7 +139,7 @@ def _is_name(name: str, site: Set[str]) -> bool:
     folded = name.casefold()
     if not name or len(name) > MAX_NAME_LENGTH or len(name.split()) > MAX_NAME_WORDS or folded in GENERIC_AUTHORS:
         return False
-    if folded in NEWS_AGENCIES or DOMAIN_NAME.match(name) or _site_key(name) in site:
+    if folded in NEWS_AGENCIES or DOMAIN_NAME.match(name) or site_key(name) in site:
         return True
     if set(folded.split()) <= ROLE_WORDS or sum(word.islower() for word in name.split()) > MAX_LOWER_CASE_WORDS:
         return False
@@ -224,18 +225,15 @@ def _meta_names(meta: MetaTags, key: str) -> list[str]:
     return values
 
 
-def extract_authors(
-    tree: HtmlElement, meta: MetaTags, article: dict[str, Any], objects: list[dict[str, Any]], site_names: list[str | None]
-) -> list[str]:
-    """The page's authors from the first source that names any (see the module's docstring)."""
+def extract_authors(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], objects: list[dict[str, Any]], site: Set[str]) -> list[str]:
+    """The page's authors from the first source that names any (see the module's docstring); ``site``: the ``site_keys``."""
     sources: list[Callable[[], list[str]]] = [lambda: json_ld.names(json_ld.resolve(article.get("author"), objects))]
     sources += [partial(_meta_names, meta, key) for key in AUTHOR_META]
     sources += [partial(_written_by, meta), partial(_markup_names, tree), partial(_byline_class_names, tree)]
-    site = site_keys(site_names)
     only_the_site: list[str] = []
     for source in sources:
         authors = clean_authors(source(), site)
-        people = [name for name in authors if _site_key(name) not in site]
+        people = [name for name in authors if site_key(name) not in site]
         if people:
             return people
         only_the_site = only_the_site or authors

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from typing import Any
@@ -18,7 +19,7 @@ from lxml.html import HtmlElement
 
 from archive.store import ArticleMetadata
 from crawler.extraction import json_ld
-from crawler.extraction.authors import extract_authors
+from crawler.extraction.authors import extract_authors, site_key, site_keys
 from crawler.extraction.dates import DateReading, date_from_url, most_precise, read_date
 from crawler.extraction.meta_tags import MetaTags
 
@@ -71,12 +72,13 @@ def repair_mojibake(text: str) -> str:
         return text
 
 
-def _clean_title(title: str, site_name: str | None) -> str:
+def _clean_title(title: str, site: Set[str]) -> str:
+    """The title, whitespace and mojibake mended, without a " | Site" tail naming the site (see ``site_keys``)."""
     title = repair_mojibake(" ".join(html.unescape(title).split()))
     for separator in TITLE_SEPARATORS:
         if separator in title:
             head, _, tail = title.rpartition(separator)
-            if site_name and tail.strip().casefold() == site_name.casefold() and head:
+            if head and site_key(tail) in site:
                 return head.strip()
     return title
 
@@ -94,7 +96,7 @@ def _single_h1(tree: HtmlElement) -> str | None:
     return texts[0] if len(texts) == 1 else None
 
 
-def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], site_name: str | None) -> str:
+def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], site: Set[str]) -> str:
     """The headline: JSON-LD ``headline``, the social title, the page's one ``<h1>``, by majority.
 
     Where two of the three agree and the third differs (a stale or shortened JSON-LD
@@ -104,8 +106,8 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     repaired. A page with none of them gets its ``<title>`` without the site name.
     """
     social = meta.first("og:title", "twitter:title")
-    page_title = _clean_title(tree.findtext(".//title") or "", site_name)
-    candidates = [_clean_title(value, site_name) for value in (json_ld.text(article.get("headline")), social, _single_h1(tree)) if value]
+    page_title = _clean_title(tree.findtext(".//title") or "", site)
+    candidates = [_clean_title(value, site) for value in (json_ld.text(article.get("headline")), social, _single_h1(tree)) if value]
     if not candidates:
         return page_title
     candidates = [_without_suffix(title, [*candidates, page_title]) for title in candidates]
@@ -198,8 +200,9 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     site_name = meta.first("og:site_name") or next(
         (json_ld.text(obj.get("name")) for obj in objects if "WebSite" in json_ld.types(obj) and obj.get("name")), None
     )
-    title = extract_title(tree, meta, article, site_name)
     publisher = json_ld.text(json_ld.resolve(article.get("publisher"), objects))
+    site = site_keys([site_name, publisher, urlsplit(url).hostname])
+    title = extract_title(tree, meta, article, site)
 
     published = extract_published(tree, url, meta, article)
     modified = most_precise(read_date(value) for value in (json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)))
@@ -210,7 +213,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 
     return PageMetadata(
         title=title,
-        authors=extract_authors(tree, meta, article, objects, [site_name, publisher, urlsplit(url).hostname]),
+        authors=extract_authors(tree, meta, article, objects, site),
         published_at=published,
         modified_at=modified,
         description=meta.first("og:description", "description", "twitter:description") or json_ld.text(article.get("description")),

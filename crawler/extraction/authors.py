@@ -30,8 +30,8 @@ from crawler.extraction.meta_tags import MetaTags
 AUTHOR_PREFIX = re.compile(r"^\s*(by|written by|posted by|author:?|(?-i:von|par|por|di|da|door|av|af|(Von|Par|Por)(?= [A-ZÀ-Þ])))\s+", re.IGNORECASE)
 """What a byline says before the name: "By", and the "von", "par", "por", ... of other languages (capitalised
 only before a capitalised word, so that "Von der Leyen" keeps her name)."""
-CONJUNCTIONS = ("and", "und", "og", "och", "en", "et", "y", "e", "i", "ve", "и", "та")
-"""Words that join two names in a byline ("A and B", "A und B", "A og B", ...)."""
+CONJUNCTIONS = ("and", "und", "og", "och")
+"""Words that join two names in a byline ("A and B", "A und B", "A og B"); "et", "y", "e" are left alone: "Le Figaro et AFP" is one byline."""
 AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\|)\s*|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
 AUTHOR_META = (
     "author",

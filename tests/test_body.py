@@ -9,9 +9,12 @@ import pytest
 
 from crawler.extraction import body, clean_body
 
-PROSE = [f"Paragraph {n} of the article tells the story at length, with enough words to be prose and not a caption or a label." for n in range(8)]
+PROSE = [
+    f"Paragraph {n} of the article tells the story at length, with enough words to be prose and not a caption or a label, as articles do."
+    for n in range(12)
+]
 PAGE = "<html><body><article><h1>Headline</h1>" + "".join(f"<p>{text}</p>" for text in PROSE) + "</article></body></html>"
-LEAD = "<div><p>" + " ".join(PROSE[:3]) + "</p></div>"
+LEAD = "<div><p>" + " ".join(PROSE[:2]) + "</p></div>"
 WHOLE = "<div>" + "".join(f"<p>{text}</p>" for text in PROSE) + "</div>"
 TWICE_TOO_MUCH = "<div>" + "".join(f"<p>{text}</p>" for text in PROSE * 4) + "</div>"
 

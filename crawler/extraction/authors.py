@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Set
 from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -48,7 +49,9 @@ WRITTEN_BY_LABEL = re.compile(
     r"^(written by|author|verfasst von|geschrieben von|autor(in)?|escrito por|écrit par|scritto da|geschreven door|skrevet av)$", re.IGNORECASE
 )
 """The label of a ``twitter:labelN``/``twitter:dataN`` pair whose data is the author (as WordPress SEO plugins write it)."""
-BYLINE_CLASS = re.compile(r"author|byline", re.IGNORECASE)
+_CLASS_IN_LOWER_CASE = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+BYLINE_CLASS_XPATH = f".//*[contains({_CLASS_IN_LOWER_CASE}, 'author') or contains({_CLASS_IN_LOWER_CASE}, 'byline')]"
+"""Elements whose class names an author or a byline, in any case."""
 NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|description|about|social|follow|more", re.IGNORECASE)
 """A class naming the author's box, biography, picture or links, not the byline itself."""
 LAST_FIRST_META = frozenset({"dc.creator", "dcterms.creator", "citation_author"})
@@ -181,11 +184,6 @@ def _byline_scope(tree: HtmlElement) -> HtmlElement:
     return tree
 
 
-def _is_byline_element(element: HtmlElement) -> bool:
-    classes = element.get("class") or ""
-    return bool(BYLINE_CLASS.search(classes)) and not NOT_BYLINE_CLASS.search(classes)
-
-
 def _markup_names(tree: HtmlElement) -> list[str]:
     """Names in the article's byline markup: ``rel=author`` links, ``itemprop=author``."""
     scope = _byline_scope(tree)
@@ -200,11 +198,13 @@ def _markup_names(tree: HtmlElement) -> list[str]:
 def _byline_class_names(tree: HtmlElement) -> list[str]:
     """The names in the article's first byline: the first innermost element whose class names a byline or an author
     and whose text holds a name (later ones are comments, teasers, other stories)."""
-    for element in _byline_scope(tree).iter():
-        if isinstance(element.tag, str) and _is_byline_element(element) and not any(_is_byline_element(inner) for inner in element.iterdescendants()):
-            names = clean_authors([element.text_content()])
-            if names:
-                return names
+    bylines = [element for element in _byline_scope(tree).xpath(BYLINE_CLASS_XPATH) if not NOT_BYLINE_CLASS.search(element.get("class", ""))]
+    for element, following in pairwise([*bylines, None]):
+        if following is not None and any(ancestor is element for ancestor in following.iterancestors()):
+            continue  # not innermost: the next byline element is inside it
+        names = clean_authors([element.text_content()])
+        if names:
+            return names
     return []
 
 

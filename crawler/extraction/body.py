@@ -9,7 +9,7 @@ The cascade, most precise first:
 3. trafilatura again in recall mode when the first pass returns too little,
    taken only if it finds a body of some length (on a page without one, recall
    mode returns page chrome, which is worse than nothing), or when the first
-   pass holds much less text than the page's long paragraphs (a lead, a
+   pass holds less than a quarter of the text of the page's long paragraphs (a lead, a
    caption, or a reprint, paywall or cookie notice taken for the whole article;
    notices do not count as text): then the pass whose length is closer to those
    paragraphs' is kept.
@@ -37,7 +37,7 @@ MIN_BODY_CHARS = 250
 """A first generic pass shorter than this is retried in recall mode."""
 MAIN_PARAGRAPH_CHARS = 80
 """Paragraphs this long are prose: their total is what the page holds of main text."""
-DOUBTFUL_BODY_SHARE = 0.5
+DOUBTFUL_BODY_SHARE = 0.25
 """A first pass with less text than this share of the page's main text is retried in recall mode."""
 MIN_LINK_LIST_ITEMS = 3
 MIN_LINK_LIST_WORDS = 4
@@ -107,12 +107,15 @@ def _prose_chars(body_html: str) -> int:
         body = None
     if body is None:
         return 0
-    return len(_text(body)) - sum(len(text) for text in map(_text, body.iter("p")) if is_notice(text, reprints=True))
+    notices = (text for text in (p.text_content() for p in body.iter("p")) if is_notice(text, reprints=True))
+    return len(_text(body)) - sum(len(" ".join(text.split())) for text in notices)
 
 
 def _main_text_chars(tree: HtmlElement) -> int:
     """The text of the page's prose paragraphs (:data:`MAIN_PARAGRAPH_CHARS` or longer, no notice): what a body should about hold."""
-    return sum(len(text) for text in map(_text, tree.iter("p")) if len(text) >= MAIN_PARAGRAPH_CHARS and not is_notice(text, reprints=True))
+    raw = (p.text_content() for p in tree.iter("p"))
+    texts = (" ".join(text.split()) for text in raw if len(text) >= MAIN_PARAGRAPH_CHARS)  # a shorter raw text is shorter normalised
+    return sum(len(text) for text in texts if len(text) >= MAIN_PARAGRAPH_CHARS and not is_notice(text, reprints=True))
 
 
 def _trafilatura_html(tree: HtmlElement, url: str, favor_precision: bool = False, favor_recall: bool = False) -> str:

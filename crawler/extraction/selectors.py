@@ -199,8 +199,10 @@ POST_META_LABELS = re.compile(
 
 def is_notice(paragraph: str, reprints: bool = False) -> bool:
     """A short paragraph that is a paywall's or a cookie banner's notice (with ``reprints``, a reprint's notice too)."""
+    if len(paragraph) > BOILERPLATE_TEXT_MAX_CHARS:
+        return False
     words = paragraph.split()
-    if not 0 < len(words) <= BOILERPLATE_TEXT_MAX_WORDS or len(paragraph) > BOILERPLATE_TEXT_MAX_CHARS:
+    if not 0 < len(words) <= BOILERPLATE_TEXT_MAX_WORDS:
         return False
     text = " ".join(words)
     return bool(PAYWALL_NOTICE.search(text) or COOKIE_NOTICE.search(text) or (reprints and REPRINT_NOTICE.match(text)))

@@ -58,3 +58,13 @@ def test_extraction_stays_above_its_floors(name: str) -> None:
     floors: dict[str, float] = FLOORS[name]["floors"]
     below = {figure: round(scores[figure], 4) for figure, floor in floors.items() if scores[figure] < floor}
     assert not below, f"{name}: scores below their floors {floors}: {below}"
+
+
+def test_a_missing_set_fails_the_gate_in_ci_and_is_skipped_elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    missing = EvaluationSet("missing", tmp_path / "missing", list, has_metadata=False)
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        _require(missing)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        _require(missing)

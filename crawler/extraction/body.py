@@ -9,10 +9,10 @@ The cascade, most precise first:
 3. trafilatura again in recall mode when the first pass returns too little,
    taken only if it finds a body of some length (on a page without one, recall
    mode returns page chrome, which is worse than nothing), or when the first
-   pass holds less than a quarter of the text of the page's long paragraphs (a lead, a
-   caption, or a reprint, paywall or cookie notice taken for the whole article;
-   notices do not count as text): then the pass whose length is closer to those
-   paragraphs' is kept.
+   pass holds less than a quarter of the text of the page's long paragraphs (a
+   lead, a caption, or a reprint, paywall or cookie notice taken for the whole
+   article; notices do not count as text): then the pass whose length is
+   closer to those paragraphs' is kept.
 
 A generic pass's body is completed with the other chunks of an article that the
 site splits into several containers of the same kind (``chunks.py``).

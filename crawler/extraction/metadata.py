@@ -21,6 +21,7 @@ from archive.store import ArticleMetadata
 from crawler.extraction import json_ld
 from crawler.extraction.authors import extract_authors, site_key, site_keys
 from crawler.extraction.dates import DateReading, date_from_url, most_precise, read_date
+from crawler.extraction.encoding import UTF8, WEB_DEFAULT
 from crawler.extraction.meta_tags import MetaTags
 
 PUBLISHED_META = (
@@ -41,7 +42,6 @@ MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "dc
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ")
 MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u017e\u2013-\u203a]|â€")
 """The marks of UTF-8 read as Windows-1252: "Ã¼" for "ü", "â€™" for "’"."""
-WEB_DEFAULT = "cp1252"
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 NOT_A_TOPIC = re.compile(
@@ -67,7 +67,7 @@ def repair_mojibake(text: str) -> str:
     if not MOJIBAKE.search(text):
         return text
     try:
-        return text.encode(WEB_DEFAULT).decode("utf-8")
+        return text.encode(WEB_DEFAULT).decode(UTF8)
     except UnicodeError:
         return text
 
@@ -188,7 +188,7 @@ def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict
         return most_precise(found)
     by_htmldate = _published_by_htmldate(tree, url)
     if by_htmldate and found and not any(declared) and not found[0].states_same_moment(by_htmldate):
-        found.insert(0, by_htmldate)
+        return most_precise([by_htmldate, *found])
     return most_precise([*found, by_htmldate])
 
 

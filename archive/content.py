@@ -15,7 +15,7 @@ INVISIBLE_CHARACTERS = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
 WHITESPACE = re.compile(r"\s+")
 UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 MIN_DUPLICATE_BODY_CHARS = 500
-"""Bodies shorter than this are too generic to prove two URLs hold one article."""
+"""Bodies shorter than this are too generic to prove by themselves that two URLs hold one article (with the same title they do)."""
 
 
 def storable_text(text: str) -> str:

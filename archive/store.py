@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.canonical_urls import canonicalize_url
-from archive.content import MIN_DUPLICATE_BODY_CHARS, page_hashes, storable_text
+from archive.content import MIN_DUPLICATE_BODY_CHARS, normalise_text, page_hashes, storable_text
 from archive.db import serialize_on
 from archive.models import REEXTRACT, Article, Snapshot, UrlAlias
 from archive.queries import latest_snapshot, lookup_article
@@ -67,14 +67,12 @@ def _checked_at_own_url(article: Article, fetched: FetchedArticle, fetched_url: 
     article.gone_checks = 0
 
 
-def _article_with_body(session: Session, site: str, digest: str) -> Article | None:
-    return session.scalar(
-        select(Article)
-        .join(Snapshot, Snapshot.article_id == Article.id)
-        .where(Snapshot.body_hash == digest, Article.site == site)
-        .order_by(Article.id)
-        .limit(1)
-    )
+def _article_with_body(session: Session, site: str, digests: tuple[str, str], same_title: bool) -> Article | None:
+    """The site's first article with a version of this body (and, with ``same_title``, of this title too)."""
+    query = select(Article).join(Snapshot, Snapshot.article_id == Article.id).where(Snapshot.body_hash == digests[1], Article.site == site)
+    if same_title:
+        query = query.where(Snapshot.content_hash == digests[0])
+    return session.scalar(query.order_by(Article.id).limit(1))
 
 
 def _names_itself_canonical(page: FetchedArticle | Snapshot, url: str) -> bool:
@@ -135,13 +133,17 @@ def _add_version(session: Session, article: Article, latest: Snapshot | None, fe
 def _record_unknown_url(
     session: Session, fetched: FetchedArticle, digests: tuple[str, str], fetched_url: str, redirected_from: list[str]
 ) -> Recorded:
-    """A page under a URL the archive does not know: the same body as an article, or a new article."""
+    """A page under a URL the archive does not know: the same body as an article, or a new article.
+
+    A body of some length is the article's whatever the title; a shorter one only with the same title.
+    """
     when = fetched.fetched_at
     assert when is not None
-    if len(fetched.body_text) >= MIN_DUPLICATE_BODY_CHARS:
+    long_body = len(fetched.body_text) >= MIN_DUPLICATE_BODY_CHARS
+    if long_body or normalise_text(fetched.title):
         # Two writers filing the same body under two new URLs must not both find it unknown.
         serialize_on(session, f"body:{fetched.site}:{digests[1]}")
-        original = _article_with_body(session, fetched.site, digests[1])
+        original = _article_with_body(session, fetched.site, digests, same_title=not long_body)
         if original is not None:
             latest = latest_snapshot(session, original.id)
             original.last_seen_at = max(original.last_seen_at, when)

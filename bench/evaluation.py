@@ -1,8 +1,10 @@
 """The evaluation sets and the extractors compared on them, shared by the benchmark and the test gate.
 
-Two sets live beside the project: ``shared/extraction-dev`` (pages and their true article
-bodies) and ``shared/metadata-dev`` (pages and their expected title, authors, publication
-date, topics and body). Each extractor takes a page's decoded HTML and URL and returns an
+Three sets live beside the project: ``shared/extraction-dev`` (pages and their true article
+bodies), ``shared/metadata-dev`` (English news pages and their expected title, authors,
+publication date, topics and body) and ``shared/metadata-dev-world`` (the same for pages
+in other languages, whose Japanese and Chinese bodies are scored by characters, see
+``bench/scoring.py``). Each extractor takes a page's decoded HTML and URL and returns an
 ``Extraction``; ``run`` applies one to every page of a set and scores it.
 """
 
@@ -27,6 +29,7 @@ from crawler.extraction.encoding import decode_html
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared"
 BODY_SET = SHARED_DATA / "extraction-dev"
 METADATA_SET = SHARED_DATA / "metadata-dev"
+WORLD_SET = SHARED_DATA / "metadata-dev-world"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Page:
     html: str
     body: str
     metadata: ExpectedMetadata | None = None
+    by_characters: bool = False
+    """Score the body with CJK characters as tokens (``bench/scoring.py``)."""
 
 
 @dataclass(frozen=True)
@@ -125,8 +130,8 @@ def load_body_set(directory: Path = BODY_SET) -> list[Page]:
     ]
 
 
-def load_metadata_set(directory: Path = METADATA_SET) -> list[Page]:
-    """The metadata set's pages, in id order, with their annotations."""
+def load_metadata_set(directory: Path = METADATA_SET, by_characters: bool = False) -> list[Page]:
+    """A metadata set's pages, in id order, with their annotations (no ``unannotated``: every field annotated)."""
     truth = json.loads((directory / "ground-truth.json").read_text(encoding="utf-8"))
     return [
         Page(
@@ -139,8 +144,9 @@ def load_metadata_set(directory: Path = METADATA_SET) -> list[Page]:
                 authors=entry["authors"],
                 published=datetime.fromisoformat(entry["published"]),
                 topics=entry["topics"],
-                unannotated=frozenset(entry["unannotated"]),
+                unannotated=frozenset(entry.get("unannotated", ())),
             ),
+            by_characters=by_characters,
         )
         for page_id, entry in sorted(truth.items())
     ]
@@ -159,7 +165,32 @@ def run(name: str, extractor: Extractor, pages: list[Page]) -> Run:
             extraction = NOTHING_FOUND
         result.seconds += time.perf_counter() - start
         result.extractions[page.id] = extraction
-        result.body_scores[page.id] = page_score(extraction.body, page.body)
+        result.body_scores[page.id] = page_score(extraction.body, page.body, page.by_characters)
         if page.metadata is not None:
             result.field_scores[page.id] = field_scores(extraction.metadata, page.metadata)
     return result
+
+
+@dataclass(frozen=True)
+class EvaluationSet:
+    """A set beside the project: its name, where it is, and how to load its pages."""
+
+    name: str
+    directory: Path
+    load: Callable[[], list[Page]]
+    has_metadata: bool
+
+    @property
+    def present(self) -> bool:
+        return (self.directory / "ground-truth.json").is_file()
+
+
+EVALUATION_SETS: dict[str, EvaluationSet] = {
+    evaluation_set.name: evaluation_set
+    for evaluation_set in (
+        EvaluationSet("metadata-dev", METADATA_SET, lambda: load_metadata_set(METADATA_SET), has_metadata=True),
+        EvaluationSet("metadata-dev-world", WORLD_SET, lambda: load_metadata_set(WORLD_SET, by_characters=True), has_metadata=True),
+        EvaluationSet("extraction-dev", BODY_SET, lambda: load_body_set(BODY_SET), has_metadata=False),
+    )
+}
+"""Every set the benchmark and the gate score, by name."""

@@ -1,15 +1,16 @@
-"""Benchmark of extraction: article bodies on ``shared/extraction-dev``, metadata on ``shared/metadata-dev``.
+"""Benchmark of extraction on every evaluation set beside the project, against trafilatura in the same run.
 
-Runs the project's extractor and, in the same run, trafilatura (default settings, and
-``favor_precision=True``) on every page of each set. For bodies it prints precision,
-recall, F1 and accuracy (``bench/scoring.py``) and milliseconds per page, then the worst
-pages of the first extractor; for metadata, each field's score (``bench/fields.py``) and
-the pages where the first extractor misses a field, with what it found and what was expected.
+Runs the project's extractor and trafilatura (``favor_precision=True``, and its default
+settings) on every page of ``shared/metadata-dev``, ``shared/metadata-dev-world`` and
+``shared/extraction-dev`` (``bench/evaluation.py``). For each set it prints each
+metadata field's score (``bench/fields.py``), the body's precision, recall and F1
+(``bench/scoring.py``) and milliseconds per page, then the pages where the first
+extractor misses a field, with what it found and what was expected, and its worst bodies;
+at the end one table puts every set and extractor side by side.
 
 Usage, from the project root::
 
-    python bench/extraction.py [--part body|metadata] [--only NAME] [--worst N]
-                               [--body-data DIR] [--metadata-data DIR] [--dump DIR]
+    python bench/extraction.py [--set NAME ...] [--only NAME] [--worst N] [--dump DIR]
 """
 
 from __future__ import annotations
@@ -21,83 +22,89 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
-from bench.evaluation import BODY_SET, EXTRACTORS, METADATA_SET, Page, Run, load_body_set, load_metadata_set, run  # noqa: E402
+from bench.evaluation import EVALUATION_SETS, EXTRACTORS, EvaluationSet, Page, Run, run  # noqa: E402
 from bench.fields import FIELDS, mean_scores  # noqa: E402
 from bench.scoring import aggregate  # noqa: E402
 
+BENCH_EXTRACTORS = ("project", "trafilatura-precision", "trafilatura")
+"""The extractors run by default, the project first (misses and worst pages are its own)."""
+SUMMARY_COLUMNS = (*FIELDS, "body P", "body R", "body F1", "ms/page")
 
-def print_body_table(runs: list[Run]) -> None:
-    """One line per extractor: precision, recall, F1, accuracy and ms/page."""
-    width = max(len("extractor"), *(len(r.name) for r in runs))
-    print(f"{'extractor':<{width}}  precision  recall     F1  accuracy  ms/page")
-    for r in runs:
-        total = aggregate(r.body_scores.values())
-        print(f"{r.name:<{width}}  {total.precision:9.3f}  {total.recall:6.3f}  {total.f1:5.3f}  {total.accuracy:8.3f}  {r.ms_per_page:7.1f}")
+
+def _scores(r: Run, has_metadata: bool) -> dict[str, float]:
+    """The run's figures by column of :data:`SUMMARY_COLUMNS` (no metadata columns for a body-only set)."""
+    body = aggregate(r.body_scores.values())
+    figures = mean_scores(r.field_scores.values()) if has_metadata else {}
+    return {**figures, "body P": body.precision, "body R": body.recall, "body F1": body.f1, "ms/page": r.ms_per_page}
+
+
+def print_table(rows: list[tuple[str, dict[str, float]]]) -> None:
+    """One line per row label, one column per figure of :data:`SUMMARY_COLUMNS` (blank where absent)."""
+    width = max(len("set / extractor"), *(len(label) for label, _ in rows))
+    print(f"{'set / extractor':<{width}}  " + "  ".join(f"{name:>13}" for name in SUMMARY_COLUMNS))
+    for label, figures in rows:
+        cells = (
+            f"{figures[name]:13.1f}" if name == "ms/page" else f"{figures[name]:13.3f}" if name in figures else " " * 13 for name in SUMMARY_COLUMNS
+        )
+        print(f"{label:<{width}}  " + "  ".join(cells))
 
 
 def print_worst_bodies(r: Run, count: int) -> None:
-    """The ``count`` pages with the lowest F1 (ties broken by id)."""
+    """The ``count`` pages with the lowest body F1 (ties broken by id)."""
     worst = sorted(r.body_scores.items(), key=lambda item: (item[1].f1, item[0]))[:count]
-    print(f"\nworst {len(worst)} pages of {r.name}:")
+    print(f"\nworst {len(worst)} bodies of {r.name}:")
     print("    F1  precision  recall  id")
     for page_id, score in worst:
         print(f"{score.f1:6.3f}  {score.precision:9.3f}  {score.recall:6.3f}  {page_id}")
 
 
-def print_field_table(runs: list[Run]) -> None:
-    """One line per extractor: each metadata field's score, the body F1 and ms/page."""
-    width = max(len("extractor"), *(len(r.name) for r in runs))
-    print(f"{'extractor':<{width}}  " + "  ".join(f"{name:>13}" for name in FIELDS) + "  body F1  ms/page")
-    for r in runs:
-        means = mean_scores(r.field_scores.values())
-        body = aggregate(r.body_scores.values())
-        print(f"{r.name:<{width}}  " + "  ".join(f"{means[name]:13.3f}" for name in FIELDS) + f"  {body.f1:7.3f}  {r.ms_per_page:7.1f}")
-
-
 def print_field_misses(r: Run, pages: list[Page], count: int) -> None:
     """Up to ``count`` pages per field where ``r`` scores below 1: found versus expected."""
     for name in FIELDS:
-        misses = [page for page in pages if r.field_scores[page.id].get(name, 1.0) < 1.0][:count]
+        misses = [page for page in pages if r.field_scores[page.id].get(name, 1.0) < 1.0]
         if not misses:
             continue
-        print(f"\n{name}: {r.name} misses on {len(misses)} pages shown")
+        print(f"\n{name}: {r.name} misses on {len(misses)} pages ({min(count, len(misses))} shown)")
         attribute = "published" if name == "published_day" else name
-        for page in misses:
+        for page in misses[:count]:
             assert page.metadata is not None
             found = getattr(r.extractions[page.id].metadata, attribute)
             print(f"  {page.id}\n    found:    {found!r}\n    expected: {getattr(page.metadata, attribute)!r}")
 
 
-def main(argv: list[str] | None = None) -> None:
-    """Parse the command line, run the extractors and print the results."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=("body", "metadata"), help="run one benchmark only (default: both)")
-    parser.add_argument("--only", choices=EXTRACTORS, metavar="NAME", help=f"one extractor only: {', '.join(EXTRACTORS)}")
-    parser.add_argument("--worst", type=int, default=10, metavar="N", help="worst pages (and misses per field) to list")
-    parser.add_argument("--body-data", type=Path, default=BODY_SET, metavar="DIR", help="default: %(default)s")
-    parser.add_argument("--metadata-data", type=Path, default=METADATA_SET, metavar="DIR", help="default: %(default)s")
-    parser.add_argument("--dump", type=Path, metavar="DIR", help="write the first extractor's bodies to DIR/<id>.txt")
-    args = parser.parse_args(argv)
-    names = [args.only] if args.only else list(EXTRACTORS)
+def bench_set(evaluation_set: EvaluationSet, names: list[str], worst: int, dump: Path | None) -> list[tuple[str, dict[str, float]]]:
+    """Run the extractors on one set, print its table, misses and worst bodies; return its summary rows."""
+    pages = evaluation_set.load()
+    runs = [run(name, EXTRACTORS[name], pages) for name in names]
+    rows = [(f"{evaluation_set.name} / {r.name}", _scores(r, evaluation_set.has_metadata)) for r in runs]
+    print(f"\n=== {evaluation_set.name}: {len(pages)} pages from {evaluation_set.directory}\n")
+    print_table(rows)
+    if worst > 0:
+        if evaluation_set.has_metadata:
+            print_field_misses(runs[0], pages, worst)
+        print_worst_bodies(runs[0], worst)
+    if dump:
+        directory = dump / evaluation_set.name
+        directory.mkdir(parents=True, exist_ok=True)
+        for page_id, extraction in runs[0].extractions.items():
+            (directory / f"{page_id}.txt").write_text(extraction.body, encoding="utf-8")
+    return rows
 
-    if args.part in (None, "body"):
-        pages = load_body_set(args.body_data)
-        runs = [run(name, EXTRACTORS[name], pages) for name in names]
-        print(f"bodies: {len(pages)} pages from {args.body_data}\n")
-        print_body_table(runs)
-        if args.worst > 0:
-            print_worst_bodies(runs[0], args.worst)
-        if args.dump:
-            args.dump.mkdir(parents=True, exist_ok=True)
-            for page_id, extraction in runs[0].extractions.items():
-                (args.dump / f"{page_id}.txt").write_text(extraction.body, encoding="utf-8")
-    if args.part in (None, "metadata"):
-        pages = load_metadata_set(args.metadata_data)
-        runs = [run(name, EXTRACTORS[name], pages) for name in names]
-        print(f"\nmetadata: {len(pages)} pages from {args.metadata_data}\n")
-        print_field_table(runs)
-        if args.worst > 0:
-            print_field_misses(runs[0], pages, args.worst)
+
+def main(argv: list[str] | None = None) -> None:
+    """Parse the command line, run the extractors on each set and print the results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--set", action="append", choices=EVALUATION_SETS, dest="sets", metavar="NAME", help=f"one set (repeatable): {', '.join(EVALUATION_SETS)}"
+    )
+    parser.add_argument("--only", choices=EXTRACTORS, metavar="NAME", help=f"one extractor only: {', '.join(EXTRACTORS)}")
+    parser.add_argument("--worst", type=int, default=10, metavar="N", help="worst bodies (and misses per field) to list per set")
+    parser.add_argument("--dump", type=Path, metavar="DIR", help="write the first extractor's bodies to DIR/<set>/<id>.txt")
+    args = parser.parse_args(argv)
+    names = [args.only] if args.only else list(BENCH_EXTRACTORS)
+    rows = [row for name in args.sets or EVALUATION_SETS for row in bench_set(EVALUATION_SETS[name], names, args.worst, args.dump)]
+    print("\n=== every set side by side\n")
+    print_table(rows)
 
 
 if __name__ == "__main__":

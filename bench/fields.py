@@ -4,11 +4,14 @@ Each field of a page is scored 0 or 1 (topics: between 0 and 1), against the exp
 
 - title: equal after whitespace normalisation;
 - authors: equal sets after case and whitespace normalisation;
-- published (the instant): the same instant. A prediction at exactly midnight UTC is
-  how the extractors here give a date the page states only as a day, so it scores by
-  day: it matches when its day is the expected publication's day, in the publisher's
-  own offset. An expected value without an offset is taken as UTC, as the extractors
-  read such dates;
+- published (the instant): the same instant, to the precision of the expected value (to
+  the minute where it gives no seconds, to the second where it gives no fraction). A
+  prediction at exactly midnight UTC is how the extractors here give a date the page
+  states only as a day, so it scores by day: it matches when its day is the expected
+  publication's day, in the publisher's own offset. An expected value without an offset
+  is the publisher's wall-clock time: it matches a prediction whose time in its own
+  offset (the one the page gave) is that time, and one at midnight without an offset
+  names a day only, which any prediction on that day matches;
 - published_day: the same calendar day, in the publisher's offset;
 - topics: the Jaccard similarity of the lowercased sets (both empty: 1).
 
@@ -67,16 +70,29 @@ def _same_day(predicted: datetime, expected: datetime) -> bool:
     return local.date() == expected.date()
 
 
+def _same_instant(predicted: datetime, expected: datetime) -> bool:
+    """The same moment to the precision ``expected`` gives; a naive ``expected`` is compared with ``predicted``'s own wall clock."""
+    if expected.tzinfo is None:
+        predicted = predicted.replace(tzinfo=None)
+    else:
+        predicted = predicted.astimezone(expected.tzinfo)
+    if expected.microsecond == 0:
+        predicted = predicted.replace(microsecond=0)
+        if expected.second == 0:
+            predicted = predicted.replace(second=0)
+    return predicted == expected
+
+
 def field_scores(predicted: PredictedMetadata, expected: ExpectedMetadata) -> dict[str, float]:
     """The scores of one page, for the fields its annotation covers."""
     expected_published = _aware(expected.published)
     published = _aware(predicted.published) if predicted.published else None
+    by_day = published is not None and (_day_only(published) or (expected.published.tzinfo is None and expected.published.time() == time(0)))
+    exact = published is not None and not by_day and _same_instant(published, expected.published)
     scores = {
         "title": float(_words(predicted.title) == _words(expected.title)),
         "authors": float(_names(predicted.authors) == _names(expected.authors)),
-        "published": float(
-            published is not None and (_same_day(published, expected_published) if _day_only(published) else published == expected_published)
-        ),
+        "published": float(exact or (published is not None and by_day and _same_day(published, expected_published))),
         "published_day": float(published is not None and _same_day(published, expected_published)),
         "topics": _jaccard(_names(predicted.topics), _names(expected.topics)),
     }

@@ -277,7 +277,8 @@ def test_out_of_range_date_in_json_ld_does_not_break_extraction() -> None:
     ],
 )
 def test_date_from_url(url: str, expected: datetime | None) -> None:
-    assert date_from_url(url) == expected
+    reading = date_from_url(url)
+    assert (reading.value if reading else None) == expected
 
 
 def test_headline_shown_and_shared_wins_over_a_different_json_ld_headline() -> None:

@@ -121,8 +121,8 @@ def test_alias_of_canonical_page_is_recorded(database_url: str) -> None:
 
 def test_short_identical_bodies_are_not_merged(database_url: str) -> None:
     sessions = open_archive(database_url).sessions
-    record_article(sessions, fetched(url="https://news.example/a/", body_text="Video only."))
-    record_article(sessions, fetched(url="https://news.example/b/", body_text="Video only."))
+    record_article(sessions, fetched(url="https://news.example/a/", title="Launch video", body_text="Video only."))
+    record_article(sessions, fetched(url="https://news.example/b/", title="Keynote video", body_text="Video only."))
     assert rows(sessions, "SELECT COUNT(*) FROM articles") == [(2,)]
 
 

@@ -1,15 +1,26 @@
 """An article's authors: the first source that names any, cleaned of bylines' junk.
 
 Sources, most trusted first: the JSON-LD article's ``author`` (references into the graph
-resolved), then author ``<meta>`` tags one name at a time, then byline markup inside the
-article. A source is used whole or not at all, so a page's author meta is never mixed
-with the names of a "trending" sidebar. Cleaning drops "By", URLs, profile slugs,
-photo credits, the site's own name and duplicates.
+resolved, a person given as ``givenName`` and ``familyName`` joined), then author
+``<meta>`` tags one name at a time, then byline markup inside the article. A source is used
+whole or not at all, so a page's author meta is never mixed with the names of a
+"trending" sidebar. Cleaning drops "By", URLs, profile slugs, photo credits, role words,
+affiliations and duplicates, splits "A and B" in the languages of :data:`CONJUNCTIONS`,
+and turns the "Last, First" of citation and Dublin Core tags into "First Last".
+
+An organisation is an author too: a news agency (:data:`NEWS_AGENCIES`), a desk, the
+paper itself. The site's own name, though, is what many pages give where they name no
+one, so it is the byline only when no source names anyone else: a source that names the
+site beside people gives the people, and one that names only the site is kept as the
+answer of last resort while later sources are asked for a person.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Set
+from functools import partial
+from itertools import pairwise
 from typing import Any
 
 from lxml.html import HtmlElement
@@ -17,11 +28,64 @@ from lxml.html import HtmlElement
 from crawler.extraction import json_ld
 from crawler.extraction.meta_tags import MetaTags
 
-AUTHOR_PREFIX = re.compile(r"^\s*(by|written by|posted by|author:?)\s+", re.IGNORECASE)
-AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|&|\|)\s*", re.IGNORECASE)
-AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "byl")
-NOT_A_NAME = re.compile(r"[()\[\]:@/\\<>{}=\d]")
-"""Characters that no author name has but photo credits, handles, URLs and markup do."""
+AUTHOR_PREFIX = re.compile(r"^\s*(by|written by|posted by|author:?|(?-i:von|par|por|di|da|door|av|af|(Von|Par|Por)(?= [A-ZÀ-Þ])))\s+", re.IGNORECASE)
+"""What a byline says before the name: "By", and the "von", "par", "por", ... of other languages (capitalised
+only before a capitalised word, so that "Von der Leyen" keeps her name)."""
+CONJUNCTIONS = ("and", "und", "og", "och")
+"""Words that join two names in a byline ("A and B", "A und B", "A og B"); "et", "y", "e" are left alone: "Le Figaro et AFP" is one byline."""
+AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\|)\s*|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
+AUTHOR_META = (
+    "author",
+    "article:author",
+    "parsely-author",
+    "sailthru.author",
+    "cxenseparse:author",
+    "byl",
+    "dc.creator",
+    "dcterms.creator",
+    "citation_author",
+)
+WRITTEN_BY_LABEL = re.compile(
+    r"^(written by|author|verfasst von|geschrieben von|autor(in)?|escrito por|écrit par|scritto da|geschreven door|skrevet av)$", re.IGNORECASE
+)
+"""The label of a ``twitter:labelN``/``twitter:dataN`` pair whose data is the author (as WordPress SEO plugins write it)."""
+_CLASS_IN_LOWER_CASE = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+BYLINE_CLASS_XPATH = f".//*[contains({_CLASS_IN_LOWER_CASE}, 'author') or contains({_CLASS_IN_LOWER_CASE}, 'byline')]"
+"""Elements whose class names an author or a byline, in any case."""
+NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|description|about|social|follow|more", re.IGNORECASE)
+"""A class naming the author's box, biography, picture or links, not the byline itself."""
+LAST_FIRST_META = frozenset({"dc.creator", "dcterms.creator", "citation_author"})
+"""Tags that give one name each as "Last, First" (citation and Dublin Core conventions)."""
+LAST_FIRST = re.compile(r"^\s*(?P<last>[^,;]+?)\s*,\s*(?P<first>[^,;]+?)\s*$")
+NOT_A_NAME = re.compile(r"[()\[\]:@/\\<>{}=]|\b\d+\b")
+"""Characters and numbers that no author name has but photo credits, handles, URLs, dates and markup do."""
+DOMAIN_NAME = re.compile(r"^[\w-]+(\.[\w-]+)*\.[a-z]{2,}$", re.IGNORECASE)
+"""A byline such as "ndr.de" or "mbl.is": a site signing as its domain, lower case though it is."""
+NEWS_AGENCIES = frozenset(
+    {
+        "dpa",
+        "afp",
+        "ap",
+        "apa",
+        "sda",
+        "ansa",
+        "efe",
+        "epd",
+        "kna",
+        "dts",
+        "sid",
+        "ntb",
+        "tt",
+        "anp",
+        "belga",
+        "ctk",
+        "pap",
+        "reuters",
+        "kyodo",
+        "yonhap",
+    }
+)
+"""Agencies that sign in lower case or as one short word, which would otherwise pass for a login."""
 GENERIC_AUTHORS = frozenset({"admin", "administrator", "unknown"})
 ROLE_WORDS = frozenset(
     {
@@ -49,16 +113,38 @@ ROLE_WORDS = frozenset(
     }
 )
 """A byline made of these words only names a role, not a person ("Senior Editor", "Staff Writer")."""
+TRAILING_ROLE = re.compile(r"\s+(기자|특파원|記者|特派員)$")
+"""Korean and Japanese bylines put the role after the name ("신현주 기자": reporter Shin Hyun-ju)."""
 TRAILING_AFFILIATION = re.compile(r"\s*\([^()]*\)$")
 """"Jane Doe (It's FOSS)": the name without its outlet."""
+SITE_NAME_SEPARATORS = re.compile(r"\s+[|–—-]\s+")
+DOMAIN_SUFFIX = re.compile(r"^www\.|(\.[a-z]{2,3})?\.[a-z]{2,}$")
 MAX_AUTHORS = 20
 MAX_NAME_LENGTH = 80
+MAX_NAME_WORDS = 6
+MAX_LOWER_CASE_WORDS = 2
+"""A longer part of a byline, or one with more lower-case words than "von der", is a description
+("professor of the faculty of ..."), not a name."""
 
 
-def _is_name(name: str, excluded: set[str]) -> bool:
-    if not name or len(name) > MAX_NAME_LENGTH or name.casefold() in excluded:
+def site_keys(site_names: list[str | None]) -> set[str]:
+    """How the site's names compare: each part of "Name – Other name", case, domain suffix and punctuation aside."""
+    keys = {site_key(part) for name in site_names if name for part in [name, *SITE_NAME_SEPARATORS.split(name)]}
+    return keys - {""}
+
+
+def site_key(name: str) -> str:
+    """A name as site names compare: case, a ``www.`` and a domain suffix, punctuation and spaces aside."""
+    return re.sub(r"[\W_]+", "", DOMAIN_SUFFIX.sub("", name.strip().casefold()))
+
+
+def _is_name(name: str, site: Set[str]) -> bool:
+    folded = name.casefold()
+    if not name or len(name) > MAX_NAME_LENGTH or len(name.split()) > MAX_NAME_WORDS or folded in GENERIC_AUTHORS:
         return False
-    if set(name.casefold().split()) <= ROLE_WORDS:
+    if folded in NEWS_AGENCIES or DOMAIN_NAME.match(name) or site_key(name) in site:
+        return True
+    if set(folded.split()) <= ROLE_WORDS or sum(word.islower() for word in name.split()) > MAX_LOWER_CASE_WORDS:
         return False
     if NOT_A_NAME.search(name) or not re.search(r"\w", name):
         return False
@@ -66,9 +152,14 @@ def _is_name(name: str, excluded: set[str]) -> bool:
     return not (name.islower() and not re.search(r"\s", name))
 
 
-def clean_authors(candidates: list[str], site_name: str | None) -> list[str]:
-    """Author names without "By", URLs, slugs, credits, the site's own name or duplicates."""
-    excluded = {(site_name or "").casefold(), *GENERIC_AUTHORS}
+def _first_last(name: str) -> str:
+    """ "Lovelace, Ada" as "Ada Lovelace"."""
+    match = LAST_FIRST.match(name)
+    return f"{match['first']} {match['last']}" if match else name
+
+
+def clean_authors(candidates: list[str], site: Set[str] = frozenset()) -> list[str]:
+    """Author names without "By", URLs, slugs, credits, roles, affiliations or duplicates; ``site``: the :func:`site_keys`."""
     authors: list[str] = []
     seen: set[str] = set()
     for candidate in candidates:
@@ -77,7 +168,8 @@ def clean_authors(candidates: list[str], site_name: str | None) -> list[str]:
             continue
         for name in AUTHOR_SPLIT.split(candidate):
             name = TRAILING_AFFILIATION.sub("", AUTHOR_PREFIX.sub("", name.strip(" .·-–—")))
-            if _is_name(name, excluded) and name.casefold() not in seen:
+            name = TRAILING_ROLE.sub("", name)
+            if _is_name(name, site) and name.casefold() not in seen:
                 seen.add(name.casefold())
                 authors.append(name)
     return authors[:MAX_AUTHORS]
@@ -93,6 +185,7 @@ def _byline_scope(tree: HtmlElement) -> HtmlElement:
 
 
 def _markup_names(tree: HtmlElement) -> list[str]:
+    """Names in the article's byline markup: ``rel=author`` links, ``itemprop=author``."""
     scope = _byline_scope(tree)
     names = [a.text_content() for a in scope.xpath('.//a[@rel="author"]')]
     for element in scope.xpath('.//*[@itemprop="author"]'):
@@ -102,12 +195,46 @@ def _markup_names(tree: HtmlElement) -> list[str]:
     return names
 
 
-def extract_authors(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], objects: list[dict[str, Any]], site_name: str | None) -> list[str]:
-    """The page's authors from the first source that names any (see the module's docstring)."""
-    sources = [json_ld.names(json_ld.resolve(article.get("author"), objects))]
-    sources += [meta.values(key) for key in AUTHOR_META]
-    for candidates in sources:
-        authors = clean_authors(candidates, site_name)
-        if authors:
-            return authors
-    return clean_authors(_markup_names(tree), site_name)
+def _byline_class_names(tree: HtmlElement) -> list[str]:
+    """The names in the article's first byline: the first innermost element whose class names a byline or an author
+    and whose text holds a name (later ones are comments, teasers, other stories)."""
+    bylines = [element for element in _byline_scope(tree).xpath(BYLINE_CLASS_XPATH) if not NOT_BYLINE_CLASS.search(element.get("class", ""))]
+    for element, following in pairwise([*bylines, None]):
+        if following is not None and any(ancestor is element for ancestor in following.iterancestors()):
+            continue  # not innermost: the next byline element is inside it
+        names = clean_authors([element.text_content()])
+        if names:
+            return names
+    return []
+
+
+def _written_by(meta: MetaTags) -> list[str]:
+    """The ``twitter:dataN`` whose ``twitter:labelN`` says "Written by" (in any of :data:`WRITTEN_BY_LABEL`'s languages)."""
+    labels = {key.removeprefix("twitter:label"): value for key, value in meta.tags if key.startswith("twitter:label")}
+    return [
+        value
+        for key, value in meta.tags
+        if key.startswith("twitter:data") and WRITTEN_BY_LABEL.match(labels.get(key.removeprefix("twitter:data"), ""))
+    ]
+
+
+def _meta_names(meta: MetaTags, key: str) -> list[str]:
+    values = meta.values(key)
+    if key in LAST_FIRST_META:
+        return [_first_last(name) for value in values for name in value.split(";")]
+    return values
+
+
+def extract_authors(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], objects: list[dict[str, Any]], site: Set[str]) -> list[str]:
+    """The page's authors from the first source that names any (see the module's docstring); ``site``: the ``site_keys``."""
+    sources: list[Callable[[], list[str]]] = [lambda: json_ld.names(json_ld.resolve(article.get("author"), objects))]
+    sources += [partial(_meta_names, meta, key) for key in AUTHOR_META]
+    sources += [partial(_written_by, meta), partial(_markup_names, tree), partial(_byline_class_names, tree)]
+    only_the_site: list[str] = []
+    for source in sources:
+        authors = clean_authors(source(), site)
+        people = [name for name in authors if site_key(name) not in site]
+        if people:
+            return people
+        only_the_site = only_the_site or authors
+    return only_the_site

@@ -8,7 +8,11 @@ The cascade, most precise first:
    pre-cleaned tree;
 3. trafilatura again in recall mode when the first pass returns too little,
    taken only if it finds a body of some length (on a page without one, recall
-   mode returns page chrome, which is worse than nothing).
+   mode returns page chrome, which is worse than nothing), or when the first
+   pass holds less than a quarter of the text of the page's long paragraphs (a
+   lead, a caption, or a reprint, paywall or cookie notice taken for the whole
+   article; notices do not count as text): then the pass whose length is
+   closer to those paragraphs' is kept.
 
 A generic pass's body is completed with the other chunks of an article that the
 site splits into several containers of the same kind (``chunks.py``).
@@ -22,15 +26,19 @@ from functools import lru_cache
 
 import trafilatura
 from lxml.cssselect import CSSSelector
-from lxml.html import HtmlElement, tostring
+from lxml.html import HtmlElement, fragment_fromstring, tostring
 from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document, Extractor
 
 from crawler.extraction.chunks import with_sibling_chunks
-from crawler.extraction.selectors import is_boilerplate_element
+from crawler.extraction.selectors import is_boilerplate_element, is_notice
 
 MIN_BODY_CHARS = 250
 """A first generic pass shorter than this is retried in recall mode."""
+MAIN_PARAGRAPH_CHARS = 80
+"""Paragraphs this long are prose: their total is what the page holds of main text."""
+DOUBTFUL_BODY_SHARE = 0.25
+"""A first pass with less text than this share of the page's main text is retried in recall mode."""
 MIN_LINK_LIST_ITEMS = 3
 MIN_LINK_LIST_WORDS = 4
 LINKED_SHARE = 0.9
@@ -87,6 +95,29 @@ def remove_boilerplate(tree: HtmlElement, selectors: Iterable[str] = ()) -> None
         _drop(compiled_selector(selector)(tree))
 
 
+def _text(element: HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _prose_chars(body_html: str) -> int:
+    """How much text an extracted body holds, markup and paragraphs that are notices (paywall, cookies, reprint) aside."""
+    try:
+        body = fragment_fromstring(body_html, create_parent="div") if body_html else None
+    except ValueError:
+        body = None
+    if body is None:
+        return 0
+    notices = (text for text in (p.text_content() for p in body.iter("p")) if is_notice(text, reprints=True))
+    return len(_text(body)) - sum(len(" ".join(text.split())) for text in notices)
+
+
+def _main_text_chars(tree: HtmlElement) -> int:
+    """The text of the page's prose paragraphs (:data:`MAIN_PARAGRAPH_CHARS` or longer, no notice): what a body should about hold."""
+    raw = (p.text_content() for p in tree.iter("p"))
+    texts = (" ".join(text.split()) for text in raw if len(text) >= MAIN_PARAGRAPH_CHARS)  # a shorter raw text is shorter normalised
+    return sum(len(text) for text in texts if len(text) >= MAIN_PARAGRAPH_CHARS and not is_notice(text, reprints=True))
+
+
 def _trafilatura_html(tree: HtmlElement, url: str, favor_precision: bool = False, favor_recall: bool = False) -> str:
     """trafilatura's main content as HTML.
 
@@ -126,6 +157,12 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
             return tostring(longest, encoding="unicode", with_tail=False), "profile"
     body = _trafilatura_html(tree, url, favor_precision=True)
     if len(body) >= MIN_BODY_CHARS:
+        main_text = _main_text_chars(tree)
+        body_text = _prose_chars(body)
+        if body_text < DOUBTFUL_BODY_SHARE * main_text:
+            fallback = _trafilatura_html(tree, url, favor_recall=True)
+            if abs(_prose_chars(fallback) - main_text) < abs(body_text - main_text):
+                return with_sibling_chunks(tree, fallback), "trafilatura-recall"
         return with_sibling_chunks(tree, body), "trafilatura"
     fallback = _trafilatura_html(tree, url, favor_recall=True)
     if len(fallback) >= MIN_BODY_CHARS:

@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from bs4 import BeautifulSoup, NavigableString, Tag
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
 
 from archive.content import INVISIBLE_CHARACTERS
 from crawler.extraction.selectors import (
@@ -30,6 +31,7 @@ from crawler.extraction.selectors import (
     NON_BODY_TAGS,
     POST_META_LABELS,
     is_boilerplate_element,
+    is_notice,
 )
 
 END_OF_ARTICLE_MAX_WORDS = 8
@@ -82,9 +84,9 @@ def _short(text: str) -> str | None:
 
 
 def _is_boilerplate_text(text: str) -> bool:
-    """A short paragraph that is page furniture: a call to share or subscribe, a credit, a "Related" label."""
+    """A short paragraph that is page furniture: a call to share or subscribe, a credit, a "Related" label, a paywall or cookie notice."""
     short = _short(text)
-    return short is not None and bool(BOILERPLATE_TEXT.match(short) or NEWSLETTER_PITCH.search(short))
+    return short is not None and bool(BOILERPLATE_TEXT.match(short) or NEWSLETTER_PITCH.search(short) or is_notice(short))
 
 
 def _is_dateline(text: str) -> bool:

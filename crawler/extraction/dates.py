@@ -1,8 +1,19 @@
-"""Parse the dates pages give (ISO 8601, RFC 2822, plain days) into aware UTC datetimes."""
+"""Parse the dates pages give (ISO 8601, RFC 2822, plain days) and choose the most precise one a page states.
+
+``read_date`` turns one date string into a ``DateReading``: an aware datetime in the offset
+the page gave (UTC where it gave none) and how precise the string was: a day only, a time
+of day, seconds, an offset. ``most_precise`` takes a page's readings in the order its
+sources are trusted and returns the first one refined by the most precise reading that
+states the same moment: a page whose JSON-LD says ``2024-05-17T18:11:01`` and whose
+``<meta>`` says ``2024-05-17T18:11:01+02:00`` is dated with the offset, and one that gives
+a day in one place and the time in another is dated with the time.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from dateutil import parser as date_parser
@@ -11,41 +22,129 @@ URL_DATE = re.compile(r"/(20\d{2}|19\d{2})[/-](0[1-9]|1[0-2])[/-](0[1-9]|[12]\d|
 FUTURE_TOLERANCE = timedelta(days=1)
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 PARTIAL_DATE_DEFAULT = datetime(1, 1, 1)
+TIME_OF_DAY = re.compile(r"\d{1,2}:\d\d")
+SECONDS = re.compile(r"\d{1,2}:\d\d:\d\d")
+MAX_DATE_CHARS = 64
+TIME_ZONE_ABBREVIATIONS = {
+    "UTC": 0,
+    "GMT": 0,
+    "Z": 0,
+    "WET": 0,
+    "WEST": 3600,
+    "BST": 3600,
+    "CET": 3600,
+    "CEST": 7200,
+    "MEZ": 3600,
+    "MESZ": 7200,
+    "EET": 7200,
+    "EEST": 10800,
+    "MSK": 10800,
+    "JST": 32400,
+    "KST": 32400,
+    "EST": -18000,
+    "EDT": -14400,
+    "CDT": -18000,
+    "MST": -25200,
+    "MDT": -21600,
+    "PST": -28800,
+    "PDT": -25200,
+    "AEST": 36000,
+    "AEDT": 39600,
+}
+"""Offsets of the time-zone abbreviations pages print ("Fri Apr 28 19:20:36 CEST 2023"); ambiguous ones (IST, CST) are left out."""
+MAX_UTC_OFFSET = timedelta(hours=14)
+OFFSET_STEP = timedelta(minutes=15)
+"""Every UTC offset in use is a whole number of quarter hours, and at most 14 hours."""
 
 
-def parse_date(value: str | None, now: datetime | None = None) -> datetime | None:
-    """An aware UTC datetime from a page's date string, or None if it is not a plausible date.
+@dataclass(frozen=True)
+class DateReading:
+    """A date a page states: aware (in the page's offset, UTC where it gave none) and how precise it was."""
 
-    A date without an offset is taken as UTC; a date in the future (beyond a
-    day of clock skew) or before 1990 is rejected rather than trusted.
-    """
-    if not value or not isinstance(value, str):
-        return None
-    text = value.strip()
-    if not text or len(text) > 64:
-        return None
+    value: datetime
+    has_time: bool
+    has_seconds: bool
+    has_offset: bool
+
+    @property
+    def precision(self) -> tuple[bool, bool, bool]:
+        """Orders readings: a time beats a day, an offset beats none, seconds beat minutes."""
+        return (self.has_time, self.has_offset, self.has_seconds)
+
+    def states_same_moment(self, other: DateReading) -> bool:
+        """Whether ``other`` can be this date told more or less precisely.
+
+        A day agrees with any time on that day (in that time's own offset); a time without
+        an offset agrees with a time a whole number of quarter hours away, at most 14 hours
+        (the same wall clock in another offset); two times with offsets agree when they are
+        the same minute.
+        """
+        if not (self.has_time and other.has_time):
+            return self.value.date() == other.value.date()
+        difference = abs(self.value - other.value).total_seconds() // 60 * 60
+        if self.has_offset and other.has_offset:
+            return difference == 0
+        return timedelta(seconds=difference) <= MAX_UTC_OFFSET and difference % OFFSET_STEP.total_seconds() == 0
+
+
+def _parse(text: str) -> datetime | None:
+    parsed: datetime
     try:
         parsed = date_parser.isoparse(text)
     except (ValueError, OverflowError):
         try:
             # A date missing its year or month takes them from PARTIAL_DATE_DEFAULT, out of range.
-            parsed = date_parser.parse(text, fuzzy=False, default=PARTIAL_DATE_DEFAULT)
+            parsed = date_parser.parse(text, fuzzy=False, default=PARTIAL_DATE_DEFAULT, tzinfos=TIME_ZONE_ABBREVIATIONS)
         except (ValueError, OverflowError):
             return None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        parsed = parsed.astimezone(UTC)
-    except (OverflowError, ValueError):  # 9999-12-31T23:00-05:00 is past datetime.max; +25:00 is no offset
-        return None
-    if parsed < EARLIEST or parsed > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
-        return None
     return parsed
 
 
-def date_from_url(url: str) -> datetime | None:
+def read_date(value: str | None, now: datetime | None = None) -> DateReading | None:
+    """A page's date string read with its precision, or None if it is not a plausible date.
+
+    A date without an offset is taken as UTC; a date in the future (beyond a day of clock
+    skew) or before 1990 is rejected rather than trusted.
+    """
+    if not value or not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > MAX_DATE_CHARS:
+        return None
+    parsed = _parse(text)
+    if parsed is None:
+        return None
+    has_offset = parsed.tzinfo is not None
+    if not has_offset:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        in_utc = parsed.astimezone(UTC)
+    except (OverflowError, ValueError):  # 9999-12-31T23:00-05:00 is past datetime.max; +25:00 is no offset
+        return None
+    if in_utc < EARLIEST or in_utc > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
+        return None
+    has_time = bool(TIME_OF_DAY.search(text))
+    return DateReading(value=parsed, has_time=has_time, has_seconds=bool(SECONDS.search(text)), has_offset=has_time and has_offset)
+
+
+def parse_date(value: str | None, now: datetime | None = None) -> datetime | None:
+    """An aware datetime from a page's date string (see ``read_date``), or None."""
+    reading = read_date(value, now)
+    return reading.value if reading else None
+
+
+def most_precise(readings: Iterable[DateReading | None]) -> datetime | None:
+    """The first reading, told as precisely as any later reading that states the same moment."""
+    found = [reading for reading in readings if reading]
+    if not found:
+        return None
+    first = found[0]
+    return max((reading for reading in found if first.states_same_moment(reading)), key=lambda reading: reading.precision).value
+
+
+def date_from_url(url: str) -> DateReading | None:
     """The day a URL such as ``/2024/05/17/slug/`` names, at midnight UTC."""
     match = URL_DATE.search(url)
     if not match:
         return None
-    return parse_date("-".join(match.groups()))
+    return read_date("-".join(match.groups()))

@@ -3,10 +3,12 @@
 Browsers trust the header, so a server that says ``charset=utf-8`` in front of a page
 written in Windows-1252 (or ``ISO-8859-1`` in front of UTF-8) shows up as garbled text
 in every extractor that does the same. Here the declarations are tried against the bytes:
-a byte-order mark wins; otherwise the first declared encoding that decodes the page
-without error, UTF-8 first among them (bytes that are valid UTF-8 almost never are by
-accident, while any bytes are "valid" Windows-1252); then UTF-8 and Windows-1252 even
-if undeclared; as a last resort the first declaration, with replacement characters.
+a byte-order mark wins; otherwise UTF-8 if the page decodes as UTF-8 without error,
+whatever is declared (bytes that are valid UTF-8 almost never are by accident, while any
+bytes are "valid" Windows-1252, and a template that says ``iso-8859-15`` above a UTF-8
+page is common); then the first declared encoding that decodes the page without error;
+then Windows-1252 even if undeclared; as a last resort the first declaration, with
+replacement characters.
 A page declared UTF-8 that is UTF-8 but for a few stray bytes stays UTF-8 (a stray byte
 becomes one replacement character rather than the whole page mojibake), and a ``<meta>``
 naming UTF-16 or UTF-32 on a page without a byte-order mark means UTF-8, as in browsers.
@@ -45,7 +47,7 @@ def decode_html(body: bytes, content_type: str | None) -> str:
         for name in dict.fromkeys([_canonical(http_content_type_encoding(content_type or "")), _canonical(html_body_declared_encoding(body))])
         if name
     ]
-    candidates = sorted(declared, key=lambda name: name != UTF8) + [UTF8, WEB_DEFAULT]
+    candidates = [UTF8, *declared, WEB_DEFAULT]
     for name in dict.fromkeys(candidates):
         try:
             return body.decode(name)

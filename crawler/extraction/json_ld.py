@@ -18,6 +18,8 @@ ARTICLE_TYPES = frozenset({"BlogPosting", "LiveBlogPosting", "SocialMediaPosting
 """Types that describe an article besides every ``...Article`` type (NewsArticle, ReportageNewsArticle, ...)."""
 MAX_JSON_LD_BYTES = 1_000_000
 MAX_JSON_LD_DEPTH = 10
+NESTING_KEYS = ("@graph", "mainEntity")
+"""Keys whose objects are described on their own: a ``@graph``, a ``WebPage``'s ``mainEntity`` (often the article)."""
 
 
 def _flatten(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -28,12 +30,13 @@ def _flatten(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _flatten(child, depth + 1)
     elif isinstance(node, dict):
         yield node
-        if "@graph" in node:
-            yield from _flatten(node["@graph"], depth + 1)
+        for key in NESTING_KEYS:
+            if key in node:
+                yield from _flatten(node[key], depth + 1)
 
 
 def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page (``@graph`` members included); invalid blocks are skipped."""
+    """Every JSON-LD object on the page (``@graph`` members and ``mainEntity`` included); invalid blocks are skipped."""
     objects: list[dict[str, Any]] = []
     for script in tree.xpath('//script[@type="application/ld+json"]'):
         text = script.text or ""
@@ -60,11 +63,12 @@ def is_article(obj: dict[str, Any]) -> bool:
 
 
 def text(value: Any) -> str | None:
-    """A JSON-LD value as one line of plain text (HTML entities decoded), or None."""
+    """A JSON-LD value as one line of plain text (HTML entities decoded), or None; a person without a name is their given and family names."""
     if isinstance(value, str):
         return " ".join(html.unescape(value).split()) or None
     if isinstance(value, dict):
-        return text(value.get("name") or value.get("@value"))
+        given_and_family = " ".join(part for part in (text(value.get("givenName")), text(value.get("familyName"))) if part)
+        return text(value.get("name") or value.get("@value")) or given_and_family or None
     if isinstance(value, list) and value:
         return text(value[0])
     return None

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Set
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time
 from typing import Any
+from urllib.parse import urlsplit
 
 from htmldate import find_date
 from lxml.html import HtmlElement
 
 from archive.records import ArticleMetadata
 from crawler.extraction import json_ld
-from crawler.extraction.authors import extract_authors
-from crawler.extraction.dates import date_from_url, parse_date
+from crawler.extraction.authors import extract_authors, site_key, site_keys
+from crawler.extraction.dates import DateReading, date_from_url, most_precise, read_date
+from crawler.extraction.encoding import UTF8, WEB_DEFAULT
 from crawler.extraction.meta_tags import MetaTags
 
 PUBLISHED_META = (
@@ -36,7 +39,9 @@ PUBLISHED_META = (
     "cXenseParse:recs:publishtime",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "dcterms.modified", "last-modified")
-TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ")
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ")
+MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u017e\u2013-\u203a]|â€")
+"""The marks of UTF-8 read as Windows-1252: "Ã¼" for "ü", "â€™" for "’"."""
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 NOT_A_TOPIC = re.compile(
@@ -57,13 +62,32 @@ class PageMetadata(ArticleMetadata):
     og_article: bool = False
 
 
-def _clean_title(title: str, site_name: str | None) -> str:
-    title = " ".join(html.unescape(title).split())
+def repair_mojibake(text: str) -> str:
+    """UTF-8 that was decoded as Windows-1252 ("fÃ¼r") decoded again ("für"); any other text unchanged."""
+    if not MOJIBAKE.search(text):
+        return text
+    try:
+        return text.encode(WEB_DEFAULT).decode(UTF8)
+    except UnicodeError:
+        return text
+
+
+def _clean_title(title: str, site: Set[str]) -> str:
+    """The title, whitespace and mojibake mended, without a " | Site" tail naming the site (see ``site_keys``)."""
+    title = repair_mojibake(" ".join(html.unescape(title).split()))
     for separator in TITLE_SEPARATORS:
         if separator in title:
             head, _, tail = title.rpartition(separator)
-            if site_name and tail.strip().casefold() == site_name.casefold() and head:
+            if head and site_key(tail) in site:
                 return head.strip()
+    return title
+
+
+def _without_suffix(title: str, others: list[str]) -> str:
+    """``title`` without a " | Section | Site" tail, where another of the page's titles is ``title`` up to that tail."""
+    for other in sorted(set(others), key=len):
+        if len(other) < len(title) and title.startswith(other) and title[len(other) :].startswith(TITLE_SEPARATORS):
+            return other
     return title
 
 
@@ -72,17 +96,21 @@ def _single_h1(tree: HtmlElement) -> str | None:
     return texts[0] if len(texts) == 1 else None
 
 
-def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], site_name: str | None) -> str:
+def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], site: Set[str]) -> str:
     """The headline: JSON-LD ``headline``, the social title, the page's one ``<h1>``, by majority.
 
     Where two of the three agree and the third differs (a stale or shortened JSON-LD
-    headline, say), the two win; otherwise the first present wins, in that order. A page
-    with none of them gets its ``<title>`` without the site name.
+    headline, say), the two win; otherwise the first present wins, in that order. A title
+    that is another of them (or the page's ``<title>``) followed by a separator and more (a
+    section, the site's name in another spelling) counts as that other. Mojibake is
+    repaired. A page with none of them gets its ``<title>`` without the site name.
     """
     social = meta.first("og:title", "twitter:title")
-    candidates = [_clean_title(value, site_name) for value in (json_ld.text(article.get("headline")), social, _single_h1(tree)) if value]
+    page_title = _clean_title(tree.findtext(".//title") or "", site)
+    candidates = [_clean_title(value, site) for value in (json_ld.text(article.get("headline")), social, _single_h1(tree)) if value]
     if not candidates:
-        return _clean_title(tree.findtext(".//title") or "", site_name)
+        return page_title
+    candidates = [_without_suffix(title, [*candidates, page_title]) for title in candidates]
     return max(candidates, key=candidates.count)
 
 
@@ -123,12 +151,8 @@ def extract_topics(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -
     return []
 
 
-def _published_from_markup(tree: HtmlElement) -> datetime | None:
-    for element in tree.xpath("//time[@datetime]"):
-        parsed = parse_date(element.get("datetime"))
-        if parsed:
-            return parsed
-    return None
+def _published_from_markup(tree: HtmlElement) -> DateReading | None:
+    return next((reading for reading in map(read_date, tree.xpath("//time/@datetime")) if reading), None)
 
 
 def _language_tag(value: str | None) -> str | None:
@@ -137,14 +161,35 @@ def _language_tag(value: str | None) -> str | None:
     return tag if LANGUAGE_TAG.match(tag) else None
 
 
-def _published_by_htmldate(tree: HtmlElement, url: str) -> datetime | None:
-    """htmldate's reading of the page's markup (not its free text), the last resort for a date."""
+def _published_by_htmldate(tree: HtmlElement, url: str) -> DateReading | None:
+    """htmldate's reading of the page's markup (not its free text); at midnight it is a day, whatever its format says."""
     found = find_date(tree, url=url, original_date=True, extensive_search=False, outputformat=HTMLDATE_FORMAT)
-    return parse_date(found) if isinstance(found, str) else None
+    reading = read_date(found) if isinstance(found, str) else None
+    if reading and reading.value.astimezone(UTC).time() == time(0):
+        return replace(reading, has_time=False, has_seconds=False, has_offset=False)
+    return reading
 
 
-def _first_date(values: list[str | None]) -> datetime | None:
-    return next((parsed for parsed in map(parse_date, values) if parsed), None)
+def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict[str, Any]) -> datetime | None:
+    """The publication date: the first source that gives one, as precisely as any source states it.
+
+    Sources, in order: JSON-LD ``datePublished`` and ``dateCreated``, the publication
+    ``<meta>`` tags, the first ``<time datetime>``, the URL. Unless they already give a time
+    with an offset, htmldate's reading of the markup is asked too: it refines a date the
+    sources give less precisely, and where the date came only from ``<time>`` or the URL
+    and htmldate names another moment, htmldate's date is taken.
+    """
+    declared = [
+        read_date(value)
+        for value in (json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta.values(*PUBLISHED_META))
+    ]
+    found = [reading for reading in (*declared, _published_from_markup(tree), date_from_url(url)) if reading]
+    if found and found[0].has_time and found[0].has_offset:
+        return most_precise(found)
+    by_htmldate = _published_by_htmldate(tree, url)
+    if by_htmldate and found and not any(declared) and not found[0].states_same_moment(by_htmldate):
+        return most_precise([by_htmldate, *found])
+    return most_precise([*found, by_htmldate])
 
 
 def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
@@ -155,11 +200,12 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     site_name = meta.first("og:site_name") or next(
         (json_ld.text(obj.get("name")) for obj in objects if "WebSite" in json_ld.types(obj) and obj.get("name")), None
     )
-    title = extract_title(tree, meta, article, site_name)
+    publisher = json_ld.text(json_ld.resolve(article.get("publisher"), objects))
+    site = site_keys([site_name, publisher, urlsplit(url).hostname])
+    title = extract_title(tree, meta, article, site)
 
-    published = _first_date([json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta.values(*PUBLISHED_META)])
-    published = published or _published_from_markup(tree) or date_from_url(url) or _published_by_htmldate(tree, url)
-    modified = _first_date([json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)])
+    published = extract_published(tree, url, meta, article)
+    modified = most_precise(read_date(value) for value in (json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)))
 
     language_candidates = [tree.get("lang"), tree.get("xml:lang"), *meta.values("content-language", "og:locale", "dc.language")]
     language = next((tag for tag in map(_language_tag, [*language_candidates, json_ld.text(article.get("inLanguage"))]) if tag), None)
@@ -167,7 +213,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 
     return PageMetadata(
         title=title,
-        authors=extract_authors(tree, meta, article, objects, site_name),
+        authors=extract_authors(tree, meta, article, objects, site),
         published_at=published,
         modified_at=modified,
         description=meta.first("og:description", "description", "twitter:description") or json_ld.text(article.get("description")),

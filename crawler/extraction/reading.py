@@ -8,10 +8,11 @@ picklable ``PageReading``; no lxml tree crosses a process boundary.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from crawler.extraction.body import BodyRules
 from crawler.extraction.cleaning import clean_body
+from crawler.extraction.language import detect_language
 from crawler.extraction.metadata import PageMetadata
 from crawler.extraction.page import extract_article, is_article
 
@@ -32,11 +33,16 @@ class PageReading:
 
 
 def read_page(html: str, url: str, rules: BodyRules | None = None) -> PageReading:
-    """Extract the page ``html`` fetched from ``url`` (parsed once) and clean its body."""
+    """Extract the page ``html`` fetched from ``url`` (parsed once) and clean its body.
+
+    A page that declares no language gets the one its body text is written in, where that can be told.
+    """
     page = extract_article(html, url, rules)
+    body_text = clean_body(page.body_html, page.metadata.title)
+    metadata = page.metadata if page.metadata.language else replace(page.metadata, language=detect_language(body_text))
     return PageReading(
-        metadata=page.metadata,
-        body_text=clean_body(page.body_html, page.metadata.title),
+        metadata=metadata,
+        body_text=body_text,
         extractor=page.extractor,
         article_markup=page.article_markup,
     )

@@ -130,6 +130,31 @@ BOILERPLATE_TEXT_MAX_CHARS = 400
 EDGE_PARAGRAPHS = 3
 """Date lines and "Posted by … Category: …" lines are looked for among this many first and last paragraphs."""
 
+PAYWALL_NOTICE = re.compile(
+    r"\b(the rest of (this|the) (article|story)|(continue|keep) reading (this|the full|with)\b|to (continue|keep) reading\b|"
+    r"this (article|content|story) is (only )?(available|reserved|exclusive)|"
+    r"(available|reserved|exclusive) (only )?(to|for) (our )?(paying )?(subscribers|members)|"
+    r"already (a )?(subscriber|member)\?|you have (reached|read|used) (your|all)\b.{0,30}\b(articles?|limit)|"
+    r"subscribe (now )?to (read|continue|unlock)|"
+    r"il vous reste .{0,40}à lire|réservée? aux abonnés|weiterlesen mit\b|(artikel|inhalt) ist (nur )?für abonnenten|"
+    r"exclusivo para suscriptores|solo para suscriptores|riservato agli abbonati)",
+    re.IGNORECASE,
+)
+"""A short paragraph that says the rest of the article is for subscribers: the paywall's notice, never the article."""
+COOKIE_NOTICE = re.compile(
+    r"\b((we|this (web)?site) uses? cookies|(we|wir) (use|verwenden|nutzen) cookies|accept (all )?cookies|"
+    r"diese (web)?seite verwendet cookies|utilizamos cookies|nous utilisons des cookies|utilizziamo (i )?cookie)",
+    re.IGNORECASE,
+)
+"""A short paragraph of a cookie banner."""
+REPRINT_NOTICE = re.compile(
+    r"^(this (article|story|post|piece) (was )?(originally|first) (published|appeared)|(originally|first) (published|appeared) (in|on|by|at)\b|"
+    r"(this (article|story) is )?(republished|reprinted) (with permission )?(from|by)\b|"
+    r"(dieser (artikel|beitrag) )?(erschien|erstmals erschienen) (zuerst )?(in|bei|auf)\b)",
+    re.IGNORECASE,
+)
+"""A reprint's notice ("Originally published on ..."): part of a reprinted article, but no article on its own."""
+
 NEWSLETTER_PITCH = re.compile(r"\b(sign up|subscribe)\b.*\bnewsletters?\b|\bnewsletters?\b.*\b(sign up|subscribe)\b", re.IGNORECASE)
 """A short paragraph that asks the reader to sign up for a newsletter, wherever the words fall."""
 
@@ -170,3 +195,14 @@ POST_META_LABELS = re.compile(
     re.IGNORECASE,
 )
 """Labels of the "Posted by X in Category, Tags: ..." line that blog themes print with a post."""
+
+
+def is_notice(paragraph: str, reprints: bool = False) -> bool:
+    """A short paragraph that is a paywall's or a cookie banner's notice (with ``reprints``, a reprint's notice too)."""
+    if len(paragraph) > BOILERPLATE_TEXT_MAX_CHARS:
+        return False
+    words = paragraph.split()
+    if not 0 < len(words) <= BOILERPLATE_TEXT_MAX_WORDS:
+        return False
+    text = " ".join(words)
+    return bool(PAYWALL_NOTICE.search(text) or COOKIE_NOTICE.search(text) or (reprints and REPRINT_NOTICE.match(text)))

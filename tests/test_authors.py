@@ -1,0 +1,105 @@
+"""Authors on small pages: name order, organisation bylines, other languages and scripts, byline markup."""
+
+from __future__ import annotations
+
+from tests.test_metadata import SITE_NAME, json_ld, metadata, news_article
+
+SITE = f'<meta property="og:site_name" content="{SITE_NAME}">'
+
+
+def test_person_given_as_given_and_family_name() -> None:
+    author = [
+        {"@type": "Person", "givenName": "Anna Giulia", "familyName": "Fink"},
+        {"@type": "Person", "givenName": "Ada", "familyName": "Lovelace"},
+    ]
+    assert metadata(json_ld(news_article(author=author))).authors == ["Anna Giulia Fink", "Ada Lovelace"]
+
+
+def test_last_first_of_citation_and_dublin_core_tags_is_turned_round() -> None:
+    head = '<meta name="citation_author" content="Lovelace, Ada"><meta name="citation_author" content="Torvalds, Linus">'
+    assert metadata(head).authors == ["Ada Lovelace", "Linus Torvalds"]
+    assert metadata('<meta name="dc.creator" content="Lovelace, Ada; Hopper, Grace">').authors == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_comma_in_an_author_tag_still_separates_names() -> None:
+    assert metadata('<meta name="author" content="Ada Lovelace, Grace Hopper">').authors == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_names_joined_by_and_in_other_languages_are_split() -> None:
+    assert metadata('<meta name="author" content="Felix Schröder und Jörg Soldwisch, dpa">').authors == ["Felix Schröder", "Jörg Soldwisch", "dpa"]
+    assert metadata('<meta name="author" content="Trine Jørgensen og Tôrtia Reimer-Johansen">').authors == [
+        "Trine Jørgensen",
+        "Tôrtia Reimer-Johansen",
+    ]
+
+
+def test_news_agency_signing_in_lower_case_is_an_author() -> None:
+    assert metadata(json_ld(news_article(author={"@type": "Person", "name": "dpa "}))).authors == ["dpa"]
+
+
+def test_site_signing_as_its_domain_or_with_a_digit_is_an_author() -> None:
+    assert metadata(json_ld(news_article(author={"@type": "Organization", "name": "ndr.de"}))).authors == ["ndr.de"]
+    assert metadata(json_ld(news_article(author={"@type": "Person", "name": "BR24 Redaktion"}))).authors == ["BR24 Redaktion"]
+
+
+def test_the_site_itself_is_the_author_when_no_one_else_is_named() -> None:
+    head = SITE + json_ld(news_article(author={"@type": "Organization", "name": SITE_NAME})) + f'<meta name="author" content="{SITE_NAME}">'
+    assert metadata(head).authors == [SITE_NAME]
+
+
+def test_site_in_lower_case_is_the_author_when_no_one_else_is_named() -> None:
+    head = '<meta property="og:site_name" content="kicker">' + json_ld(news_article(author={"@type": "Organization", "name": "kicker"}))
+    assert metadata(head).authors == ["kicker"]
+
+
+def test_a_person_named_in_a_later_source_wins_over_the_site() -> None:
+    head = (
+        SITE + json_ld(news_article(author={"@type": "Organization", "name": SITE_NAME})) + '<meta name="cXenseParse:author" content="Ada Lovelace">'
+    )
+    assert metadata(head).authors == ["Ada Lovelace"]
+
+
+def test_site_named_by_its_host_or_in_another_script_is_the_site() -> None:
+    head = (
+        '<meta property="og:site_name" content="Israel News – חדשות ישראל">'
+        + '<meta name="author" content="חדשות ישראל"><meta name="author" content="Ada Lovelace">'
+    )
+    assert metadata(head).authors == ["Ada Lovelace"]
+    head = json_ld(news_article(author={"@type": "Organization", "name": "NTV"})) + '<meta name="author" content="Ada Lovelace">'
+    assert metadata(head, url="https://www.ntv.com.tr/dunya/story").authors == ["Ada Lovelace"]
+
+
+def test_korean_reporter_suffix_is_no_part_of_the_name() -> None:
+    assert metadata('<meta name="author" content="신현주 기자">').authors == ["신현주"]
+
+
+def test_description_after_the_name_is_dropped() -> None:
+    author = {"@type": "Person", "name": "Povilas Aleksandravičius, professor at the Faculty of Human Studies of Mykolas Romeris University, Lrt.lt"}
+    assert metadata(json_ld(news_article(author=author))).authors == ["Povilas Aleksandravičius", "Lrt.lt"]
+
+
+def test_written_by_label_of_an_seo_plugin() -> None:
+    head = (
+        '<meta name="twitter:label1" content="Verfasst von"><meta name="twitter:data1" content="Gregor Meier">'
+        '<meta name="twitter:label2" content="Lesezeit"><meta name="twitter:data2" content="3 Minuten">'
+    )
+    assert metadata(head).authors == ["Gregor Meier"]
+
+
+def test_first_byline_element_of_the_article_without_its_prefix() -> None:
+    body = (
+        '<article><h1>GNOME 48</h1><p class="author">von <a href="mailto:ada@news.example">Ada Lovelace</a></p><p>Text.</p>'
+        '<section class="comments"><span class="comment-author">Troll Account</span></section></article>'
+    )
+    assert metadata(body=body).authors == ["Ada Lovelace"]
+    assert metadata(body='<article><h1>T</h1><div class="byline">Von Seb Dumitru</div></article>').authors == ["Seb Dumitru"]
+
+
+def test_author_box_is_no_byline() -> None:
+    body = '<article><h1>GNOME 48</h1><p>Text.</p><div class="author-bio">Ada Lovelace writes about computers.</div></article>'
+    assert metadata(body=body).authors == []
+
+
+def test_von_der_leyen_keeps_her_name() -> None:
+    assert metadata('<meta name="author" content="Ursula Von der Leyen">').authors == ["Ursula Von der Leyen"]
+    assert metadata('<meta name="author" content="Von der Leyen">').authors == ["Von der Leyen"]

@@ -1,0 +1,60 @@
+"""Publication dates on small pages: the most precise timestamp a page gives, with its offset, and htmldate as a vote."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from crawler.extraction.dates import read_date
+from tests.test_metadata import json_ld, metadata, news_article
+
+TWO_HOURS = timedelta(hours=2)
+
+
+def test_the_offset_the_page_gives_is_kept() -> None:
+    published = metadata(json_ld(news_article(datePublished="2024-05-17T10:30:00+02:00"))).published_at
+    assert published is not None and published.utcoffset() == TWO_HOURS
+    assert published == datetime(2024, 5, 17, 8, 30, tzinfo=UTC)
+
+
+def test_time_zone_abbreviation_is_an_offset() -> None:
+    published = metadata(json_ld(news_article(datePublished="Fri Apr 28 19:20:36 CEST 2023"))).published_at
+    assert published == datetime(2023, 4, 28, 17, 20, 36, tzinfo=UTC)
+
+
+def test_time_without_offset_takes_the_offset_another_source_gives_for_it() -> None:
+    meta = metadata(json_ld(news_article(datePublished="2023-04-28 18:11:01.0")) + '<meta name="date" content="2023-04-28T18:11:01+02:00">')
+    assert meta.published_at == datetime(2023, 4, 28, 16, 11, 1, tzinfo=UTC)
+
+
+def test_day_only_takes_the_time_another_source_gives_for_that_day() -> None:
+    head = json_ld(news_article(datePublished="2024-05-17")) + '<meta property="article:published_time" content="2024-05-17T10:30:00+02:00">'
+    assert metadata(head).published_at == datetime(2024, 5, 17, 8, 30, tzinfo=UTC)
+
+
+def test_a_time_of_another_day_does_not_refine_the_date() -> None:
+    head = json_ld(news_article(datePublished="2024-05-17")) + '<meta property="article:published_time" content="2024-05-20T10:30:00+02:00">'
+    assert metadata(head).published_at == datetime(2024, 5, 17, tzinfo=UTC)
+
+
+def test_two_times_with_offsets_that_differ_are_not_merged() -> None:
+    head = json_ld(news_article(datePublished="2024-05-17T10:30+02:00")) + '<meta name="date" content="2024-05-17T11:45:10+02:00">'
+    assert metadata(head).published_at == datetime(2024, 5, 17, 8, 30, tzinfo=UTC)
+
+
+def test_article_nested_as_main_entity_of_a_web_page_is_read() -> None:
+    page = {"@type": "WebPage", "mainEntity": news_article(datePublished="2023-04-28T18:16:04+0200", author={"@type": "Person", "name": "Nadja Z"})}
+    meta = metadata(json_ld(page))
+    assert (meta.published_at, meta.authors) == (datetime(2023, 4, 28, 16, 16, 4, tzinfo=UTC), ["Nadja Z"])
+
+
+def test_htmldate_outvotes_a_lone_time_element_of_another_story() -> None:
+    body = '<article><h1>GNOME 48 released</h1><p>Text.</p></article><aside><time datetime="2023-01-01">1 Jan</time></aside>'
+    meta = metadata(body=body, url="https://news.example/2024/05/17/gnome-48-released/")
+    assert meta.published_at == datetime(2024, 5, 17, tzinfo=UTC)
+
+
+def test_reading_says_how_precise_a_date_is() -> None:
+    day, minute, full = read_date("2024-05-17"), read_date("2024-05-17 10:30"), read_date("2024-05-17T10:30:12+02:00")
+    assert day is not None and minute is not None and full is not None
+    assert (day.precision, minute.precision, full.precision) == ((False, False, False), (True, False, False), (True, True, True))
+    assert day.states_same_moment(full) and minute.states_same_moment(read_date("2024-05-17T10:30:00+02:00") or day)

@@ -1,0 +1,35 @@
+"""Titles on small pages: the sources' majority, counting a title with a section or site tail as the title, mojibake repaired."""
+
+from __future__ import annotations
+
+from tests.test_metadata import json_ld, metadata, news_article
+
+
+def test_social_title_with_a_tail_agrees_with_the_h1_it_starts_with() -> None:
+    head = (
+        json_ld(news_article(headline="Counter-offensive: what Kyiv wants"))
+        + '<meta property="og:title" content="Ukraine: aims, chances, risks | DW | 28.04.2023">'
+    )
+    body = "<h1>Ukraine: aims, chances, risks</h1><p>Text.</p>"
+    assert metadata(head, body=body).title == "Ukraine: aims, chances, risks"
+
+
+def test_title_element_shows_the_tail_of_a_social_title() -> None:
+    head = "<title>Rates weigh on the Dax</title>" + '<meta property="og:title" content="Rates weigh on the Dax | Börsen-Zeitung">'
+    assert metadata(head, body="<h1>Rates weigh on the Dax</h1><p>Text.</p>").title == "Rates weigh on the Dax"
+
+
+def test_a_title_that_merely_starts_like_another_is_not_cut() -> None:
+    head = json_ld(news_article(headline="LTE patent")) + '<meta property="og:title" content="LTE patent: Samsung must destroy phones">'
+    body = "<h1>LTE patent: Samsung must destroy phones</h1><p>Text.</p>"
+    assert metadata(head, body=body).title == "LTE patent: Samsung must destroy phones"
+
+
+def test_utf8_read_as_windows_1252_in_a_tag_is_repaired() -> None:
+    head = '<meta property="og:title" content="10 GB jetzt fÃ¼r nur 5,99 Euro">'
+    assert metadata(head).title == "10 GB jetzt für nur 5,99 Euro"
+
+
+def test_tail_naming_the_site_by_its_host_is_dropped() -> None:
+    head = '<meta property="og:title" content="LTE patent: Samsung must destroy phones - Golem.de">'
+    assert metadata(head, url="https://www.golem.de/news/lte-patent.html").title == "LTE patent: Samsung must destroy phones"

@@ -41,8 +41,8 @@ from tests.local_server import Server, serve
 
 MAX_PAGES = 20
 """ARCHIVE_MAX_PAGES of crawler/settings.py."""
-TIMEOUT = 2
-"""DOWNLOAD_TIMEOUT of these crawls, in seconds."""
+TIMEOUT = 5
+"""DOWNLOAD_TIMEOUT of these crawls, in seconds: what a stalled response waits, long enough for 20 MB on a loaded machine."""
 
 
 @dataclass(frozen=True)

@@ -154,7 +154,8 @@ def test_ctrl_c_stops_the_crawl_and_its_workers(fixture_site: FixtureSite, sqlit
     fixture_site.gate = threading.Event()  # pages wait until the crawl has been interrupted
     crawl = start_crawl(sqlite_url, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2", "LOG_LEVEL=DEBUG"))
     try:
-        while not query(sqlite_url, "SELECT pid FROM crawl_locks"):
+        # Interrupted once it is fetching (its first requests wait at the gate), not while Scrapy is still starting.
+        while not (fixture_site.requests and query(sqlite_url, "SELECT pid FROM crawl_locks")):
             assert crawl.poll() is None, "the crawl ended before it started"
             time.sleep(0.1)
         crawl.send_signal(signal.SIGINT)

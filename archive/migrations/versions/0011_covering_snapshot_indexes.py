@@ -13,9 +13,9 @@
   re-extractions leave, its edits.
 
 On SQLite a snapshot's row holds its body before ``source`` and ``is_latest``,
-so a query that decides on them from the row reads the whole row; both
-indexes hold the columns they are decided on (``is_latest`` too: SQLite takes
-a partial index as covering only when it holds the columns of its predicate).
+so a query that decides on them from the row reads the whole row; each
+index holds the columns decided on (``is_latest`` too: SQLite 3.40 counts a
+partial index as covering only when it holds the columns of its predicate).
 They are created in place, so SQLite's search triggers on ``snapshots`` stay
 as they are.
 

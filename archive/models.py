@@ -111,6 +111,27 @@ class Snapshot(Base):
             sqlite_where=text("is_latest = 1"),
             postgresql_where=text("is_latest"),
         ),
+        # Covering indexes (revision 0011): the latest versions by fetch time with their article and version
+        # number, every version by fetch time with its number and source, and the versions not crawled (the
+        # re-extractions) by article, each read without a snapshot row.
+        Index(
+            "ix_snapshots_latest_fetched_at",
+            "fetched_at",
+            "id",
+            "article_id",
+            "version",
+            "is_latest",
+            sqlite_where=text("is_latest = 1"),
+            postgresql_where=text("is_latest"),
+        ),
+        Index("ix_snapshots_fetched_at_version_source", "fetched_at", "id", "version", "source"),
+        Index(
+            "ix_snapshots_not_crawled_article_id",
+            "article_id",
+            "source",
+            sqlite_where=text(f"source != '{CRAWL}'"),
+            postgresql_where=text(f"source != '{CRAWL}'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from archive.canonical_urls import canonicalize_url
@@ -98,23 +98,33 @@ def is_edit() -> ColumnElement[bool]:
 def site_stats(session: Session) -> list[SiteStats]:
     """Per site: articles, snapshots, articles with more than one version, last fetch, edits, edited articles.
 
-    An article's edits are its crawled versions but the first (which is always crawled): counted so from
-    the index of ``(article_id, source)`` alone, without reading a snapshot row (``count(*)``, not of
-    ``id``, which that index holds on SQLite but not on PostgreSQL).
+    Counted from each article's latest version, whose number is the article's count of versions (they are
+    numbered 1 to n): read from the index of latest versions (``ix_snapshots_latest_fetched_at``) without a
+    snapshot row. An article's edits are its crawled versions but the first (which is always crawled): its
+    versions less one and less its re-extractions, the few snapshots not crawled (read from their own index).
     """
-    crawled = func.count().filter(Snapshot.source == CRAWL)
-    versions = select(Snapshot.article_id, func.count().label("versions"), (crawled - 1).label("edits")).group_by(Snapshot.article_id).subquery()
+    # The predicate of ix_snapshots_not_crawled_article_id written out, not bound: SQLite uses a partial index only
+    # for a query that repeats its predicate, and PostgreSQL's plan of a prepared query does not know a bound value.
+    crawl = literal(CRAWL, literal_execute=True)
+    not_crawled = select(Snapshot.article_id, func.count().label("versions")).where(Snapshot.source != crawl).group_by(Snapshot.article_id).subquery()
+    edits = Snapshot.version - 1 - func.coalesce(not_crawled.c.versions, 0)
+    # From the latest versions to their articles by a left join (every snapshot has its article), which
+    # SQLite keeps in this order: joined the other way, it would look each article's latest version up in
+    # the unique index of the marker, which holds no version number, and read its row.
     rows = session.execute(
         select(
             Article.site,
-            func.count(Article.id),
-            func.coalesce(func.sum(versions.c.versions), 0),
-            func.count(Article.id).filter(versions.c.versions > 1),
+            func.count(),
+            func.sum(Snapshot.version),
+            func.count().filter(Snapshot.version > 1),
             func.max(Article.last_seen_at),
-            func.coalesce(func.sum(versions.c.edits), 0),
-            func.count(Article.id).filter(versions.c.edits > 0),
+            func.sum(edits),
+            func.count().filter(edits > 0),
         )
-        .join(versions, versions.c.article_id == Article.id)
+        .select_from(Snapshot)
+        .outerjoin(Article, Article.id == Snapshot.article_id)
+        .outerjoin(not_crawled, not_crawled.c.article_id == Snapshot.article_id)
+        .where(is_latest_version())
         .group_by(Article.site)
         .order_by(Article.site)
     )

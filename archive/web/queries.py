@@ -1,9 +1,12 @@
 """Read helpers of the web view beyond ``archive.queries``: latest edits and new articles, a page of latest
 versions, new articles and edits per day, the errors of crawl runs, an article's other URLs.
 
-They are written for the archive's existing indexes: on SQLite a snapshot's
-row holds its body before the columns added later (``source``,
-``is_latest``), so what can be decided from an index is decided there.
+They are written for the archive's indexes: on SQLite a snapshot's row holds
+its body before the columns added later (``source``, ``is_latest``), so what
+can be decided from an index is decided there. The indexes of snapshots by
+fetch time hold the version number, the source and the latest marker: the
+edits of a day are counted from them, and a listing finds its page's ids in
+them before it reads the page's rows.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Date, cast, func, select
 from sqlalchemy.orm import Session
 
-from archive.models import CRAWL, Article, CrawlRunError, Snapshot, UrlAlias
+from archive.models import Article, CrawlRunError, Snapshot, UrlAlias
 from archive.queries import is_edit, is_latest_version
 
 
@@ -48,12 +51,18 @@ def _of_site(session: Session, site: str) -> ColumnElement[bool]:
 
 
 def _versions(session: Session, condition: ColumnElement[bool], site: str | None, limit: int, offset: int = 0) -> list[ArticleVersion]:
-    """Versions meeting ``condition`` (of ``site``), most recently fetched first."""
-    query = select(Article, Snapshot).join(Article, Article.id == Snapshot.article_id).where(condition)
+    """Versions meeting ``condition`` (of ``site``), most recently fetched first.
+
+    The page's snapshot ids are found first, from indexes alone (however many rows the offset passes
+    over), then only the page's rows are read.
+    """
+    ids = select(Snapshot.id).where(condition)
     if site:
-        query = query.where(_of_site(session, site))
-    query = query.order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc()).limit(limit).offset(offset)
-    return [ArticleVersion(article, snapshot) for article, snapshot in session.execute(query)]
+        ids = ids.join(Article, Article.id == Snapshot.article_id).where(_of_site(session, site))
+    page = list(session.scalars(ids.order_by(Snapshot.fetched_at.desc(), Snapshot.id.desc()).limit(limit).offset(offset)))
+    rows = session.execute(select(Article, Snapshot).join(Article, Article.id == Snapshot.article_id).where(Snapshot.id.in_(page)))
+    found = {snapshot.id: ArticleVersion(article, snapshot) for article, snapshot in rows}
+    return [found[snapshot_id] for snapshot_id in page]
 
 
 def latest_edits(session: Session, limit: int, site: str | None = None) -> list[ArticleVersion]:
@@ -92,26 +101,6 @@ def _as_date(value: date | str) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-SQLITE_ROWS_READ = 5_000
-"""On SQLite, edits among at most this many versions are told apart row by row, among more by indexes alone."""
-
-
-def _edits_among(session: Session, versions: ColumnElement[bool]) -> ColumnElement[bool]:
-    """``versions`` that are edits (``is_edit()``: not a first version, not a re-extraction).
-
-    SQLite reads version and source from each snapshot's row, after its body: among many versions it is
-    quicker to leave out the first versions and re-extractions listed by the indexes that hold them (a
-    fixed cost, the length of those indexes).
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        count = session.scalar(select(func.count()).select_from(Snapshot).where(versions)) or 0
-        if count > SQLITE_ROWS_READ:
-            first_versions = select(Snapshot.id).where(Snapshot.version == 1)
-            not_crawled = select(Snapshot.id).where(Snapshot.source != CRAWL)
-            return versions & Snapshot.id.not_in(first_versions) & Snapshot.id.not_in(not_crawled)
-    return versions & is_edit()
-
-
 def daily_counts(session: Session, first_day: date, last_day: date) -> list[DayCounts]:
     """New articles and edits found on each UTC day from ``first_day`` to ``last_day``, every day listed."""
     since = datetime.combine(first_day, time.min, tzinfo=UTC)
@@ -120,7 +109,7 @@ def daily_counts(session: Session, first_day: date, last_day: date) -> list[DayC
     fetched_day = _utc_day(session, Snapshot.fetched_at)
     new_in_window = (Article.first_seen_at >= since) & (Article.first_seen_at < until)
     new = session.execute(select(first_seen_day, func.count()).where(new_in_window).group_by(first_seen_day))
-    edits_in_window = _edits_among(session, (Snapshot.fetched_at >= since) & (Snapshot.fetched_at < until))
+    edits_in_window = (Snapshot.fetched_at >= since) & (Snapshot.fetched_at < until) & is_edit()
     edits = session.execute(select(fetched_day, func.count()).where(edits_in_window).group_by(fetched_day))
     new_by_day = {_as_date(day): int(count) for day, count in new}
     edits_by_day = {_as_date(day): int(count) for day, count in edits}

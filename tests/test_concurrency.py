@@ -64,8 +64,6 @@ def test_concurrent_writers_lose_nothing_and_merge_same_bodies(database_url: str
 
 SITES = 4
 ARTICLES_PER_SITE = 60
-IN_PROCESS = ("ARCHIVE_EXTRACT_WORKERS=0",)
-"""Pages read in each crawl process: four crawls with workers each would only compete for the cores."""
 
 
 def test_concurrent_crawls_of_different_sites_lose_nothing(database_url: str) -> None:
@@ -95,7 +93,7 @@ def test_concurrent_zero_configuration_crawls_of_four_origins_on_one_host_lose_n
     articles = 12
     with ExitStack() as servers:
         ports = [servers.enter_context(serve(GeneratedSite(articles=articles, per_page=6))).port for _ in range(SITES)]
-        crawls = [start_crawl(sqlite_url, f"start_url=http://127.0.0.1:{port}/", "max_pages=0", settings=IN_PROCESS) for port in ports]
+        crawls = [start_crawl(sqlite_url, f"start_url=http://127.0.0.1:{port}/", "max_pages=0") for port in ports]
         outputs = [crawl.communicate(timeout=300)[0] for crawl in crawls]
     for crawl, output in zip(crawls, outputs, strict=True):
         assert crawl.returncode == 0, output

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 
 from archive.canonical_urls import canonicalize_url
 from crawler.profiles import load_profiles
-from tests.crawl import query, run_crawl, write_profile
+from tests.crawl import CrawlResult, query, run_crawl, write_profile
 from tests.fixture_site import (
     ADDED_PARAGRAPH,
     AMP_SLUG,
@@ -59,12 +61,35 @@ def expected_body(slug: str, version: int) -> str:
     return "\n\n".join([*paragraphs[:2], f"What is new in {article.topic}", *paragraphs[2:]])
 
 
+@dataclass(frozen=True)
+class FirstCrawl:
+    """One crawl of the fixture site (version 1) into a new SQLite archive, read by the tests that only read it."""
+
+    site: FixtureSite
+    sqlite_url: str
+    result: CrawlResult
+    started: datetime
+
+
+@pytest.fixture(scope="module")
+def first_crawl(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FirstCrawl]:
+    with serve_fixture_site() as site:
+        sqlite_url = f"sqlite:///{tmp_path_factory.mktemp('first-crawl') / 'archive.db'}"
+        started = datetime.now(UTC)
+        yield FirstCrawl(site, sqlite_url, run_crawl(sqlite_url, f"start_url={site.url}"), started)
+
+
+reads_the_first_crawl = pytest.mark.xdist_group("first-crawl")
+"""Tests of the shared first crawl run in one test process, which makes it once."""
+
+
 def article_urls(site: FixtureSite) -> set[str]:
     return {f"{site.url}{a.slug}/" for a in ARTICLES}
 
 
-def test_first_crawl_archives_every_article_once_with_clean_bodies(fixture_site: FixtureSite, sqlite_url: str) -> None:
-    result = run_crawl(sqlite_url, f"start_url={fixture_site.url}")
+@reads_the_first_crawl
+def test_first_crawl_archives_every_article_once_with_clean_bodies(first_crawl: FirstCrawl) -> None:
+    fixture_site, sqlite_url, result = first_crawl.site, first_crawl.sqlite_url, first_crawl.result
     assert result.returncode == 0, result.output
 
     urls = {url for (url,) in query(sqlite_url, "SELECT url FROM articles")}
@@ -90,8 +115,10 @@ def test_first_crawl_archives_every_article_once_with_clean_bodies(fixture_site:
     assert {"/", "/page/2/", "/page/3/"} <= set(paths)
 
 
-def test_metadata_is_archived_in_utc(fixture_site: FixtureSite, sqlite_url: str) -> None:
-    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+@reads_the_first_crawl
+def test_metadata_is_archived_in_utc(first_crawl: FirstCrawl) -> None:
+    fixture_site, sqlite_url = first_crawl.site, first_crawl.sqlite_url
+    assert first_crawl.result.returncode == 0
     rows = query(
         sqlite_url,
         "SELECT authors, published_at, language, tags FROM latest_snapshots WHERE url = :url",
@@ -144,8 +171,10 @@ def test_max_pages_bounds_the_index_pages_followed(fixture_site: FixtureSite, sq
     assert "/page/2/" not in fixture_site.requested_paths()
 
 
-def test_tracking_parameters_never_reach_the_archive(fixture_site: FixtureSite, sqlite_url: str) -> None:
-    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+@reads_the_first_crawl
+def test_tracking_parameters_never_reach_the_archive(first_crawl: FirstCrawl) -> None:
+    sqlite_url = first_crawl.sqlite_url
+    assert first_crawl.result.returncode == 0
     stored = query(sqlite_url, "SELECT url FROM articles UNION ALL SELECT url FROM url_aliases UNION ALL SELECT fetched_url FROM snapshots")
     assert stored and all("utm_" not in url and "#" not in url and url == canonicalize_url(url) for (url,) in stored)
 
@@ -171,9 +200,10 @@ def test_invalid_arguments_fail_clearly(fixture_site: FixtureSite, sqlite_url: s
     assert fixture_site.requests == []
 
 
-def test_crawl_run_is_recorded(fixture_site: FixtureSite, sqlite_url: str) -> None:
-    before = datetime.now(UTC)
-    assert run_crawl(sqlite_url, f"start_url={fixture_site.url}").returncode == 0
+@reads_the_first_crawl
+def test_crawl_run_is_recorded(first_crawl: FirstCrawl) -> None:
+    fixture_site, sqlite_url, before = first_crawl.site, first_crawl.sqlite_url, first_crawl.started
+    assert first_crawl.result.returncode == 0
     [(mode, sites, pages, new, duplicates, not_articles, errors, reason)] = query(
         sqlite_url,
         "SELECT mode, sites, pages_fetched, articles_new, duplicates, not_articles, errors, finish_reason FROM crawl_runs",

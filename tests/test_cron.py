@@ -13,8 +13,6 @@ from tests.fixture_site import ARTICLES, FixtureSite
 
 CRON_PATH = "/usr/bin:/bin"
 """The PATH cron gives a job: no virtualenv on it."""
-IN_PROCESS = ("ARCHIVE_EXTRACT_WORKERS=0",)
-"""Pages read in the crawl process: these tests are about starting the crawl, not about its workers."""
 CRON_LINE = re.compile(
     r"^(?:\S+\s+){5}(?P<command>cd /path/to/technews-archive && /path/to/venv/bin/scrapy crawl news >> crawl\.log 2>&1)$", re.MULTILINE
 )
@@ -35,7 +33,7 @@ def test_readme_crontab_line_runs_with_the_path_cron_gives(fixture_site: Fixture
     write_profile(profiles, fixture_site.url)
     for builtin in load_profiles():  # a bare `scrapy crawl news` crawls every enabled profile: only the local one here
         write_profile(profiles, fixture_site.url, name=builtin, enabled="false")
-    local_settings = " ".join(f"-s {setting}" for setting in (*LOCAL_SITE_SETTINGS, *IN_PROCESS))
+    local_settings = " ".join(f"-s {setting}" for setting in LOCAL_SITE_SETTINGS)
     command = (
         readme_cron_command()
         .replace("/path/to/technews-archive", str(PROJECT_ROOT))
@@ -61,14 +59,14 @@ def test_profiles_dir_comes_from_the_environment_and_s_wins(fixture_site: Fixtur
     from_environment.mkdir()
     from_setting.mkdir()
     write_profile(from_environment, fixture_site.url)
-    result = run_crawl(sqlite_url, "site=tuxdaily", "max_pages=1", settings=IN_PROCESS, env={"ARCHIVE_PROFILES_DIR": str(from_environment)})
+    result = run_crawl(sqlite_url, "site=tuxdaily", "max_pages=1", env={"ARCHIVE_PROFILES_DIR": str(from_environment)})
     assert result.returncode == 0, result.output
     assert query(sqlite_url, "SELECT DISTINCT site FROM articles") == [("tuxdaily",)]
 
     overridden = run_crawl(
         sqlite_url,
         "site=tuxdaily",
-        settings=(*IN_PROCESS, f"ARCHIVE_PROFILES_DIR={from_setting}"),
+        settings=(f"ARCHIVE_PROFILES_DIR={from_setting}",),
         env={"ARCHIVE_PROFILES_DIR": str(from_environment)},
     )
     assert overridden.returncode != 0

@@ -39,6 +39,8 @@ from tests.hostile_site import (
 )
 from tests.local_server import Server, serve
 
+pytestmark = pytest.mark.xdist_group("hostile-crawl")  # its tests share module fixtures: one worker runs them all
+
 MAX_PAGES = 20
 """ARCHIVE_MAX_PAGES of crawler/settings.py."""
 TIMEOUT = 5

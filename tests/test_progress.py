@@ -21,6 +21,8 @@ from archive.records import FetchedArticle, RawResponse
 from archive.store import record_articles
 from tests.crawl import PROJECT_ROOT
 
+pytestmark = pytest.mark.xdist_group("progress-archive")  # its tests share module fixtures: one worker runs them all
+
 ARTICLES = 30
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 BAR = re.compile(r"\| *(\d+)/(\d+) \[[0-9:]+<(?:[0-9:]+|\?), +(?:[0-9.]+|\?) ?(rows|checks|pages)/s\]")

@@ -34,6 +34,8 @@ from tests.crawl import query
 from tests.local_server import Server, serve
 from tests.queue_workers import RABBITMQ_URL, QueueSetup, RemoteSite, rabbitmq_unreachable, redis_unreachable, wait_for
 
+pytestmark = pytest.mark.xdist_group("queue-workers")  # its tests share module fixtures: one worker runs them all
+
 ARTICLES = 12
 SITE = RemoteSite(articles=ARTICLES, per_page=6)
 FAST_CRAWLS = {

@@ -41,6 +41,8 @@ from tests.crawl import PROJECT_ROOT, run_crawl
 from tests.fixture_site import ADDED_PARAGRAPH, AMP_SLUG, EDITED_BODY_SLUG, EDITED_TITLE_SLUG, serve_fixture_site
 from tests.web_server import serve_archive
 
+pytestmark = pytest.mark.xdist_group("served-archive")  # its tests share module fixtures: one worker runs them all
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENSHOT = PROJECT_ROOT / "docs" / "diff.png"

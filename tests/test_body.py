@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import lxml.html
 import pytest
+import trafilatura.core
 
 from crawler.extraction import body, clean_body
 
@@ -81,3 +83,35 @@ def test_paywall_and_cookie_notices_are_dropped_from_a_body() -> None:
         + "<p>Originally published on Live Science.</p></div>"
     )
     assert clean_body(html).split("\n\n") == [*PROSE[:2], "Originally published on Live Science."]
+
+
+@dataclass
+class CountedComparison:
+    """Wraps trafilatura's comparison with readability and jusText, counting its runs."""
+
+    compare: Callable[..., tuple[object, str]]
+    runs: int = 0
+
+    def __call__(self, *args: object) -> tuple[object, str]:
+        self.runs += 1
+        return self.compare(*args)
+
+
+def _comparisons(monkeypatch: pytest.MonkeyPatch, page: str) -> tuple[str, int]:
+    comparison = CountedComparison(trafilatura.core.compare_extraction)
+    monkeypatch.setattr(trafilatura.core, "compare_extraction", comparison)
+    found, _ = body.extract_body_html(lxml.html.fromstring(page), "https://news.example/a")
+    return found, comparison.runs
+
+
+def test_a_long_body_is_extracted_without_trafilaturas_comparison(monkeypatch: pytest.MonkeyPatch) -> None:
+    found, runs = _comparisons(monkeypatch, PAGE)
+    assert runs == 0
+    assert all(text in found for text in PROSE)
+
+
+def test_a_short_body_is_compared_with_readability_and_justext(monkeypatch: pytest.MonkeyPatch) -> None:
+    short_page = "<html><body><article><h1>Headline</h1>" + "".join(f"<p>{text}</p>" for text in PROSE[:3]) + "</article></body></html>"
+    found, runs = _comparisons(monkeypatch, short_page)
+    assert runs >= 1
+    assert PROSE[0] in found

@@ -29,12 +29,12 @@ from sqlalchemy import case, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from archive.compression import CorruptPage, decompress_page
 from archive.content import page_hashes
 from archive.db import error_reason
 from archive.models import Article, CrawlRun, CrawlRunError, PageResponse, RawPage, Snapshot, UrlAlias
 from archive.progress import SILENT, Progress
 from archive.queries import is_latest_version
-from archive.rawpages import CorruptPage, decompress_page
 from archive.search import FTS_TABLE
 
 Check = Callable[[Session], Iterator[str]]

@@ -31,6 +31,16 @@ class ArticleMetadata:
         return {f.name: getattr(self, f.name) for f in fields(ArticleMetadata)}
 
 
+@dataclass(frozen=True)
+class PackedPage:
+    """A page's bytes as the archive stores them (``archive.compression.pack_page``)."""
+
+    sha256: str
+    """Of the uncompressed bytes."""
+    data: bytes
+    """Compressed."""
+
+
 @dataclass
 class RawResponse:
     """A fetched page as the server sent it (after transfer decoding)."""
@@ -39,6 +49,8 @@ class RawResponse:
     status: int
     body: bytes
     headers: Mapping[str, str] = field(default_factory=dict)
+    packed: PackedPage | None = None
+    """``body`` packed for storage already, when the worker that read it did so."""
 
 
 @dataclass

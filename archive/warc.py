@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 from warcio.statusandheaders import StatusAndHeaders  # type: ignore[import-untyped]
 from warcio.warcwriter import WARCWriter  # type: ignore[import-untyped]
 
+from archive.compression import CorruptPage
 from archive.models import Article, PageResponse, Snapshot
 from archive.progress import SILENT, Progress
 from archive.queries import is_latest_version
-from archive.rawpages import WITH_PAGE, CorruptPage, page_bytes
+from archive.rawpages import WITH_PAGE, page_bytes
 
 SOFTWARE = "technews-archive"
 

@@ -46,11 +46,12 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
+from archive.compression import COMPRESSION_LEVEL
 from archive.copy import copy_archive
 from archive.db import open_archive
 from archive.models import Article, RawPage, Snapshot
 from archive.queries import article_history, find_article
-from archive.rawpages import COMPRESSION_LEVEL, store_response
+from archive.rawpages import store_response
 from archive.records import RawResponse
 from archive.search import search_snapshots
 

@@ -24,10 +24,18 @@ single crawl process is the limit), what it archived and the archive's size; the
 (≥ 0.5). Several ``--pages`` values compare the peak memory of the largest
 crawl with the smallest's (target ≤ 1.3×).
 
+``--profile`` runs (b) once more, under cProfile timed by each thread's CPU
+clock: the crawl process's main thread (``PROFILED_CRAWL``) and its write
+thread and the workers' page function (``ARCHIVE_PROFILE_DIR``, see
+``crawler.profiling``); it prints the
+ten largest costs of the crawl process and of the workers, in CPU
+milliseconds per archived page spent in each function itself (the profiler
+slows both down, so these are shares, not the figures above).
+
 Usage, from the project root::
 
     python bench/throughput.py [--pages 1000 [10000 ...]] [--workers N] [--concurrency 16]
-                               [--news-only] [--set NAME=VALUE ...]
+                               [--news-only] [--profile] [--set NAME=VALUE ...]
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ import ctypes
 import json
 import multiprocessing
 import os
+import pstats
 import resource
 import subprocess
 import sys
@@ -53,6 +62,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from bench.pageserver import page_server  # noqa: E402
 from bench.realsite import DEFAULT_DATA, PAGE_SIZE, Site, edit_point  # noqa: E402
+from crawler.profiling import PROFILE_DIR_VARIABLE  # noqa: E402
 from tests.crawl import crawl_command, query  # noqa: E402
 
 SAMPLE_SECONDS = 0.1
@@ -60,6 +70,20 @@ RATIO_TARGET = 0.5
 MEMORY_TARGET = 1.3
 ROBOTS_TXT = b"User-agent: *\nAllow: /\n"
 PR_SET_CHILD_SUBREAPER = 36
+TOP_COSTS = 10
+CRAWL_PROFILES = ("crawl-main.prof", "write-*.prof")
+"""The crawl process's profiles: its main (reactor) thread, its write thread."""
+WORKER_PROFILES = ("read-*.prof",)
+PROFILED_CRAWL = """
+import cProfile, runpy, sys, time
+output, sys.argv = sys.argv[1], sys.argv[1:]
+profiler = cProfile.Profile(time.thread_time)
+try:
+    profiler.runcall(runpy.run_module, "scrapy", run_name="__main__", alter_sys=True)
+finally:
+    profiler.dump_stats(output)
+"""
+"""``python -c PROFILED_CRAWL OUTPUT -m scrapy ...``: ``python -m scrapy ...`` with its main thread profiled into OUTPUT."""
 
 
 def local_site_settings(concurrency: int) -> tuple[str, ...]:
@@ -291,12 +315,19 @@ def archive_bytes(database: Path) -> int:
     return sum(path.stat().st_size for path in database.parent.glob(database.name + "*"))
 
 
-def news_crawl(url: str, directory: Path, settings: tuple[str, ...]) -> tuple[Result, str]:
-    """(b): the project's crawl into a fresh SQLite archive; the result and a line on what it archived."""
+def news_crawl(url: str, directory: Path, settings: tuple[str, ...], profiles: Path | None = None) -> tuple[Result, str]:
+    """(b): the project's crawl into a fresh SQLite archive; the result and a line on what it archived.
+
+    With ``profiles``, a directory, the crawl runs under cProfile and leaves its profiles there.
+    """
     database = directory / "archive.db"
     database_url = f"sqlite:///{database}"
     command = crawl_command(database_url, f"start_url={url}", "max_pages=0", settings=settings)
-    measured = run_measured(command, PROJECT_ROOT, dict(os.environ))
+    env = dict(os.environ)
+    if profiles is not None:
+        command[1:3] = ["-c", PROFILED_CRAWL, str(profiles / "crawl-main.prof")]
+        env[PROFILE_DIR_VARIABLE] = str(profiles)
+    measured = run_measured(command, PROJECT_ROOT, env)
     [(started, finished, new, duplicates, not_articles, errors, fetched)] = query(
         database_url,
         "SELECT started_at, finished_at, articles_new, duplicates, not_articles, errors, pages_fetched FROM crawl_runs",
@@ -310,6 +341,31 @@ def news_crawl(url: str, directory: Path, settings: tuple[str, ...]) -> tuple[Re
     return Result(articles, seconds, measured), archived
 
 
+def top_costs(directory: Path, patterns: tuple[str, ...], pages: int) -> list[str]:
+    """The ``TOP_COSTS`` functions with the most time spent in themselves in the profiles ``patterns`` match, per page."""
+    files = [str(path) for pattern in patterns for path in sorted(directory.glob(pattern))]
+    if not files:
+        return ["      (no profile written)"]
+    costs = pstats.Stats(*files).stats  # type: ignore[attr-defined]
+    largest = sorted(costs.items(), key=lambda cost: cost[1][2], reverse=True)[:TOP_COSTS]
+    return [
+        f"      {1000 * own / pages:6.2f} ms  {calls / pages:6.1f} calls  {name} ({Path(file).name}:{line})"
+        for (file, line, name), (_, calls, own, _, _) in largest
+    ]
+
+
+def print_profile(url: str, directory: Path, settings: tuple[str, ...]) -> None:
+    """(b) again under cProfile; the ten largest costs of the crawl process and of the workers."""
+    run = directory / "profiled"
+    profiles = run / "profiles"
+    profiles.mkdir(parents=True)
+    news, _ = news_crawl(url, run, settings, profiles)
+    print(f"(b) under cProfile: {news.pages} article pages; own CPU time per archived page of the largest costs")
+    for name, patterns in (("crawl process", CRAWL_PROFILES), ("workers", WORKER_PROFILES)):
+        print(f"    {name}:")
+        print("\n".join(top_costs(profiles, patterns, news.pages)))
+
+
 def verdict(ok: bool) -> str:
     return "met" if ok else "MISSED"
 
@@ -320,6 +376,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, help="ARCHIVE_EXTRACT_WORKERS of (b) (default: the project's)")
     parser.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS(_PER_DOMAIN) of both crawls")
     parser.add_argument("--news-only", action="store_true", help="run (b) only")
+    parser.add_argument("--profile", action="store_true", help="then run (b) under cProfile and print its largest costs")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="another -s setting of (b)")
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     args = parser.parse_args()
@@ -354,6 +411,8 @@ def main() -> None:
                         f"ratio (b)/(a): {ratio:.2f} over the crawl (target >= {RATIO_TARGET}: {verdict(ratio >= RATIO_TARGET)}), "
                         f"{news.process_rate / plain.process_rate:.2f} process start to exit"
                     )
+                if args.profile:
+                    print_profile(url, directory, news_settings)
         finally:
             server.kill()
             server.join()

@@ -18,6 +18,7 @@ from archive.progress import terminal_progress
 from archive.store import Outcome
 from crawler.profiles import ProfileError, load_profiles
 from crawler.reextract import SKIPPED, reextract_archive
+from crawler.worker_pool import available_cores
 
 __all__ = ["main"]
 
@@ -31,8 +32,15 @@ __all__ = ["main"]
     type=click.Path(file_okay=False),
     help="Your site profiles, as for the crawler (or set ARCHIVE_PROFILES_DIR).",
 )
+@click.option(
+    "--workers",
+    type=click.IntRange(min=0),
+    default=available_cores,
+    show_default="the machine's cores",
+    help="Worker processes that read the pages, as in a crawl; 0 reads them in this process.",
+)
 @click.pass_context
-def reextract(ctx: click.Context, site: str | None, since: datetime | None, profiles_dir: str | None) -> None:
+def reextract(ctx: click.Context, site: str | None, since: datetime | None, profiles_dir: str | None, workers: int) -> None:
     """Run the current extractor over the stored page of each article's latest version, without fetching.
 
     A different result is archived as a new version marked `reextract` (same
@@ -45,7 +53,7 @@ def reextract(ctx: click.Context, site: str | None, since: datetime | None, prof
     except ProfileError as error:
         raise click.ClickException(str(error)) from None
     with terminal_progress("pages") as progress:
-        counts = reextract_archive(open_sessions(ctx), profiles, site, as_utc(since), progress)
+        counts = reextract_archive(open_sessions(ctx), profiles, site, as_utc(since), progress, workers)
     click.echo(
         f"re-extracted {sum(counts.values())} pages: {counts[Outcome.CHANGED.value]} new versions, "
         f"{counts[Outcome.UNCHANGED.value]} unchanged, {counts[SKIPPED]} skipped"

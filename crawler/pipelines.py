@@ -42,6 +42,7 @@ from archive.db import Archive, error_reason
 from archive.rechecks import record_gone, record_not_modified
 from archive.store import Recorded, record_article, record_articles
 from crawler.items import ArticleItem, CrawlItem, Gone, NotModified
+from crawler.profiling import profiled
 from crawler.shared_archive import crawl_archive
 from crawler.stats import Stat, outcome_stat
 
@@ -85,6 +86,7 @@ class ArchivePipeline:
         self.batch_size, self.batch_seconds = max(1, batch_size), batch_seconds
         self.pending: list[CrawlItem] = []
         self.writing = DeferredLock()
+        self.write_batch = profiled(self._write, "write")
         self.timer: Any = None
 
     @classmethod
@@ -129,7 +131,7 @@ class ArchivePipeline:
         pending, self.pending = self.pending, []
         articles = sorted((item for item in pending if isinstance(item, ArticleItem)), key=lambda item: item.fetched_url != item.url)
         answers = [item for item in pending if not isinstance(item, ArticleItem)]
-        outcomes = await maybe_deferred_to_future(self.writing.run(deferToThread, self._write, articles, answers))
+        outcomes = await maybe_deferred_to_future(self.writing.run(deferToThread, self.write_batch, articles, answers))
         for item, outcome in zip(articles, outcomes, strict=True):
             if isinstance(outcome, Recorded):
                 self.stats.inc_value(outcome_stat(outcome.outcome))

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from scrapy.http import Response
 
 from archive.canonical_urls import canonicalize_url
-from archive.records import FetchedArticle, RawResponse
+from archive.records import FetchedArticle, PackedPage, RawResponse
 
 
 def header(response: Response, name: str) -> str | None:
@@ -17,12 +17,13 @@ def header(response: Response, name: str) -> str | None:
     return value.decode("latin-1").strip() or None if value else None
 
 
-def raw_response(response: Response) -> RawResponse:
-    """The page as the server sent it (after transfer decoding), to be kept with the versions read from it."""
-    return RawResponse(response.url, response.status, response.body, {str(k): v for k, v in response.headers.to_unicode_dict().items()})
+def raw_response(response: Response, packed: PackedPage) -> RawResponse:
+    """The page as the server sent it (after transfer decoding, ``packed`` for storage), to be kept with the versions read from it."""
+    headers = {str(k): v for k, v in response.headers.to_unicode_dict().items()}
+    return RawResponse(response.url, response.status, response.body, headers, packed)
 
 
-def crawled_article(article: FetchedArticle, response: Response, site: str) -> FetchedArticle:
+def crawled_article(article: FetchedArticle, response: Response, site: str, packed: PackedPage) -> FetchedArticle:
     """``article`` as read from ``response`` for ``site``: fetch time, the URLs it was reached under, validators, the page."""
     requested = canonicalize_url(response.request.url) if response.request else article.fetched_url
     return replace(
@@ -32,5 +33,5 @@ def crawled_article(article: FetchedArticle, response: Response, site: str) -> F
         aliases=[url for url in dict.fromkeys([article.fetched_url, requested]) if url != article.url],
         etag=header(response, "ETag"),
         last_modified=header(response, "Last-Modified"),
-        raw=raw_response(response),
+        raw=raw_response(response, packed),
     )

@@ -9,6 +9,7 @@ over the environment), as for the ``archive`` command.
 import os
 
 from archive.db import database_url_from_env
+from crawler.worker_pool import available_cores
 
 BOT_NAME = "technews-archive"
 SPIDER_MODULES = ["crawler.spiders"]
@@ -67,7 +68,7 @@ ARCHIVE_JOB_ID = ""
 
 # Article pages are read (extracted and cleaned) by this many worker processes beside the
 # crawl, so that fetching goes on meanwhile; 0 reads them in the crawl process itself.
-ARCHIVE_EXTRACT_WORKERS = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+ARCHIVE_EXTRACT_WORKERS = available_cores()
 # Seconds a page may take in a worker before it is skipped (logged, counted) and the worker replaced.
 ARCHIVE_EXTRACT_TIMEOUT = 60.0
 # Articles are written in batches, one transaction each: when this many are waiting, and at

@@ -15,7 +15,7 @@ import pytest
 from pebble.common.types import RemoteTraceback
 
 from archive.db import open_archive
-from crawler.page_workers import TASKS_PER_WORKER, WorkerFailed, WorkerPool
+from crawler.worker_pool import TASKS_PER_WORKER, WorkerFailed, WorkerPool
 from tests.crawl import query, run_crawl, start_crawl
 from tests.fixture_site import ARTICLES, FixtureSite
 
@@ -126,6 +126,15 @@ def test_workers_ignore_sigint_and_are_forked_by_a_server_that_preloaded_extract
     finally:
         pool.close()
     assert "forkserver" in parent and "crawler.extraction" in parent
+
+
+def test_workers_start_with_no_database_scrapy_or_twisted_code_loaded() -> None:
+    pool = WorkerPool(eval, workers=1, timeout=60)
+    try:
+        loaded = pool.submit(("[m for m in ('crawler.page_tasks', 'sqlalchemy', 'scrapy', 'twisted') if m in __import__('sys').modules]",))
+        assert loaded.result() == ["crawler.page_tasks"]
+    finally:
+        pool.close()
 
 
 def _worker_pids(output: str) -> set[int]:

@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from sqlalchemy import text
 from warcio.archiveiterator import ArchiveIterator
 
+from archive.compression import ZSTD_MAGIC, CorruptPage, decompress_page
 from archive.db import open_archive
-from archive.rawpages import ZSTD_MAGIC, CorruptPage, decompress_page
 from archive.records import FetchedArticle, RawResponse
 from archive.store import record_article
 from crawler.cli import main
@@ -243,3 +243,35 @@ def test_warc_export_holds_one_response_record_per_stored_page(fixture_site: Fix
     assert len(latest) == len(ARTICLES) and [body for url, _, body, _ in latest if url == edited] == [served[f"v2{path_of[edited]}"].body]
     to_stdout = CliRunner().invoke(main, ["--db", database_url, "export", "--format", "warc", "--site", "nothing"])
     assert to_stdout.exit_code == 0 and to_stdout.stdout_bytes.startswith(b"WARC/1.1") and b"response" not in to_stdout.stdout_bytes
+
+
+def test_reextract_in_worker_processes_archives_what_one_process_archives(tmp_path: Path) -> None:
+    site = build_site(1, 8000)
+    pages = {f"http://127.0.0.1:8000/{article.slug}/": site[f"/{article.slug}/"].body for article in ARTICLES}
+    pages["http://127.0.0.1:8000/binary/"] = bytes(range(256)) * 64  # cannot be read: skipped
+    in_process, in_workers = (f"sqlite:///{tmp_path / name}" for name in ("in-process.db", "workers.db"))
+    for database in (in_process, in_workers):
+        sessions = open_archive(database).sessions
+        for number, (url, body) in enumerate(pages.items()):
+            old = FetchedArticle(
+                url=url,
+                site="fixture",
+                fetched_url=url,
+                fetched_at=MONDAY + timedelta(minutes=number),
+                title=f"Story {number}",
+                body_text=f"What an old extractor made of story {number}.",
+                extractor="old-extractor",
+                raw=RawResponse(url=url, status=200, body=body, headers={"Content-Type": "text/html; charset=utf-8"}),
+            )
+            record_article(sessions, old)
+
+    one_process = run(in_process, "reextract", "--workers", "0")
+    workers = run(in_workers, "reextract", "--workers", "2")
+    assert one_process.exit_code == 0 and workers.exit_code == 0, workers.output
+    assert one_process.output == workers.output == f"re-extracted {len(pages)} pages: {len(ARTICLES)} new versions, 0 unchanged, 1 skipped\n"
+    versions = (
+        "SELECT a.url, s.version, s.source, s.fetched_at, s.title, s.body_text, s.authors, s.published_at, s.tags, "
+        "s.extractor, s.content_hash, s.is_latest FROM snapshots s JOIN articles a ON a.id = s.article_id ORDER BY a.url, s.version"
+    )
+    assert query(in_workers, versions) == query(in_process, versions)
+    assert len(query(in_workers, versions)) == len(pages) + len(ARTICLES)

@@ -38,11 +38,10 @@ from archive.rechecks import RecheckPolicy
 from crawler.arguments import CrawlArguments, chosen_profiles, parse_arguments
 from crawler.articles import article_from_reading
 from crawler.discovery import SiteKnowledge, load_site_knowledge, plan_source, recheck_policy
-from crawler.extraction.encoding import decode_html
 from crawler.failures import record_failure
 from crawler.items import ArticleItem, CrawlItem, Gone, NotModified
 from crawler.links import article_links, next_page_link
-from crawler.page_workers import PageReader, WorkerFailed
+from crawler.page_workers import PageReader
 from crawler.profiles import SiteProfile
 from crawler.requests import RequestFactory
 from crawler.responses import crawled_article, header
@@ -50,6 +49,7 @@ from crawler.shared_archive import crawl_archive
 from crawler.site_selection import SiteSelection, select_sites
 from crawler.sources import GUESSED_FEED_PATH, GUESSED_SITEMAP_PATH, UnusableSource, feed_links, parse_source, sitemaps_from_robots
 from crawler.stats import Stat
+from crawler.worker_pool import WorkerFailed
 
 logger = logging.getLogger(__name__)
 
@@ -178,8 +178,7 @@ class NewsSpider(scrapy.Spider):
         if not self._is_html(response):
             return
         try:
-            content_type = header(response, "Content-Type") or ""
-            reading = await self.reader.read(decode_html(response.body, content_type), response.url, profile.body_rules)
+            page = await self.reader.read(response.body, header(response, "Content-Type"), response.url, profile.body_rules)
         except ValueError as error:  # UnparsablePage included
             self._count(Stat.UNPARSABLE)
             logger.warning("skipped %s: %s", response.url, error)
@@ -188,6 +187,7 @@ class NewsSpider(scrapy.Spider):
             self._count(Stat.EXTRACT_ERRORS)
             logger.error("skipped %s: extraction failed: %s", response.url, error)
             return
+        reading = page.reading
         article = article_from_reading(reading, response.url, profile.allowed_domains)
         if article.url != article.fetched_url:
             # The page names another URL canonical: that page is the one to archive versions of.
@@ -200,7 +200,7 @@ class NewsSpider(scrapy.Spider):
             self._count(Stat.NOT_ARTICLE)
             logger.debug("not an article: %s", response.url)
             return
-        yield crawled_article(article, response, profile.name)
+        yield crawled_article(article, response, profile.name, page.packed)
 
     def parse_robots(self, response: Response) -> Iterator[scrapy.Request]:
         """robots.txt: the sitemaps its ``Sitemap:`` lines name, else a guess at ``/sitemap.xml``."""

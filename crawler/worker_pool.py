@@ -1,0 +1,110 @@
+"""A pool of worker processes that run one module-level function: a timeout per call, failures as ``WorkerFailed``.
+
+A ``pebble.ProcessPool``: one call at a time per worker, a worker replaced when
+it dies (a crash, an out-of-memory kill) or runs out of time, and after
+``TASKS_PER_WORKER`` calls so that whatever memory it gathers does not outlive
+that. Workers ignore SIGINT (a Ctrl-C in a terminal reaches the whole process
+group: their owner decides when they stop) and are started by a fork server
+with ``crawler.page_tasks`` (and so ``crawler.extraction``) preloaded where the
+platform has one (fast to replace, no fork of a threaded process), else
+spawned. No Scrapy and no Twisted: the crawl (``crawler.page_workers``) and
+``archive reextract`` (``crawler.reextract``) both use it.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable
+from concurrent.futures import Future
+from concurrent.futures import TimeoutError as TaskTimeout
+from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+
+logger = logging.getLogger(__name__)
+
+TASKS_PER_WORKER = 500
+"""Pages after which a worker process is replaced by a fresh one."""
+PRELOADED_MODULES = ["crawler.extraction", "crawler.page_tasks"]
+"""Imported once by the fork server, so that a new worker starts with them loaded."""
+WORKER_LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
+"""Scrapy's default log format: a worker's log lines read like the crawl's."""
+
+
+CLOSED_BEFORE_ANSWERING = "the worker pool closed before answering"
+
+
+class WorkerFailed(Exception):
+    """A page (a call) failed because of its worker process: it died, did not answer in time, or the pool closed."""
+
+
+def _start_worker(log_level: int) -> None:
+    """Run in every new worker process: log to the crawl's standard error, and say so."""
+    logging.basicConfig(level=log_level, format=WORKER_LOG_FORMAT)
+    logger.debug("extraction worker process %d started", os.getpid())
+
+
+def available_cores() -> int:
+    """The processors this process may run on: the default number of workers."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _context() -> BaseContext:
+    return multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+
+
+class WorkerPool:
+    """``workers`` processes that run ``function`` (a module-level function) on the arguments given to ``submit``."""
+
+    def __init__(self, function: Callable[..., Any], workers: int, timeout: float, log_level: int = logging.WARNING) -> None:
+        if workers < 1:
+            raise ValueError(f"a worker pool needs at least one worker, not {workers}")
+        self.function, self.timeout = function, timeout
+        context = _context()
+        if context.get_start_method() == "forkserver":
+            context.set_forkserver_preload(PRELOADED_MODULES)
+        self._pool = ProcessPool(workers, TASKS_PER_WORKER, _start_worker, (log_level,), context)
+        self._pool.schedule(os.getpid)  # pebble starts its workers at the first call: now, ready for the first page
+        self._pending: set[Future[Any]] = set()
+        self._pending_lock = threading.Lock()
+        self._closed = False
+
+    def submit(self, args: tuple[Any, ...]) -> Future[Any]:
+        """Call the function with ``args`` in a worker; the future of its result or of the reason it failed."""
+        task = self._pool.schedule(self.function, args, timeout=self.timeout)
+        outcome: Future[Any] = Future()
+        with self._pending_lock:
+            self._pending.add(outcome)
+        task.add_done_callback(lambda done: self._settle(outcome, done))
+        return outcome
+
+    def _settle(self, outcome: Future[Any], task: Future[Any]) -> None:
+        """Hand a finished task's result or error to its outcome, the worker's failures as ``WorkerFailed``."""
+        with self._pending_lock:
+            self._pending.discard(outcome)
+        error = task.exception()
+        if error is None:
+            outcome.set_result(task.result())
+        elif self._closed or isinstance(error, BrokenProcessPool):  # the pool fails what it holds as it stops
+            outcome.set_exception(WorkerFailed(CLOSED_BEFORE_ANSWERING))
+        elif isinstance(error, TaskTimeout):
+            outcome.set_exception(WorkerFailed(f"no answer within {self.timeout:g} seconds"))
+        elif isinstance(error, ProcessExpired):
+            outcome.set_exception(WorkerFailed(f"the worker process died (exit code {error.exitcode})"))
+        else:
+            outcome.set_exception(error)
+
+    def close(self) -> None:
+        """Stop every worker process at once; calls not answered yet fail with ``WorkerFailed`` (idempotent)."""
+        self._closed = True
+        self._pool.stop()  # type: ignore[no-untyped-call]
+        self._pool.join()
+        with self._pending_lock:
+            unanswered, self._pending = self._pending, set()
+        for outcome in unanswered:
+            outcome.set_exception(WorkerFailed(CLOSED_BEFORE_ANSWERING))

@@ -68,7 +68,7 @@ ARCHIVE_JOB_ID = ""
 
 # Article pages are read (extracted and cleaned) by this many worker processes beside the
 # crawl, so that fetching goes on meanwhile; 0 reads them in the crawl process itself.
-ARCHIVE_EXTRACT_WORKERS = available_cores()
+ARCHIVE_EXTRACT_WORKERS = os.environ.get("ARCHIVE_EXTRACT_WORKERS") or available_cores()  # also from the environment
 # Seconds a page may take in a worker before it is skipped (logged, counted) and the worker replaced.
 ARCHIVE_EXTRACT_TIMEOUT = 60.0
 # Articles are written in batches, one transaction each: when this many are waiting, and at

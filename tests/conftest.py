@@ -15,6 +15,11 @@ from sqlalchemy.exc import OperationalError
 
 from tests.fixture_site import FixtureSite, serve_fixture_site
 
+# The suite's crawls read pages in the crawl process, one at a time, unless a test asks for workers
+# (-s ARCHIVE_EXTRACT_WORKERS=2, as tests/test_page_workers.py does): a suite of crawls need not start two
+# worker processes for each. Benchmarks, which do not load this file, crawl with the default workers.
+os.environ.setdefault("ARCHIVE_EXTRACT_WORKERS", "0")
+
 POSTGRES_ADMIN_URL = os.environ.get("ARCHIVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 

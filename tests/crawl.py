@@ -13,10 +13,8 @@ from typing import Any
 from sqlalchemy import create_engine, text
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-LOCAL_SITE_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "LOG_LEVEL=INFO", "ARCHIVE_EXTRACT_WORKERS=0")
-"""A local site needs no politeness; pages are read in the crawl process, one at a time, unless a test asks for
-workers (``-s ARCHIVE_EXTRACT_WORKERS=2``, as ``tests/test_page_workers.py`` does): a suite of crawls need not
-start two worker processes for each."""
+LOCAL_SITE_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "LOG_LEVEL=INFO")
+"""A local site needs no politeness."""
 
 
 @dataclass(frozen=True)

@@ -67,7 +67,7 @@ def fetch_error_stat(reason: str) -> str:
     return f"{FETCH_ERRORS}{reason}"
 
 
-ERROR_REASONS: Mapping[Stat, str] = {
+ERROR_REASONS: Mapping[str, str] = {
     Stat.NOT_HTML: "not-html",
     Stat.UNPARSABLE: "unparsable",
     Stat.EMPTY_BODY: "no-body",
@@ -79,17 +79,17 @@ ERROR_REASONS: Mapping[Stat, str] = {
     Stat.URL_TOO_LONG: "url-too-long",
     Stat.DEPTH_LIMIT: "depth-limit",
 }
-"""Keys of pages not archived, and their reason; besides these, ``archive/fetch_errors/REASON``."""
+"""Keys of pages not archived, and their reason; besides these, ``archive/fetch_errors/REASON``. A ``Stat`` is
+its key's string, so plain string keys of a stats dump find their reason here too."""
 ANSWERS = (Stat.PAGES_FETCHED, Stat.NOT_MODIFIED, Stat.GONE, Stat.SOURCES)
 """Responses the crawl could use: pages, 304s, 404/410s of re-checks, feeds, sitemaps and robots.txt."""
 
 
 def error_reasons(stats: Mapping[str, Any]) -> dict[str, int]:
     """How many pages were not archived, by reason, from a crawl's stats."""
-    by_key = {str(key): reason for key, reason in ERROR_REASONS.items()}
     reasons: dict[str, int] = {}
     for key, value in stats.items():
-        reason = key.removeprefix(FETCH_ERRORS) if key.startswith(FETCH_ERRORS) else by_key.get(key)
+        reason = key.removeprefix(FETCH_ERRORS) if key.startswith(FETCH_ERRORS) else ERROR_REASONS.get(key)
         if reason and value:
             reasons[reason] = reasons.get(reason, 0) + int(value)
     return reasons

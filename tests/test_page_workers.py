@@ -97,7 +97,7 @@ def test_closing_never_waits_for_a_page_stuck_in_a_worker() -> None:
     started = time.monotonic()
     pool.close()
     took = time.monotonic() - started
-    assert took < 2, f"close took {took:.1f} s with a call stuck in a worker"
+    assert took < 30, f"close took {took:.1f} s with a call stuck in a worker: it waited for the call's 60-second timeout"
     with pytest.raises(WorkerFailed, match="closed before answering"):
         stuck.result(timeout=0)
     assert not is_running(stuck_pid)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Set
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from typing import Any
@@ -19,10 +18,10 @@ from lxml.html import HtmlElement
 
 from archive.records import ArticleMetadata
 from crawler.extraction import json_ld
-from crawler.extraction.authors import extract_authors, site_key, site_keys
+from crawler.extraction.authors import extract_authors, site_keys
 from crawler.extraction.dates import DateReading, date_from_url, most_precise, read_date
-from crawler.extraction.encoding import UTF8, WEB_DEFAULT
 from crawler.extraction.meta_tags import MetaTags
+from crawler.extraction.titles import extract_title
 
 PUBLISHED_META = (
     "article:published_time",
@@ -39,9 +38,6 @@ PUBLISHED_META = (
     "cXenseParse:recs:publishtime",
 )
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "dcterms.modified", "last-modified")
-TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ")
-MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u017e\u2013-\u203a]|â€")
-"""The marks of UTF-8 read as Windows-1252: "Ã¼" for "ü", "â€™" for "’"."""
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 NOT_A_TOPIC = re.compile(
@@ -60,58 +56,6 @@ class PageMetadata(ArticleMetadata):
     json_ld_article: bool = False
     """The page's JSON-LD describes it as an article (Article, NewsArticle, BlogPosting, ...)."""
     og_article: bool = False
-
-
-def repair_mojibake(text: str) -> str:
-    """UTF-8 that was decoded as Windows-1252 ("fÃ¼r") decoded again ("für"); any other text unchanged."""
-    if not MOJIBAKE.search(text):
-        return text
-    try:
-        return text.encode(WEB_DEFAULT).decode(UTF8)
-    except UnicodeError:
-        return text
-
-
-def _clean_title(title: str, site: Set[str]) -> str:
-    """The title, whitespace and mojibake mended, without a " | Site" tail naming the site (see ``site_keys``)."""
-    title = repair_mojibake(" ".join(html.unescape(title).split()))
-    for separator in TITLE_SEPARATORS:
-        if separator in title:
-            head, _, tail = title.rpartition(separator)
-            if head and site_key(tail) in site:
-                return head.strip()
-    return title
-
-
-def _without_suffix(title: str, others: list[str]) -> str:
-    """``title`` without a " | Section | Site" tail, where another of the page's titles is ``title`` up to that tail."""
-    for other in sorted(set(others), key=len):
-        if len(other) < len(title) and title.startswith(other) and title[len(other) :].startswith(TITLE_SEPARATORS):
-            return other
-    return title
-
-
-def _single_h1(tree: HtmlElement) -> str | None:
-    texts = [text for text in (" ".join(h1.text_content().split()) for h1 in tree.iter("h1")) if text]
-    return texts[0] if len(texts) == 1 else None
-
-
-def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], site: Set[str]) -> str:
-    """The headline: JSON-LD ``headline``, the social title, the page's one ``<h1>``, by majority.
-
-    Where two of the three agree and the third differs (a stale or shortened JSON-LD
-    headline, say), the two win; otherwise the first present wins, in that order. A title
-    that is another of them (or the page's ``<title>``) followed by a separator and more (a
-    section, the site's name in another spelling) counts as that other. Mojibake is
-    repaired. A page with none of them gets its ``<title>`` without the site name.
-    """
-    social = meta.first("og:title", "twitter:title")
-    page_title = _clean_title(tree.findtext(".//title") or "", site)
-    candidates = [_clean_title(value, site) for value in (json_ld.text(article.get("headline")), social, _single_h1(tree)) if value]
-    if not candidates:
-        return page_title
-    candidates = [_without_suffix(title, [*candidates, page_title]) for title in candidates]
-    return max(candidates, key=candidates.count)
 
 
 def _split(values: list[str]) -> list[str]:

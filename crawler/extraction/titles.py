@@ -1,0 +1,77 @@
+"""The article's title, chosen among what the page states it to be: JSON-LD, the social title, the ``<h1>``.
+
+Pages name their article several times over, not always alike: a stale or shortened
+JSON-LD headline, a social title with the site's name or a section in its tail, text
+from a mis-encoded tag. This module reads each statement, mends it and lets the
+statements vote.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Set
+from typing import Any
+
+from lxml.html import HtmlElement
+
+from crawler.extraction import json_ld
+from crawler.extraction.authors import site_key
+from crawler.extraction.encoding import UTF8, WEB_DEFAULT
+from crawler.extraction.meta_tags import MetaTags
+
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ")
+MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u017e\u2013-\u203a]|â€")
+"""The marks of UTF-8 read as Windows-1252: "Ã¼" for "ü", "â€™" for "’"."""
+
+
+def repair_mojibake(text: str) -> str:
+    """UTF-8 that was decoded as Windows-1252 ("fÃ¼r") decoded again ("für"); any other text unchanged."""
+    if not MOJIBAKE.search(text):
+        return text
+    try:
+        return text.encode(WEB_DEFAULT).decode(UTF8)
+    except UnicodeError:
+        return text
+
+
+def _clean_title(title: str, site: Set[str]) -> str:
+    """The title, whitespace and mojibake mended, without a " | Site" tail naming the site (see ``site_keys``)."""
+    title = repair_mojibake(" ".join(html.unescape(title).split()))
+    for separator in TITLE_SEPARATORS:
+        if separator in title:
+            head, _, tail = title.rpartition(separator)
+            if head and site_key(tail) in site:
+                return head.strip()
+    return title
+
+
+def _without_suffix(title: str, others: list[str]) -> str:
+    """``title`` without a " | Section | Site" tail, where another of the page's titles is ``title`` up to that tail."""
+    for other in sorted(set(others), key=len):
+        if len(other) < len(title) and title.startswith(other) and title[len(other) :].startswith(TITLE_SEPARATORS):
+            return other
+    return title
+
+
+def _single_h1(tree: HtmlElement) -> str | None:
+    texts = [text for text in (" ".join(h1.text_content().split()) for h1 in tree.iter("h1")) if text]
+    return texts[0] if len(texts) == 1 else None
+
+
+def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], site: Set[str]) -> str:
+    """The headline: JSON-LD ``headline``, the social title, the page's one ``<h1>``, by majority.
+
+    Where two of the three agree and the third differs (a stale or shortened JSON-LD
+    headline, say), the two win; otherwise the first present wins, in that order. A title
+    that is another of them (or the page's ``<title>``) followed by a separator and more (a
+    section, the site's name in another spelling) counts as that other. Mojibake is
+    repaired. A page with none of them gets its ``<title>`` without the site name.
+    """
+    social = meta.first("og:title", "twitter:title")
+    page_title = _clean_title(tree.findtext(".//title") or "", site)
+    candidates = [_clean_title(value, site) for value in (json_ld.text(article.get("headline")), social, _single_h1(tree)) if value]
+    if not candidates:
+        return page_title
+    candidates = [_without_suffix(title, [*candidates, page_title]) for title in candidates]
+    return max(candidates, key=candidates.count)

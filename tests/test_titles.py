@@ -1,4 +1,4 @@
-"""Titles on small pages: the sources' majority, counting a title with a section or site tail as the title, mojibake repaired."""
+"""Titles on small pages: the sources' majority, tails of a section or the site, the heading shown above the article, mojibake repaired."""
 
 from __future__ import annotations
 
@@ -33,3 +33,24 @@ def test_utf8_read_as_windows_1252_in_a_tag_is_repaired() -> None:
 def test_tail_naming_the_site_by_its_host_is_dropped() -> None:
     head = '<meta property="og:title" content="LTE patent: Samsung must destroy phones - Golem.de">'
     assert metadata(head, url="https://www.golem.de/news/lte-patent.html").title == "LTE patent: Samsung must destroy phones"
+
+
+def test_h1_in_a_breadcrumb_trail_gives_way_to_the_heading_shown_above_the_article() -> None:
+    head = json_ld(news_article(headline="Rates hold steady")) + '<meta property="og:title" content="ECB decision: rates unchanged">'
+    body = (
+        '<ol class="breadcrumbs"><li>Business</li><li><h1>ECB decision: rates unchanged</h1></li></ol>'
+        "<article><h2>Rates hold steady</h2><p>Text.</p><h2>What it means</h2></article>"
+    )
+    assert metadata(head, body=body).title == "Rates hold steady"
+
+
+def test_h1_in_the_navigation_is_not_counted_against_the_article_h1() -> None:
+    head = json_ld(news_article(headline="Stale headline")) + '<meta property="og:title" content="Fresh headline">'
+    body = "<nav><h1>Example News</h1></nav><article><h1>Fresh headline</h1><p>Text.</p></article>"
+    assert metadata(head, body=body).title == "Fresh headline"
+
+
+def test_style_inside_a_heading_is_not_part_of_its_text() -> None:
+    head = json_ld(news_article(headline="Stale headline")) + '<meta property="og:title" content="Fresh headline">'
+    body = "<h1><style>.title{font-weight:700}</style>Fresh headline</h1><p>Text.</p>"
+    assert metadata(head, body=body).title == "Fresh headline"

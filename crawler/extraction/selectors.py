@@ -89,6 +89,11 @@ def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, elemen
     return not BOILERPLATE_CLASSES.isdisjoint(names) or any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
 
 
+NAVIGATION_TAG = "nav"
+BREADCRUMB = re.compile("crumb", re.IGNORECASE)
+"""The class or id of a breadcrumb trail ("breadcrumb", "crumbs", "article-header__crumb")."""
+
+
 NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video", "audio"})
 """Dropped from extracted bodies: captions, credits and media, and page regions."""
 

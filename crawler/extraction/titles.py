@@ -19,6 +19,7 @@ from crawler.extraction import json_ld
 from crawler.extraction.authors import site_key
 from crawler.extraction.encoding import UTF8, WEB_DEFAULT
 from crawler.extraction.meta_tags import MetaTags
+from crawler.extraction.selectors import BREADCRUMB, NAVIGATION_TAG
 
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ")
 MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u017e\u2013-\u203a]|â€")
@@ -54,13 +55,36 @@ def _without_suffix(title: str, others: list[str]) -> str:
     return title
 
 
-def _single_h1(tree: HtmlElement) -> str | None:
-    texts = [text for text in (" ".join(h1.text_content().split()) for h1 in tree.iter("h1")) if text]
-    return texts[0] if len(texts) == 1 else None
+def _heading_text(heading: HtmlElement) -> str:
+    """The heading's words, without those of any ``<style>`` or ``<script>`` inside it."""
+    return " ".join("".join(heading.xpath(".//text()[not(ancestor::style or ancestor::script)]")).split())
+
+
+def _in_navigation(element: HtmlElement) -> bool:
+    """The element is part of the page's navigation: inside a ``<nav>`` or a breadcrumb trail."""
+    return any(
+        node.tag == NAVIGATION_TAG or BREADCRUMB.search(node.get("class") or "") or BREADCRUMB.search(node.get("id") or "")
+        for node in (element, *element.iterancestors())
+    )
+
+
+def _headline_heading(tree: HtmlElement) -> HtmlElement | None:
+    """The heading shown above the article: the page's one ``<h1>`` outside its navigation.
+
+    An ``<h1>`` in a breadcrumb trail or a ``<nav>`` names the page for search engines
+    (often the ``<title>``, not the headline shown): where every ``<h1>`` sits there, the
+    headline is the first ``<h2>`` after them outside the navigation. None where the page
+    has several ``<h1>`` outside its navigation, or none at all.
+    """
+    h1s = [h1 for h1 in tree.iter("h1") if _heading_text(h1)]
+    own = [h1 for h1 in h1s if not _in_navigation(h1)]
+    if own or not h1s:
+        return own[0] if len(own) == 1 else None
+    return next((h2 for h2 in h1s[-1].xpath("following::h2") if _heading_text(h2) and not _in_navigation(h2)), None)
 
 
 def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], site: Set[str]) -> str:
-    """The headline: JSON-LD ``headline``, the social title, the page's one ``<h1>``, by majority.
+    """The headline: JSON-LD ``headline``, the social title, the heading shown above the article (:func:`_headline_heading`), by majority.
 
     Where two of the three agree and the third differs (a stale or shortened JSON-LD
     headline, say), the two win; otherwise the first present wins, in that order. A title
@@ -70,7 +94,9 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     """
     social = meta.first("og:title", "twitter:title")
     page_title = _clean_title(tree.findtext(".//title") or "", site)
-    candidates = [_clean_title(value, site) for value in (json_ld.text(article.get("headline")), social, _single_h1(tree)) if value]
+    heading = _headline_heading(tree)
+    shown = _heading_text(heading) if heading is not None else None
+    candidates = [_clean_title(value, site) for value in (json_ld.text(article.get("headline")), social, shown) if value]
     if not candidates:
         return page_title
     candidates = [_without_suffix(title, [*candidates, page_title]) for title in candidates]

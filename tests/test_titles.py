@@ -54,3 +54,19 @@ def test_style_inside_a_heading_is_not_part_of_its_text() -> None:
     head = json_ld(news_article(headline="Stale headline")) + '<meta property="og:title" content="Fresh headline">'
     body = "<h1><style>.title{font-weight:700}</style>Fresh headline</h1><p>Text.</p>"
     assert metadata(head, body=body).title == "Fresh headline"
+
+
+def test_sources_split_over_the_kicker_give_the_headline_without_it() -> None:
+    head = json_ld(news_article(headline="Olympics: Germany beat France")) + '<meta property="og:title" content="Germany beat France">'
+    body = "<h1><span>Olympics</span><span>Germany beat France</span></h1><p>Text.</p>"
+    assert metadata(head, body=body).title == "Germany beat France"
+
+
+def test_heading_with_a_kicker_agrees_with_a_title_that_joins_them() -> None:
+    head = json_ld(news_article(headline="Schools try AI tutors")) + '<meta property="og:title" content="Classrooms: AI makes pupils faster">'
+    body = '<h1><span>Classrooms</span> <span class="sr-only">-</span> <span>AI makes pupils faster</span></h1><p>Text.</p>'
+    assert metadata(head, body=body).title == "Classrooms: AI makes pupils faster"
+
+
+def test_heading_with_words_of_its_own_between_its_elements_has_no_kicker() -> None:
+    assert metadata(body="<h1><b>Apple</b> and <b>Google</b> settle</h1><p>Text.</p>").title == "Apple and Google settle"

@@ -1,15 +1,17 @@
-"""The article's title, chosen among what the page states it to be: JSON-LD, the social title, the ``<h1>``.
+"""The article's title, chosen among what the page states it to be: JSON-LD, the social title, the heading.
 
 Pages name their article several times over, not always alike: a stale or shortened
-JSON-LD headline, a social title with the site's name or a section in its tail, text
-from a mis-encoded tag. This module reads each statement, mends it and lets the
-statements vote.
+JSON-LD headline, a social title with the site's name or a section in its tail, an
+``<h1>`` in the breadcrumb trail that is the search engines' title rather than the
+headline shown, a kicker above the headline, text from a mis-encoded tag. This module
+reads each statement, mends it and lets the statements vote.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections import Counter
 from collections.abc import Set
 from typing import Any
 
@@ -24,6 +26,9 @@ from crawler.extraction.selectors import BREADCRUMB, NAVIGATION_TAG
 TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ")
 MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u017e\u2013-\u203a]|â€")
 """The marks of UTF-8 read as Windows-1252: "Ã¼" for "ü", "â€™" for "’"."""
+WORD = re.compile(r"\w")
+KICKER_SEPARATOR = ": "
+"""Between a kicker and its headline where a site writes them as one title ("Kicker: Headline")."""
 
 
 def repair_mojibake(text: str) -> str:
@@ -83,21 +88,45 @@ def _headline_heading(tree: HtmlElement) -> HtmlElement | None:
     return next((h2 for h2 in h1s[-1].xpath("following::h2") if _heading_text(h2) and not _in_navigation(h2)), None)
 
 
+def _heading_forms(heading: HtmlElement) -> list[str]:
+    """What the heading states as the headline: the text it shows, or its headline, that text and "Kicker: headline".
+
+    A heading made of parts, child elements with words and no words of its own between
+    them (``<span>Kicker</span><span hidden>: </span><span>Headline</span>``), shows a kicker
+    (every part but the last) above its headline (the last part). Sites title the article
+    either way, so the heading states both; its headline without the kicker comes first.
+    """
+    shown = _heading_text(heading)
+    parts = [text for text in map(_heading_text, heading.iterchildren("*")) if WORD.search(text)]
+    if len(parts) < 2 or WORD.search("".join(heading.xpath("text()"))):
+        return [shown]
+    kicker, headline = " ".join(parts[:-1]), parts[-1]
+    return [headline, shown, f"{kicker}{KICKER_SEPARATOR}{headline}"]
+
+
 def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], site: Set[str]) -> str:
     """The headline: JSON-LD ``headline``, the social title, the heading shown above the article (:func:`_headline_heading`), by majority.
 
-    Where two of the three agree and the third differs (a stale or shortened JSON-LD
-    headline, say), the two win; otherwise the first present wins, in that order. A title
-    that is another of them (or the page's ``<title>``) followed by a separator and more (a
-    section, the site's name in another spelling) counts as that other. Mojibake is
-    repaired. A page with none of them gets its ``<title>`` without the site name.
+    Each source states one title, the heading one or several (:func:`_heading_forms`); the
+    title most sources state wins. Where two of the three agree and the third differs (a
+    stale or shortened JSON-LD headline, say), the two win; where the sources are split
+    between a headline with its kicker and the same without, the headline without it wins;
+    otherwise the first present wins, in that order. A title that is another of them (or the
+    page's ``<title>``) followed by a separator and more (a section, the site's name in
+    another spelling) counts as that other. Mojibake is repaired. A page with none of them
+    gets its ``<title>`` without the site name.
     """
     social = meta.first("og:title", "twitter:title")
     page_title = _clean_title(tree.findtext(".//title") or "", site)
     heading = _headline_heading(tree)
-    shown = _heading_text(heading) if heading is not None else None
-    candidates = [_clean_title(value, site) for value in (json_ld.text(article.get("headline")), social, shown) if value]
-    if not candidates:
+    statements = [[value] for value in (json_ld.text(article.get("headline")), social) if value]
+    if heading is not None:
+        statements.append(_heading_forms(heading))
+    if not statements:
         return page_title
-    candidates = [_without_suffix(title, [*candidates, page_title]) for title in candidates]
-    return max(candidates, key=candidates.count)
+    cleaned = [[_clean_title(title, site) for title in titles] for titles in statements]
+    every_title = [title for titles in cleaned for title in titles]
+    statements = [[_without_suffix(title, [*every_title, page_title]) for title in titles] for titles in cleaned]
+    votes = Counter(title for titles in statements for title in set(titles))
+    headline = statements[-1][0] if heading is not None and len(statements[-1]) > 1 else None
+    return max((title for titles in statements for title in titles), key=lambda title: (votes[title], votes[title] > 1 and title == headline))

@@ -89,7 +89,7 @@ def _headline_heading(tree: HtmlElement) -> HtmlElement | None:
 
 
 def _heading_forms(heading: HtmlElement) -> list[str]:
-    """What the heading states as the headline: the text it shows, or its headline, that text and "Kicker: headline".
+    """What the heading states as the headline: the text it shows, and under a kicker the headline alone (first) and "Kicker: Headline".
 
     A heading made of parts, child elements with words and no words of its own between
     them (``<span>Kicker</span><span hidden>: </span><span>Headline</span>``), shows a kicker
@@ -119,14 +119,14 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     social = meta.first("og:title", "twitter:title")
     page_title = _clean_title(tree.findtext(".//title") or "", site)
     heading = _headline_heading(tree)
-    statements = [[value] for value in (json_ld.text(article.get("headline")), social) if value]
+    stated = [[value] for value in (json_ld.text(article.get("headline")), social) if value]
     if heading is not None:
-        statements.append(_heading_forms(heading))
-    if not statements:
+        stated.append(_heading_forms(heading))
+    if not stated:
         return page_title
-    cleaned = [[_clean_title(title, site) for title in titles] for titles in statements]
+    cleaned = [[_clean_title(title, site) for title in titles] for titles in stated]
     every_title = [title for titles in cleaned for title in titles]
-    statements = [[_without_suffix(title, [*every_title, page_title]) for title in titles] for titles in cleaned]
-    votes = Counter(title for titles in statements for title in set(titles))
-    headline = statements[-1][0] if heading is not None and len(statements[-1]) > 1 else None
-    return max((title for titles in statements for title in titles), key=lambda title: (votes[title], votes[title] > 1 and title == headline))
+    by_source = [[_without_suffix(title, [*every_title, page_title]) for title in titles] for titles in cleaned]
+    votes = Counter(title for titles in by_source for title in set(titles))
+    without_kicker = by_source[-1][0] if heading is not None and len(by_source[-1]) > 1 else None
+    return max((title for titles in by_source for title in titles), key=lambda title: (votes[title], votes[title] > 1 and title == without_kicker))

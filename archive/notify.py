@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from urllib.parse import urlencode
 
-import apprise
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -127,6 +126,8 @@ def message(news: RunNews, events: frozenset[str], web_url: str | None) -> tuple
 
 def send(urls: str, title: str, body: str) -> bool:
     """Send one message to every apprise URL of ``urls`` (separated by spaces or commas); True if all took it."""
+    import apprise  # here, not above: a crawl that notifies nobody never loads it
+
     notifier = apprise.Apprise()
     if not notifier.add(urls):
         logger.error("notification not sent: ARCHIVE_NOTIFY holds no usable apprise URL")

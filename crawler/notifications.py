@@ -17,7 +17,7 @@ from typing import Self
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from twisted.internet.defer import Deferred
+from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.threads import deferToThread
 
 from archive.notify import Notified, notify_run, parse_events
@@ -56,10 +56,10 @@ class RunNotifications:
             assert self.crawler.stats is not None
             self.crawler.stats.inc_value(Stat.NOTIFY_SENT if outcome == Notified.SENT else Stat.NOTIFY_FAILED)
 
-    def _failed(self, failure: object) -> None:
-        logger.error("notification failed: %s", failure)
-        self._count(Notified.FAILED)
-
-    def run_recorded(self, run_id: int) -> Deferred[None]:
-        notified: Deferred[None] = deferToThread(self._notify, run_id).addCallback(self._count)
-        return notified.addErrback(self._failed)
+    async def run_recorded(self, run_id: int) -> None:
+        try:
+            outcome = await maybe_deferred_to_future(deferToThread(self._notify, run_id))
+        except Exception as error:
+            logger.error("notification failed: %s", error)
+            outcome = Notified.FAILED
+        self._count(outcome)

@@ -18,12 +18,11 @@ answer at all because every request failed exits with ``EXIT_ALL_FAILED``.
 from __future__ import annotations
 
 import logging
-from typing import Any, Self
+from typing import Self
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
-from twisted.internet.defer import Deferred
 
 from archive.models import CrawlRun, CrawlRunError, utc_now
 from archive.site_locks import LockOwner
@@ -34,7 +33,7 @@ from crawler.stats import ANSWERS, Stat, error_reasons
 logger = logging.getLogger(__name__)
 
 run_recorded = object()
-"""Signal sent once a run's record is complete, with ``run_id``; its handlers may return a Deferred."""
+"""Signal sent once a run's record is complete, with ``run_id``; its handlers may be coroutines."""
 
 EXIT_ALL_FAILED = 3
 
@@ -84,7 +83,7 @@ class CrawlRunRecorder:
             session.flush()
             self.run_id = run.id
 
-    def spider_closed(self, spider: Spider, reason: str) -> Deferred[Any]:
+    async def spider_closed(self, spider: Spider, reason: str) -> None:
         count = self.stats.get_value
         errors = error_reasons(self.stats.get_stats())
         with crawl_archive(self.crawler).sessions.begin() as session:
@@ -115,7 +114,7 @@ class CrawlRunRecorder:
         if run.errors and not sum(count(name, 0) for name in ANSWERS):
             self.stats.set_value(Stat.EXIT_STATUS, EXIT_ALL_FAILED)
             self.failure = f"crawl run {self.run_id} fetched nothing: every request failed ({by_reason})"
-        return self.crawler.signals.send_catch_log_deferred(run_recorded, run_id=self.run_id)
+        await self.crawler.signals.send_catch_log_async(run_recorded, run_id=self.run_id)
 
     def engine_stopped(self) -> None:
         """The summary, once Scrapy has dumped its stats: the last line a reader of the log sees."""

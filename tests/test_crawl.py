@@ -116,6 +116,13 @@ def test_first_crawl_archives_every_article_once_with_clean_bodies(first_crawl: 
 
 
 @reads_the_first_crawl
+def test_a_clean_crawl_logs_no_warning(first_crawl: FirstCrawl) -> None:
+    """A site that answers well gives a log without warnings: a deprecated Scrapy call would print two per run."""
+    assert first_crawl.result.returncode == 0
+    assert not [line for line in first_crawl.result.output.splitlines() if "WARNING" in line or "Deprecat" in line]
+
+
+@reads_the_first_crawl
 def test_metadata_is_archived_in_utc(first_crawl: FirstCrawl) -> None:
     fixture_site, sqlite_url = first_crawl.site, first_crawl.sqlite_url
     assert first_crawl.result.returncode == 0

@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import argparse
 
-from kombu.exceptions import OperationalError
-from kombu.utils.url import maybe_sanitize_url
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
@@ -22,7 +20,6 @@ from scrapy.utils.conf import arglist_to_dict
 from crawler.arguments import ArgumentError, chosen_profiles, parse_arguments
 from crawler.jobs import CrawlJob, JobError, site_jobs
 from crawler.profiles import ProfileError
-from crawler.queue import CRAWL_TASK, queue_app
 from crawler.spiders.news import NewsSpider
 
 
@@ -62,6 +59,12 @@ class Command(ScrapyCommand):
             raise SystemExit("error: no enabled site profile to enqueue")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        # Imported here: Scrapy imports every command's module whenever it starts, and only this one needs Celery.
+        from kombu.exceptions import OperationalError
+        from kombu.utils.url import maybe_sanitize_url
+
+        from crawler.queue import CRAWL_TASK, queue_app
+
         assert self.settings is not None
         app = queue_app(self.settings)
         app.conf.broker_connection_timeout = 10

@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-sys.path[0] = str(PROJECT_ROOT)  # instead of bench/, whose incremental.py would hide the package Twisted imports
+sys.path.insert(0, str(PROJECT_ROOT))
 
 from archive.db import open_archive  # noqa: E402
 from archive.integrity import check_archive  # noqa: E402

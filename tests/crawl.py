@@ -77,7 +77,8 @@ def run_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = ()
 
 
 CRAWL_TIMEOUT_SECONDS = 300
-WORKERS_SETTING = "ARCHIVE_EXTRACT_WORKERS="
+WORKERS_VARIABLE = "ARCHIVE_EXTRACT_WORKERS"
+WORKERS_SETTING = f"{WORKERS_VARIABLE}="
 COMPONENT_SETTINGS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES")
 CLASS_SETTINGS = ("SCHEDULER", "SCHEDULER_PRIORITY_QUEUE", "SCHEDULER_MEMORY_QUEUE", "SCHEDULER_DISK_QUEUE", "DUPEFILTER_CLASS", "STATS_CLASS")
 INTERPRETER_WARNING_FILTERS = (
@@ -91,8 +92,10 @@ INTERPRETER_WARNING_FILTERS = (
 
 
 def _with_workers(settings: tuple[str, ...]) -> bool:
-    """The crawl starts worker processes: the multiprocessing state of this process is no child's to share."""
-    return any(setting.startswith(WORKERS_SETTING) and setting != f"{WORKERS_SETTING}0" for setting in settings)
+    """The crawl starts worker processes (by its settings, else the environment, else by default): the multiprocessing
+    state of this process is no child's to share."""
+    given = [setting.removeprefix(WORKERS_SETTING) for setting in settings if setting.startswith(WORKERS_SETTING)]
+    return (given[-1] if given else os.environ.get(WORKERS_VARIABLE, "")) != "0"
 
 
 @cache

@@ -18,7 +18,7 @@ into a fresh archive and prints, against the targets:
 
 Usage, from the project root::
 
-    python bench/incremental.py [--articles 1000] [--db sqlite:///...|postgresql://...]
+    python bench/recrawl.py [--articles 1000] [--db sqlite:///...|postgresql://...]
 """
 
 from __future__ import annotations

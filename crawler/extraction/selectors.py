@@ -76,6 +76,8 @@ BOILERPLATE_TAGS = frozenset(
 MAX_CLASS_NAME_CHARS = 100
 POPUP_CLASS = re.compile(r"^(hovercard|popover|tooltip-content)$|(rollover|hovercard|popover|tooltip)[\w-]*-(block|content|body|card|box)$")
 """Hover cards and pop-ups hidden inside paragraphs (a person's card with links to other stories)."""
+POPUP_WORD = re.compile("hovercard|popover|tooltip|rollover")
+"""Every class name :data:`POPUP_CLASS` matches holds one of these: class attributes without any are not searched."""
 
 
 def is_boilerplate_element(tag: str, classes: str | None, element_id: str | None) -> bool:
@@ -85,7 +87,9 @@ def is_boilerplate_element(tag: str, classes: str | None, element_id: str | None
     if not classes:
         return False
     names = classes.split()
-    return not BOILERPLATE_CLASSES.isdisjoint(names) or any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
+    if not BOILERPLATE_CLASSES.isdisjoint(names):
+        return True
+    return bool(POPUP_WORD.search(classes)) and any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
 
 
 NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video", "audio"})

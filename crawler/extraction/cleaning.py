@@ -1,4 +1,4 @@
-"""Turn an extracted body fragment into clean article text with lxml.
+"""Turn an extracted body fragment into clean article text with BeautifulSoup.
 
 Removes what still is not article (share buttons, related-article lists,
 newsletter boxes, author boxes, comments, ads, captions and credits, whether
@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from lxml.etree import iterwalk, strip_elements
-from lxml.html import HtmlElement, HTMLParser, document_fromstring
+from bs4 import BeautifulSoup
+from bs4.element import NavigableString, Tag
 
 from archive.content import INVISIBLE_CHARACTERS
 from crawler.extraction.selectors import (
@@ -73,14 +73,6 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 WORD = re.compile(r"\w+")
 HEADLINE_SIMILARITY = 0.5
 WRAPPER_TAGS = frozenset({"html", "body", "div", "section", "article", "main", "span"})
-RUBY_ANNOTATIONS = ("rt", "rp")
-"""The pronunciation written above characters (and its fallback parentheses): not part of the text."""
-FRAGMENT_PARSER = HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
-
-
-def _is_furniture(element: HtmlElement) -> bool:
-    """Page furniture (:func:`is_boilerplate_element`), or what an extracted body drops besides (:data:`NON_BODY_TAGS`)."""
-    return element.tag in NON_BODY_TAGS or is_boilerplate_element(element.tag, element.get("class"), element.get("id"))
 
 
 def _short(text: str) -> str | None:
@@ -121,24 +113,19 @@ def _without_furniture(paragraphs: list[str]) -> list[str]:
     ]
 
 
-def _drop(elements: Iterable[HtmlElement]) -> None:
-    """Drop each element with what it holds, keeping the text that follows it."""
+def _decompose(elements: Iterable[Tag]) -> None:
     for element in list(elements):
-        if element.getparent() is not None:
-            element.drop_tree()
+        if not element.decomposed:
+            element.decompose()
 
 
-def _text(element: HtmlElement, separator: str = "") -> str:
-    return separator.join(element.itertext())
-
-
-def _drop_lists_under_boilerplate_headings(root: HtmlElement) -> None:
+def _drop_lists_under_boilerplate_headings(soup: BeautifulSoup) -> None:
     """A list right after a "Related"/"Read more" heading is the list of links it announces."""
-    for heading in list(root.iter(*HEADINGS)):
-        text = " ".join(_text(heading, " ").split())
-        following = heading.getnext()
-        if following is not None and following.tag in ("ul", "ol") and (_is_boilerplate_text(text) or END_OF_ARTICLE.match(text)):
-            _drop([following])
+    for heading in soup.find_all(HEADINGS):
+        text = " ".join(heading.get_text(" ").split())
+        following = heading.find_next_sibling()
+        if following is not None and following.name in ("ul", "ol") and (_is_boilerplate_text(text) or END_OF_ARTICLE.match(text)):
+            following.decompose()
 
 
 def _similar(a: str, b: str) -> bool:
@@ -147,43 +134,31 @@ def _similar(a: str, b: str) -> bool:
     return bool(words_a | words_b) and len(words_a & words_b) >= HEADLINE_SIMILARITY * len(words_a | words_b)
 
 
-def _drop_headline(root: HtmlElement, title: str | None) -> None:
+def _drop_headline(soup: BeautifulSoup, title: str | None) -> None:
     """The headline is the title, not body: any heading that repeats the title, and an ``<h1>``
     opening the body that rewords it (a section heading that opens a tutorial stays)."""
     key = " ".join((title or "").split()).casefold()
     if not key:
         return
-    _drop(heading for heading in root.iter(*HEADINGS) if " ".join(_text(heading, " ").split()).casefold() == key)
-    first = next((element for element in root.iter() if element.tag not in WRAPPER_TAGS and _text(element).strip()), None)
-    if first is not None and first.tag == "h1" and _similar(_text(first, " "), key):
-        _drop([first])
+    for heading in soup.find_all(HEADINGS):
+        if " ".join(heading.get_text(" ").split()).casefold() == key:
+            heading.decompose()
+    first = next((element for element in soup.find_all(True) if element.name not in WRAPPER_TAGS and element.get_text(strip=True)), None)
+    if first is not None and first.name == "h1" and _similar(first.get_text(" "), key):
+        first.decompose()
 
 
-def _laid_out_text(root: HtmlElement) -> str:
-    """The text of ``root`` with a blank line around each block, a line break for each ``<br>``,
-    a space after each table cell and a bullet opening each list item."""
-    parts: list[str] = []
-    for event, element in iterwalk(root, events=("start", "end")):
-        tag = element.tag
-        if event == "start":
-            if tag in BLOCK_TAGS:
-                parts.append(PARAGRAPH_BREAK)
-            if tag == "br":
-                parts.append("\n")
-            elif tag == "li":
-                parts.append(LIST_ITEM_MARK)
-            parts.append(element.text or "")
-        else:
-            if tag in ("td", "th"):
-                parts.append(" ")
-            if tag in BLOCK_TAGS:
-                parts.append(PARAGRAPH_BREAK)
-            parts.append(element.tail or "")
-    return "".join(parts)
-
-
-def _paragraphs(root: HtmlElement) -> list[str]:
-    text = INVISIBLE_CHARACTERS.sub("", _laid_out_text(root))
+def _paragraphs(soup: BeautifulSoup) -> list[str]:
+    for br in soup.find_all("br"):
+        br.replace_with("\n")
+    for cell in soup.find_all(("td", "th")):
+        cell.insert_after(" ")
+    for li in soup.find_all("li"):
+        li.insert(0, NavigableString(LIST_ITEM_MARK))
+    for block in soup.find_all(BLOCK_TAGS):
+        block.insert_before(PARAGRAPH_BREAK)
+        block.insert_after(PARAGRAPH_BREAK)
+    text = INVISIBLE_CHARACTERS.sub("", soup.get_text())
     paragraphs = (" ".join(chunk.split()) for chunk in BLANK_LINES.split(text))
     return [p for p in paragraphs if p and p != LIST_ITEM_MARK.strip()]
 
@@ -216,10 +191,12 @@ def clean_body(body_html: str, title: str | None = None) -> str:
     """
     if not body_html.strip():
         return ""
-    # In one element, so that the parts of a body joined from several containers (chunks.py) are one tree.
-    root = document_fromstring(f"<div>{body_html}</div>", parser=FRAGMENT_PARSER)
-    strip_elements(root, *RUBY_ANNOTATIONS, with_tail=False)
-    _drop(element for element in root.iter() if _is_furniture(element))
-    _drop_lists_under_boilerplate_headings(root)
-    _drop_headline(root, title)
-    return PARAGRAPH_BREAK.join(_without_furniture(_without_tail(_without_repeated_title(_paragraphs(root), title))))
+    soup = BeautifulSoup(body_html, "lxml")
+    _decompose(
+        element
+        for element in soup.find_all(True)
+        if element.name in NON_BODY_TAGS or is_boilerplate_element(element.name, element.get("class"), element.get("id"))
+    )
+    _drop_lists_under_boilerplate_headings(soup)
+    _drop_headline(soup, title)
+    return PARAGRAPH_BREAK.join(_without_furniture(_without_tail(_without_repeated_title(_paragraphs(soup), title))))

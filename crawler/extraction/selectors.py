@@ -1,15 +1,16 @@
 """Every class, id, tag and text pattern that marks page parts as not article, in one place.
 
-The same sets serve the pre-clean of whole pages (before the generic extractor
-runs) and the clean of extracted bodies, both on lxml trees, so a box that a
-site puts inside its content container is removed either way. They are plain
-sets rather than CSS selectors so that one pass over the elements checks them
-all.
+The same sets serve the lxml pre-clean of whole pages (before the generic
+extractor runs) and the BeautifulSoup clean of extracted bodies, so a box that
+a site puts inside its content container is removed either way. They are
+plain sets rather than CSS selectors so that one pass over the elements
+checks them all.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 BOILERPLATE_CLASSES = frozenset(
     {
@@ -80,16 +81,17 @@ POPUP_WORD = re.compile("hovercard|popover|tooltip|rollover")
 """Every class name :data:`POPUP_CLASS` matches holds one of these: class attributes without any are not searched."""
 
 
-def is_boilerplate_element(tag: str, classes: str | None, element_id: str | None) -> bool:
+def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, element_id: object) -> bool:
     """Whether an element with this tag, class attribute and id is page furniture, not article."""
-    if tag in BOILERPLATE_TAGS or element_id in BOILERPLATE_IDS:
+    if tag in BOILERPLATE_TAGS or (isinstance(element_id, str) and element_id in BOILERPLATE_IDS):
         return True
     if not classes:
         return False
-    names = classes.split()
+    names = classes.split() if isinstance(classes, str) else list(classes)
     if not BOILERPLATE_CLASSES.isdisjoint(names):
         return True
-    return bool(POPUP_WORD.search(classes)) and any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
+    words = classes if isinstance(classes, str) else " ".join(names)
+    return bool(POPUP_WORD.search(words)) and any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
 
 
 NAVIGATION_TAG = "nav"

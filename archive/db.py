@@ -118,14 +118,14 @@ def _begin_immediately(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def serialize_on(session: Session, key: str) -> None:
-    """Make concurrent transactions that call this with the same ``key`` run one after the other.
+def serialize_on(session: Session, *keys: str) -> None:
+    """Make concurrent transactions that call this with the same key (any of ``keys``) run one after the other.
 
-    On PostgreSQL a transaction-scoped advisory lock; on SQLite nothing is needed,
-    every writing transaction holds the database's write lock from its start.
+    On PostgreSQL transaction-scoped advisory locks, taken in one order; on SQLite nothing is
+    needed, every writing transaction holds the database's write lock from its start.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": key})
+    if keys and session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtext(key)) FROM unnest(CAST(:keys AS text[])) AS key"), {"keys": sorted(set(keys))})
 
 
 def create_archive_engine(url: str, read_only: bool = False) -> Engine:

@@ -21,6 +21,7 @@ from sqlalchemy import (
     LargeBinary,
     MetaData,
     String,
+    Table,
     Text,
     UniqueConstraint,
     false,
@@ -68,6 +69,11 @@ def utc_now() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table(model: type[Base]) -> Table:
+    """The table of ``model``, for Core statements that write many rows at once past the ORM's unit of work."""
+    return Base.metadata.tables[model.__tablename__]
 
 
 class Article(Base):

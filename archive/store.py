@@ -5,26 +5,32 @@
 transaction: the article rows, their snapshots and their aliases are written
 together or not at all. Each article's newest snapshot carries the
 ``is_latest`` marker; adding a version moves it in the same transaction.
+
+A batch is looked up with a few queries first: its plainly new pages and its
+plainly unchanged ones (sharing no URL and no body with another page of the
+batch) are written with one statement per table for each run of them, the
+others page by page through the session, in batch order, with the same result.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, Literal, NamedTuple, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, true, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.canonical_urls import canonicalize_url
 from archive.content import MIN_DUPLICATE_BODY_CHARS, normalise_text, page_hashes, storable_text
 from archive.db import serialize_on
-from archive.models import REEXTRACT, Article, Snapshot, UrlAlias
+from archive.models import REEXTRACT, Article, Snapshot, UrlAlias, table
 from archive.queries import latest_snapshot, lookup_article
-from archive.rawpages import store_response
+from archive.rawpages import insert_responses, store_response
 from archive.records import FetchedArticle
 
 T = TypeVar("T")
@@ -56,15 +62,20 @@ def _add_aliases(session: Session, article: Article, urls: list[str], reason: st
         session.add(UrlAlias(url=url, article_id=article.id, reason=reason, first_seen_at=when))
 
 
+def _checked_values(fetched: FetchedArticle, when: datetime) -> dict[str, Any]:
+    """An article's columns once its own URL answered with ``fetched``: its validators for conditional re-checks; it is not gone."""
+    return {"last_checked_at": when, "etag": fetched.etag, "last_modified": fetched.last_modified, "gone_at": None, "gone_checks": 0}
+
+
+NOT_CHECKED: dict[str, Any] = {"last_checked_at": None, "etag": None, "last_modified": None, "gone_at": None, "gone_checks": 0}
+"""The same columns of an article whose own URL never answered."""
+
+
 def _checked_at_own_url(article: Article, fetched: FetchedArticle, fetched_url: str, when: datetime) -> None:
-    """The article's own URL answered: keep its validators for conditional re-checks; it is not gone."""
-    if fetched_url != article.url:
-        return
-    article.last_checked_at = when
-    article.etag = fetched.etag
-    article.last_modified = fetched.last_modified
-    article.gone_at = None
-    article.gone_checks = 0
+    """The article's own URL answered: see ``_checked_values``."""
+    if fetched_url == article.url:
+        for name, value in _checked_values(fetched, when).items():
+            setattr(article, name, value)
 
 
 def _article_with_body(session: Session, site: str, digests: tuple[str, str], same_title: bool) -> Article | None:
@@ -88,13 +99,9 @@ def _rename_article(session: Session, article: Article, url: str, when: datetime
     session.add(UrlAlias(url=old_url, article_id=article.id, reason=SAME_BODY, first_seen_at=when))
 
 
-def _new_snapshot(session: Session, article: Article, version: int, fetched: FetchedArticle, digests: tuple[str, str]) -> Snapshot:
-    """A version from ``fetched``, with its raw page when the crawler passed one."""
-    assert fetched.fetched_at is not None
-    response = store_response(session, fetched.raw, fetched.fetched_at) if fetched.raw else None
-    return Snapshot(
-        article_id=article.id,
-        version=version,
+def _snapshot_values(fetched: FetchedArticle, digests: tuple[str, str]) -> dict[str, Any]:
+    """The columns of a version from ``fetched`` but its article, number and response."""
+    return dict(
         fetched_at=fetched.fetched_at,
         fetched_url=fetched.fetched_url or fetched.url,
         content_hash=digests[0],
@@ -109,8 +116,14 @@ def _new_snapshot(session: Session, article: Article, version: int, fetched: Fet
         tags=[storable_text(t) for t in fetched.tags],
         canonical_url=fetched.canonical_url,
         extractor=fetched.extractor,
-        response=response,
     )
+
+
+def _new_snapshot(session: Session, article: Article, version: int, fetched: FetchedArticle, digests: tuple[str, str]) -> Snapshot:
+    """A version from ``fetched``, with its raw page when the crawler passed one."""
+    assert fetched.fetched_at is not None
+    response = store_response(session, fetched.raw, fetched.fetched_at) if fetched.raw else None
+    return Snapshot(article_id=article.id, version=version, response=response, **_snapshot_values(fetched, digests))
 
 
 def _add_latest(session: Session, snapshot: Snapshot, previous: Snapshot | None) -> None:
@@ -182,14 +195,31 @@ def _split_off(session: Session, fetched: FetchedArticle, digests: tuple[str, st
     return Recorded(Outcome.NEW, article.id, 1)
 
 
-def _record(session: Session, fetched: FetchedArticle) -> Recorded:
-    """Archive one page; see ``record_article``."""
-    when = fetched.fetched_at
-    assert when is not None, "fetched_at is required"
-    digests = page_hashes(fetched.title, fetched.body_text)
-    fetched_url = fetched.fetched_url or fetched.url
-    redirected_from = [u for u in fetched.aliases if u not in (fetched.url, fetched_url)]
+class _Page(NamedTuple):
+    """A fetched page with what recording it looks at: its fetch time, hashes, the URL it was fetched from, the URLs it was reached under."""
 
+    fetched: FetchedArticle
+    when: datetime
+    digests: tuple[str, str]
+    fetched_url: str
+    redirected_from: list[str]
+
+    @classmethod
+    def of(cls, fetched: FetchedArticle) -> _Page:
+        assert fetched.fetched_at is not None, "fetched_at is required"
+        fetched_url = fetched.fetched_url or fetched.url
+        redirected_from = [u for u in fetched.aliases if u not in (fetched.url, fetched_url)]
+        return cls(fetched, fetched.fetched_at, page_hashes(fetched.title, fetched.body_text), fetched_url, redirected_from)
+
+    @property
+    def urls(self) -> list[str]:
+        """Every URL the page names or was reached under, each once."""
+        return list(dict.fromkeys([self.fetched.url, self.fetched_url, *self.redirected_from]))
+
+
+def _record(session: Session, page: _Page) -> Recorded:
+    """Archive one page; see ``record_article``."""
+    fetched, when, digests, fetched_url, redirected_from = page
     article = lookup_article(session, list(dict.fromkeys([fetched.url, fetched_url])))
     if article is None:
         return _record_unknown_url(session, fetched, digests, fetched_url, redirected_from)
@@ -238,14 +268,116 @@ def record_article(sessions: sessionmaker[Session], fetched: FetchedArticle, att
     A concurrent writer that filed the same article first makes the insert
     fail on a unique constraint; the transaction is then retried and finds it.
     """
-    return _in_transaction(sessions, lambda session: _record(session, fetched), attempts)
+    page = _Page.of(fetched)
+    return _in_transaction(sessions, lambda session: _record(session, page), attempts)
+
+
+@dataclass(frozen=True)
+class _Unchanged:
+    """A known article that a page fetched at its URL shows unchanged: its row and newest version as the page finds them."""
+
+    article_id: int
+    last_seen_at: datetime
+    version: int
+    new_aliases: list[str]
+
+
+_Plain = _Unchanged | Literal[Outcome.NEW] | None
+"""What a page of a batch plainly is: an unchanged article, a new one, or neither (recorded page by page)."""
+
+
+def _plain_pages(session: Session, pages: Sequence[_Page]) -> list[_Plain]:
+    """Which pages of a batch are plainly new or plainly unchanged, found with a few queries for the whole batch.
+
+    Only a page that shares no URL and no body with another page of the batch
+    can be: no page before it in the batch can then change what it finds,
+    except by recording a page of its article, which ``_record_each`` checks.
+    A new page is one none of whose URLs the archive knows, with a body that
+    no version of the site's articles has; an unchanged one is fetched at the
+    URL of an article whose newest version has its title and body.
+    """
+    urls_seen = Counter(url for page in pages for url in page.urls)
+    bodies_seen = Counter(page.digests[1] for page in pages)
+    alone = [page for page in pages if bodies_seen[page.digests[1]] == 1 and all(urls_seen[url] == 1 for url in page.urls)]
+    urls = [url for page in alone for url in page.urls]
+    articles = {row.url: row for row in session.execute(select(Article.url, Article.id, Article.last_seen_at).where(Article.url.in_(urls)))}
+    known = set(articles) | set(session.scalars(select(UrlAlias.url).where(UrlAlias.url.in_(urls))))
+    unknown = [page for page in alone if known.isdisjoint(page.urls)]
+    # Two writers filing the same body under two new URLs must not both find it unknown.
+    serialize_on(session, *(f"body:{page.fetched.site}:{page.digests[1]}" for page in unknown))
+    query = select(Article.site, Snapshot.body_hash).join(Snapshot.article).where(Snapshot.body_hash.in_([page.digests[1] for page in unknown]))
+    archived_bodies = {(row.site, row.body_hash) for row in session.execute(query)}
+    found = [articles[page.fetched.url].id for page in alone if page.fetched_url == page.fetched.url and page.fetched.url in articles]
+    latest = {
+        row.article_id: row
+        for row in session.execute(
+            select(Snapshot.article_id, Snapshot.version, Snapshot.content_hash).where(Snapshot.is_latest == true(), Snapshot.article_id.in_(found))
+        )
+    }
+    plain: dict[int, _Plain] = {id(page): Outcome.NEW for page in unknown if (page.fetched.site, page.digests[1]) not in archived_bodies}
+    for page in alone:
+        article = articles.get(page.fetched.url)
+        newest = latest.get(article.id) if article is not None and page.fetched_url == page.fetched.url else None
+        if article is not None and newest is not None and newest.content_hash == page.digests[0]:
+            plain[id(page)] = _Unchanged(article.id, article.last_seen_at, newest.version, [url for url in page.redirected_from if url not in known])
+    return [plain.get(id(page)) for page in pages]
+
+
+def _write_plain(session: Session, pages: Sequence[_Page], plain: Sequence[_Plain]) -> list[Recorded]:
+    """Record plainly new and unchanged pages (``_plain_pages``) with a statement per table, as ``_record`` would."""
+    new = [page for page, what in zip(pages, plain, strict=True) if what is Outcome.NEW]
+    rows = [
+        {"url": page.fetched.url, "site": page.fetched.site, "first_seen_at": page.when, "last_seen_at": page.when}
+        | (_checked_values(page.fetched, page.when) if page.fetched_url == page.fetched.url else NOT_CHECKED)
+        for page in new
+    ]
+    article_ids = list(session.scalars(insert(table(Article)).returning(Article.id, sort_by_parameter_order=True), rows)) if rows else []
+    new_ids = {id(page): article_id for page, article_id in zip(new, article_ids, strict=True)}
+    with_raw = [(page, page.fetched.raw) for page in new if page.fetched.raw]
+    fetches = [(raw, page.when) for page, raw in with_raw]
+    response_ids = {
+        id(page): response_id for (page, _), response_id in zip(with_raw, insert_responses(session, fetches) if fetches else [], strict=True)
+    }
+    snapshots = [
+        {"article_id": new_ids[id(page)], "version": 1, "response_id": response_ids.get(id(page)), "is_latest": True}
+        | _snapshot_values(page.fetched, page.digests)
+        for page in new
+    ]
+    aliases = [(new_ids[id(page)], page.when, page.urls[1:]) for page in new]
+    updates = []
+    recorded = []
+    for page, what in zip(pages, plain, strict=True):
+        if isinstance(what, _Unchanged):
+            updates.append({"id": what.article_id, "last_seen_at": max(what.last_seen_at, page.when)} | _checked_values(page.fetched, page.when))
+            aliases.append((what.article_id, page.when, what.new_aliases))
+            recorded.append(Recorded(Outcome.UNCHANGED, what.article_id, what.version))
+        else:
+            recorded.append(Recorded(Outcome.NEW, new_ids[id(page)], 1))
+    alias_rows = [
+        {"url": url, "article_id": article_id, "reason": "fetched", "first_seen_at": when} for article_id, when, urls in aliases for url in urls
+    ]
+    for statement, values in ((insert(table(Snapshot)), snapshots), (update(Article), updates), (insert(table(UrlAlias)), alias_rows)):
+        if values:
+            session.execute(statement, values)
+    return recorded
 
 
 def _record_each(session: Session, batch: Sequence[FetchedArticle]) -> list[Recorded]:
-    recorded = []
-    for fetched in batch:
-        recorded.append(_record(session, fetched))
+    """Record the pages of ``batch`` in order: runs of plain pages together, the others one by one."""
+    pages = [_Page.of(fetched) for fetched in batch]
+    plain = _plain_pages(session, pages)
+    recorded: list[Recorded] = []
+    while len(recorded) < len(pages):
+        start = len(recorded)
+        if plain[start] is not None:
+            end = next((i for i in range(start, len(pages)) if plain[i] is None), len(pages))
+            recorded += _write_plain(session, pages[start:end], plain[start:end])
+            continue
+        done = _record(session, pages[start])
         session.flush()  # the next page sees this one as a later transaction would
+        # A later page that found this page's article plainly unchanged may find it otherwise now.
+        plain = [None if isinstance(what, _Unchanged) and what.article_id == done.article_id else what for what in plain]
+        recorded.append(done)
     return recorded
 
 

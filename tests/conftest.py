@@ -73,3 +73,13 @@ def fixture_site() -> Iterator[FixtureSite]:
     """The fixture news site, version 1, served on 127.0.0.1 on a free port."""
     with serve_fixture_site() as site:
         yield site
+
+
+@pytest.fixture
+def twin_database_url(database_url: str, tmp_path: Path) -> Iterator[str]:
+    """A second fresh archive database of the same kind as ``database_url``, to compare two ways of writing."""
+    if make_url(database_url).get_backend_name() == "sqlite":
+        yield f"sqlite:///{tmp_path / 'twin.db'}"
+    else:
+        with fresh_postgres_database() as url:
+            yield url

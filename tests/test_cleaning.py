@@ -220,3 +220,17 @@ def test_excerpts_of_related_posts_with_the_body_class_are_not_chunks_of_the_art
     )
     page = extract_article(html, "https://news.example/linux-6-12/")
     assert clean_body(page.body_html, page.metadata.title).split("\n\n") == paragraphs
+
+
+def test_ruby_annotations_are_not_text() -> None:
+    assert clean_body("<p>漢<rt>かん</rt>字<rp>(</rp><rt>じ</rt><rp>)</rp>を読む。</p>") == "漢字を読む。"
+
+
+def test_body_joined_from_a_document_and_further_containers_is_cleaned_whole() -> None:
+    joined = f'<html><body><p>{PARAGRAPHS[0]}</p></body></html>\n<div class="chunk"><p>{PARAGRAPHS[1]}</p><div class="ad">Buy</div></div>'
+    assert clean_body(joined) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+def test_hover_card_inside_a_paragraph_is_removed() -> None:
+    html = f'<p>{PARAGRAPHS[0]} <span class="byline-hovercard-content"><a href="/a">More by Jane</a></span>Then it goes on.</p>'
+    assert clean_body(html) == f"{PARAGRAPHS[0]} Then it goes on."

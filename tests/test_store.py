@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import text
 
 from archive.db import open_archive
-from archive.records import FetchedArticle
+from archive.records import FetchedArticle, RawResponse
 from archive.store import Outcome, record_article, record_articles, record_reextraction
 
 BODY = (
@@ -257,6 +258,59 @@ def test_the_latest_version_marker_follows_new_versions_reextraction_and_split_o
     assert record_reextraction(sessions, gnome_latest, reread) is Outcome.CHANGED
     assert rows(sessions, MARKED_LATEST) == [(1, 3), (2, 1), (3, 2)]
     assert rows(sessions, "SELECT COUNT(*) FROM snapshots") == [(6,)]
+
+
+ARCHIVE_CONTENTS = (
+    "SELECT * FROM articles ORDER BY id",
+    "SELECT * FROM snapshots ORDER BY id",
+    "SELECT * FROM url_aliases ORDER BY url",
+    "SELECT * FROM responses ORDER BY id",
+    "SELECT * FROM raw_pages ORDER BY sha256",
+)
+
+
+def _page(url: str, title: str, body: str, **changes: object) -> FetchedArticle:
+    """A page fetched at ``url`` on Tuesday with its raw page (the same bytes for the same ``page_bytes``)."""
+    page_bytes = changes.pop("page_bytes", f"<html>{title}</html>")
+    raw = RawResponse(url, 200, str(page_bytes).encode(), {"Content-Type": "text/html", "ETag": '"v1"'})
+    values: dict[str, object] = dict(fetched_at=MONDAY + timedelta(days=1), raw=raw, etag='"v1"')
+    return fetched(url=url, title=title, body_text=body, **(values | changes))
+
+
+def test_a_mixed_batch_records_what_page_by_page_records(database_url: str, twin_database_url: str) -> None:
+    site = "https://news.example"
+    known = [
+        fetched(url=f"{site}/kept/", title="Kept", body_text="A story nobody edits. " * 30),
+        fetched(url=f"{site}/edited/", title="Edited", body_text="A story about to be edited. " * 30),
+        fetched(url=f"{site}/moved/", title="Moved", body_text="The first version of a story that moves. " * 30),
+        fetched(url=f"{site}/moved/", title="Moved", body_text="The story that moves, edited. " * 30, fetched_at=MONDAY + timedelta(hours=1)),
+    ]
+    moved_first = known[2].body_text
+    batch = [
+        _page(f"{site}/new/", "New", "A story first seen today. " * 30, aliases=[f"{site}/new-old-slug/"]),
+        _page(f"{site}/new-amp/", "New (AMP)", "An AMP page first seen today. " * 30, fetched_url=f"{site}/new-amp/amp/"),
+        _page(f"{site}/kept/", "Kept", known[0].body_text, aliases=[f"{site}/kept-redirect/"]),
+        _page(f"{site}/original/", "Original", "A story and its copy. " * 30, canonical_url=f"{site}/original/"),
+        _page(f"{site}/copy/", "Copy", "A story and its copy. " * 30, page_bytes="<html>Original</html>"),
+        _page(f"{site}/short-a/", "Launch video", "Video only."),
+        _page(f"{site}/short-b/", "Keynote video", "Video only."),
+        _page(f"{site}/edited/", "Edited", known[1].body_text + "\n\nUpdate: edited.", etag='"v2"'),
+        # The first version of "moved" at a new URL that names itself canonical, where "moved" never did: the article moves there...
+        _page(f"{site}/moved-here/", "Moved", moved_first, canonical_url=f"{site}/moved-here/"),
+        # ...so its old URL, fetched later in the batch, is a copy now, however unchanged it is.
+        _page(f"{site}/moved/", "Moved", known[3].body_text),
+        _page(f"{site}/stored-page/", "Stored page", "A new story whose page bytes are stored already. " * 30, page_bytes="<html>Kept</html>"),
+    ]
+    batched, one_by_one = open_archive(database_url).sessions, open_archive(twin_database_url).sessions
+    for sessions in (batched, one_by_one):
+        for page in known:
+            record_article(sessions, replace(page, raw=_page(page.url, page.title, page.body_text).raw))
+
+    recorded = record_articles(batched, batch)
+    assert recorded == [record_article(one_by_one, page) for page in batch]
+    assert {r.outcome for r in recorded} == set(Outcome)
+    for query in ARCHIVE_CONTENTS:
+        assert rows(batched, query) == rows(one_by_one, query), query
 
 
 def test_a_batch_that_fails_writes_nothing(database_url: str) -> None:

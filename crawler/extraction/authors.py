@@ -23,6 +23,7 @@ from functools import partial
 from itertools import pairwise
 from typing import Any
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from crawler.extraction import json_ld
@@ -50,8 +51,13 @@ WRITTEN_BY_LABEL = re.compile(
 )
 """The label of a ``twitter:labelN``/``twitter:dataN`` pair whose data is the author (as WordPress SEO plugins write it)."""
 _CLASS_IN_LOWER_CASE = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-BYLINE_CLASS_XPATH = f".//*[contains({_CLASS_IN_LOWER_CASE}, 'author') or contains({_CLASS_IN_LOWER_CASE}, 'byline')]"
+BYLINE_CLASSES = XPath(f".//*[contains({_CLASS_IN_LOWER_CASE}, 'author') or contains({_CLASS_IN_LOWER_CASE}, 'byline')]")
 """Elements whose class names an author or a byline, in any case."""
+BYLINE_SCOPES = (XPath("//article[.//h1]"), XPath("//main"))
+"""Where the byline markup is looked for, the first found: the article holding the headline, else ``<main>``."""
+AUTHOR_LINKS = XPath('.//a[@rel="author"]')
+ITEMPROP_AUTHORS = XPath('.//*[@itemprop="author"]')
+ITEMPROP_NAMES = XPath('.//*[@itemprop="name"]')
 NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|description|about|social|follow|more", re.IGNORECASE)
 """A class naming the author's box, biography, picture or links, not the byline itself."""
 LAST_FIRST_META = frozenset({"dc.creator", "dcterms.creator", "citation_author"})
@@ -177,8 +183,8 @@ def clean_authors(candidates: list[str], site: Set[str] = frozenset()) -> list[s
 
 def _byline_scope(tree: HtmlElement) -> HtmlElement:
     """The article element holding the headline, else ``<main>``, else the whole page."""
-    for xpath in ("//article[.//h1]", "//main"):
-        found = tree.xpath(xpath)
+    for xpath in BYLINE_SCOPES:
+        found = xpath(tree)
         if found:
             return found[0]
     return tree
@@ -187,9 +193,9 @@ def _byline_scope(tree: HtmlElement) -> HtmlElement:
 def _markup_names(tree: HtmlElement) -> list[str]:
     """Names in the article's byline markup: ``rel=author`` links, ``itemprop=author``."""
     scope = _byline_scope(tree)
-    names = [a.text_content() for a in scope.xpath('.//a[@rel="author"]')]
-    for element in scope.xpath('.//*[@itemprop="author"]'):
-        inner = element.xpath('.//*[@itemprop="name"]')
+    names = [a.text_content() for a in AUTHOR_LINKS(scope)]
+    for element in ITEMPROP_AUTHORS(scope):
+        inner = ITEMPROP_NAMES(element)
         value = inner[0] if inner else element
         names.append(value.get("content") or value.text_content())
     return names
@@ -198,7 +204,7 @@ def _markup_names(tree: HtmlElement) -> list[str]:
 def _byline_class_names(tree: HtmlElement) -> list[str]:
     """The names in the article's first byline: the first innermost element whose class names a byline or an author
     and whose text holds a name (later ones are comments, teasers, other stories)."""
-    bylines = [element for element in _byline_scope(tree).xpath(BYLINE_CLASS_XPATH) if not NOT_BYLINE_CLASS.search(element.get("class", ""))]
+    bylines = [element for element in BYLINE_CLASSES(_byline_scope(tree)) if not NOT_BYLINE_CLASS.search(element.get("class", ""))]
     for element, following in pairwise([*bylines, None]):
         if following is not None and any(ancestor is element for ancestor in following.iterancestors()):
             continue  # not innermost: the next byline element is inside it

@@ -27,11 +27,11 @@ from functools import lru_cache
 
 import trafilatura
 from lxml.cssselect import CSSSelector
-from lxml.html import HtmlElement, fragment_fromstring, tostring
+from lxml.html import HtmlElement, tostring
 from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document, Extractor
 
-from crawler.extraction.chunks import with_sibling_chunks
+from crawler.extraction.chunks import parse_fragment, with_sibling_chunks
 from crawler.extraction.selectors import is_boilerplate_element, is_notice
 
 MIN_BODY_CHARS = 250
@@ -103,12 +103,8 @@ def _text(element: HtmlElement) -> str:
     return " ".join(element.text_content().split())
 
 
-def _prose_chars(body_html: str) -> int:
-    """How much text an extracted body holds, markup and paragraphs that are notices (paywall, cookies, reprint) aside."""
-    try:
-        body = fragment_fromstring(body_html, create_parent="div") if body_html else None
-    except ValueError:
-        body = None
+def _prose_chars(body: HtmlElement | None) -> int:
+    """How much text an extracted body (parsed) holds, markup and paragraphs that are notices (paywall, cookies, reprint) aside."""
     if body is None:
         return 0
     notices = (text for text in (p.text_content() for p in body.iter("p")) if is_notice(text, reprints=True))
@@ -174,13 +170,15 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
     body = _trafilatura_html(tree, url, favor_precision=True)
     if len(body) >= MIN_BODY_CHARS:
         main_text = _main_text_chars(tree)
-        body_text = _prose_chars(body)
+        parsed = parse_fragment(body)
+        body_text = _prose_chars(parsed)
         if body_text < DOUBTFUL_BODY_SHARE * main_text:
             fallback = _trafilatura_html(tree, url, favor_recall=True)
-            if abs(_prose_chars(fallback) - main_text) < abs(body_text - main_text):
-                return with_sibling_chunks(tree, fallback), "trafilatura-recall"
-        return with_sibling_chunks(tree, body), "trafilatura"
+            parsed_fallback = parse_fragment(fallback)
+            if abs(_prose_chars(parsed_fallback) - main_text) < abs(body_text - main_text):
+                return with_sibling_chunks(tree, fallback, parsed_fallback), "trafilatura-recall"
+        return with_sibling_chunks(tree, body, parsed), "trafilatura"
     fallback = _trafilatura_html(tree, url, favor_recall=True)
     if len(fallback) >= MIN_BODY_CHARS:
-        return with_sibling_chunks(tree, fallback), "trafilatura-recall"
+        return with_sibling_chunks(tree, fallback, parse_fragment(fallback)), "trafilatura-recall"
     return body, "trafilatura"

@@ -27,12 +27,16 @@ def _key(text: str) -> str:
     return " ".join(text.split())[:KEY_CHARS]
 
 
-def _paragraph_keys(html: str) -> set[str]:
+def parse_fragment(html: str) -> HtmlElement | None:
+    """A body fragment as one element (None for no HTML), parsed once for all that reads it."""
     try:
-        body = fragment_fromstring(html, create_parent="div")
+        return fragment_fromstring(html, create_parent="div") if html else None
     except ValueError:
-        return set()
-    return {_key(p.text_content()) for p in body.iter("p")} - {""}
+        return None
+
+
+def _paragraph_keys(body: HtmlElement | None) -> set[str]:
+    return {_key(p.text_content()) for p in body.iter("p")} - {""} if body is not None else set()
 
 
 def _ancestors(element: HtmlElement, levels: int) -> list[HtmlElement]:
@@ -52,9 +56,9 @@ def _missing_words(chunk: HtmlElement, known: set[str]) -> int:
     return sum(len(p.text_content().split()) for p in chunk.iter("p") if _key(p.text_content()) not in known)
 
 
-def with_sibling_chunks(tree: HtmlElement, body_html: str) -> str:
-    """``body_html`` with the missing chunks of a split article (see the module docstring), or unchanged."""
-    known = _paragraph_keys(body_html)
+def with_sibling_chunks(tree: HtmlElement, body_html: str, body: HtmlElement | None) -> str:
+    """``body_html`` (parsed: ``body``) with the missing chunks of a split article (see the module docstring), or unchanged."""
+    known = _paragraph_keys(body)
     if not known:
         return body_html
     parents = Counter(p.getparent() for p in tree.iter("p") if p.getparent() is not None and _key(p.text_content()) in known)

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = frozenset({"BlogPosting", "LiveBlogPosting", "SocialMediaPosting", "Report", "Review"})
@@ -20,6 +21,7 @@ MAX_JSON_LD_BYTES = 1_000_000
 MAX_JSON_LD_DEPTH = 10
 NESTING_KEYS = ("@graph", "mainEntity")
 """Keys whose objects are described on their own: a ``@graph``, a ``WebPage``'s ``mainEntity`` (often the article)."""
+JSON_LD_SCRIPTS = XPath('//script[@type="application/ld+json"]')
 
 
 def _flatten(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -38,7 +40,7 @@ def _flatten(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
     """Every JSON-LD object on the page (``@graph`` members and ``mainEntity`` included); invalid blocks are skipped."""
     objects: list[dict[str, Any]] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    for script in JSON_LD_SCRIPTS(tree):
         text = script.text or ""
         if len(text) > MAX_JSON_LD_BYTES:
             continue

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from typing import Any
 from urllib.parse import urlsplit
 
 from htmldate import find_date
+from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from archive.records import ArticleMetadata
@@ -46,6 +48,9 @@ NOT_A_TOPIC = re.compile(
 )
 """Internal labels some sites list among their tags: ids, "Category: …", "_commerce", the site's domain name."""
 MAX_TOPIC_LENGTH = 100
+TAG_LINKS = XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]')
+TIME_DATETIMES = XPath("//time/@datetime")
+CANONICAL_LINKS = XPath('//link[@rel="canonical"]/@href')
 
 
 @dataclass
@@ -62,17 +67,14 @@ def _split(values: list[str]) -> list[str]:
     return [part for value in values for part in value.split(",")]
 
 
-def _topic_sources(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -> list[list[str]]:
+def _topic_sources(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -> Iterator[list[str]]:
+    """Each source's list in turn, read only when the ones before it gave no topic."""
+    yield _split(meta.values("article:tag"))
+    yield _split(meta.values("keywords"))
     keywords = article.get("keywords")
-    ld_keywords = _split([keywords]) if isinstance(keywords, str) else json_ld.names(keywords)
-    tag_links = '//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]'
-    return [
-        _split(meta.values("article:tag")),
-        _split(meta.values("keywords")),
-        ld_keywords,
-        _split(meta.values("news_keywords")),
-        [a.text_content() for a in tree.xpath(tag_links)],
-    ]
+    yield _split([keywords]) if isinstance(keywords, str) else json_ld.names(keywords)
+    yield _split(meta.values("news_keywords"))
+    yield [a.text_content() for a in TAG_LINKS(tree)]
 
 
 def extract_topics(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -> list[str]:
@@ -96,7 +98,7 @@ def extract_topics(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -
 
 
 def _published_from_markup(tree: HtmlElement) -> DateReading | None:
-    return next((reading for reading in map(read_date, tree.xpath("//time/@datetime")) if reading), None)
+    return next((reading for reading in map(read_date, TIME_DATETIMES(tree)) if reading), None)
 
 
 def _language_tag(value: str | None) -> str | None:
@@ -153,7 +155,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 
     language_candidates = [tree.get("lang"), tree.get("xml:lang"), *meta.values("content-language", "og:locale", "dc.language")]
     language = next((tag for tag in map(_language_tag, [*language_candidates, json_ld.text(article.get("inLanguage"))]) if tag), None)
-    canonical = next(iter(tree.xpath('//link[@rel="canonical"]/@href')), None) or meta.first("og:url")
+    canonical = next(iter(CANONICAL_LINKS(tree)), None) or meta.first("og:url")
 
     return PageMetadata(
         title=title,

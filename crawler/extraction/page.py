@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import trafilatura
-from trafilatura.utils import load_html
 
 from crawler.extraction.body import BodyRules, extract_body_html
 from crawler.extraction.metadata import PageMetadata, extract_metadata
+from crawler.extraction.parsing import parse_page
 
 MIN_ARTICLE_WORDS = 80
 """A page without article markup is an article if its body is this long and it has a date."""
@@ -47,7 +47,7 @@ def is_article(article_markup: str, published_at: datetime | None, body_text: st
 
 def extract_article(html: str, url: str, rules: BodyRules | None = None) -> ExtractedPage:
     """Metadata and main-body HTML of the page ``html`` fetched from ``url``."""
-    tree = load_html(html)
+    tree = parse_page(html)
     if tree is None:
         raise UnparsablePage(f"{url}: not parsable as HTML")
     metadata = extract_metadata(tree, url)

@@ -77,6 +77,8 @@ BOILERPLATE_TAGS = frozenset(
 MAX_CLASS_NAME_CHARS = 100
 POPUP_CLASS = re.compile(r"^(hovercard|popover|tooltip-content)$|(rollover|hovercard|popover|tooltip)[\w-]*-(block|content|body|card|box)$")
 """Hover cards and pop-ups hidden inside paragraphs (a person's card with links to other stories)."""
+POPUP_WORD = re.compile("hovercard|popover|tooltip|rollover")
+"""Every class name :data:`POPUP_CLASS` matches holds one of these: class attributes without any are not searched."""
 
 
 def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, element_id: object) -> bool:
@@ -86,7 +88,10 @@ def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, elemen
     if not classes:
         return False
     names = classes.split() if isinstance(classes, str) else list(classes)
-    return not BOILERPLATE_CLASSES.isdisjoint(names) or any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
+    if not BOILERPLATE_CLASSES.isdisjoint(names):
+        return True
+    words = classes if isinstance(classes, str) else " ".join(names)
+    return bool(POPUP_WORD.search(words)) and any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
 
 
 NAVIGATION_TAG = "nav"

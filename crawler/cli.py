@@ -16,8 +16,6 @@ import click
 from archive.cli import DATE_FORMATS, as_utc, main, open_sessions
 from archive.progress import terminal_progress
 from archive.store import Outcome
-from crawler.profiles import ProfileError, load_profiles
-from crawler.reextract import SKIPPED, reextract_archive
 from crawler.worker_pool import available_cores
 
 __all__ = ["main"]
@@ -48,6 +46,10 @@ def reextract(ctx: click.Context, site: str | None, since: datetime | None, prof
 
     Example: archive reextract --site debugpoint --since 2026-01-01
     """
+    # Imported here: the extractor they load (trafilatura and its own imports) would slow every other subcommand's start.
+    from crawler.profiles import ProfileError, load_profiles
+    from crawler.reextract import SKIPPED, reextract_archive
+
     try:
         profiles = load_profiles(profiles_dir)
     except ProfileError as error:

@@ -21,6 +21,7 @@ from archive.cli import main
 from archive.db import ArchiveError, create_archive_engine, open_archive
 from archive.models import Base
 from archive.schema import (
+    HEAD_REVISION,
     RELEASED_REVISION,
     alembic_config,
     check_schema,
@@ -130,6 +131,21 @@ def test_models_and_head_revision_agree(database_url: str) -> None:
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_the_newest_revision_named_in_code_is_the_newest_shipped() -> None:
+    assert HEAD_REVISION == head_revision()
+
+
+def test_an_archive_at_the_newest_revision_opens_without_loading_alembic(database_url: str) -> None:
+    open_archive(database_url).close()
+    opened = subprocess.run(
+        [sys.executable, "-c", f"import sys; from archive.db import open_archive; open_archive({database_url!r}); print('alembic' in sys.modules)"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert opened.stdout == "False\n", opened.stderr
 
 
 def test_read_commands_refuse_an_old_archive_and_name_the_command(database_url: str) -> None:

@@ -37,6 +37,8 @@ T = TypeVar("T")
 
 SAME_BODY = "same-body"
 """Alias reason of a URL that showed the same body as the article without naming it canonical."""
+FETCHED = "fetched"
+"""Alias reason of a URL the article was fetched or reached under (a redirect, an AMP or print copy naming it canonical)."""
 
 
 class Outcome(StrEnum):
@@ -167,7 +169,7 @@ def _record_unknown_url(
                 # was archived first: this page is the original, file the article under it.
                 _rename_article(session, original, fetched.url, when)
                 _checked_at_own_url(original, fetched, fetched_url, when)
-                _add_aliases(session, original, redirected_from, "fetched", when)
+                _add_aliases(session, original, redirected_from, FETCHED, when)
                 recorded = _add_version(session, original, latest, fetched, digests)
                 return Recorded(Outcome.DUPLICATE, original.id, recorded.version)
             _add_aliases(session, original, [fetched.url, fetched_url, *redirected_from], SAME_BODY, when)
@@ -177,7 +179,7 @@ def _record_unknown_url(
     session.flush()
     _add_latest(session, _new_snapshot(session, article, 1, fetched, digests), None)
     _checked_at_own_url(article, fetched, fetched_url, when)
-    _add_aliases(session, article, [fetched_url, *redirected_from], "fetched", when)
+    _add_aliases(session, article, [fetched_url, *redirected_from], FETCHED, when)
     return Recorded(Outcome.NEW, article.id, 1)
 
 
@@ -233,11 +235,11 @@ def _record(session: Session, page: _Page) -> Recorded:
             # ...unless it is a page of its own, once taken for a copy, that has now changed.
             return _split_off(session, fetched, digests)
         article.last_seen_at = max(article.last_seen_at, when)
-        _add_aliases(session, article, [fetched.url, fetched_url, *redirected_from], "fetched", when)
+        _add_aliases(session, article, [fetched.url, fetched_url, *redirected_from], FETCHED, when)
         return Recorded(Outcome.DUPLICATE, article.id, latest.version if latest else 0)
     article.last_seen_at = max(article.last_seen_at, when)
     _checked_at_own_url(article, fetched, fetched_url, when)
-    _add_aliases(session, article, redirected_from, "fetched", when)
+    _add_aliases(session, article, redirected_from, FETCHED, when)
     return _add_version(session, article, latest, fetched, digests)
 
 
@@ -354,7 +356,7 @@ def _write_plain(session: Session, pages: Sequence[_Page], plain: Sequence[_Plai
         else:
             recorded.append(Recorded(Outcome.NEW, new_ids[id(page)], 1))
     alias_rows = [
-        {"url": url, "article_id": article_id, "reason": "fetched", "first_seen_at": when} for article_id, when, urls in aliases for url in urls
+        {"url": url, "article_id": article_id, "reason": FETCHED, "first_seen_at": when} for article_id, when, urls in aliases for url in urls
     ]
     for statement, values in ((insert(table(Snapshot)), snapshots), (update(Article), updates), (insert(table(UrlAlias)), alias_rows)):
         if values:

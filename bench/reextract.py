@@ -29,12 +29,13 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from archive.db import open_archive  # noqa: E402
-from archive.records import FetchedArticle, RawResponse  # noqa: E402
+from archive.records import FetchedArticle  # noqa: E402
 from archive.store import record_articles  # noqa: E402
 from bench.realsite import DEFAULT_DATA  # noqa: E402
 from bench.throughput import GeneratedSite, adopt_orphans, run_measured  # noqa: E402
 from crawler.worker_pool import available_cores  # noqa: E402
 from tests.crawl import query  # noqa: E402
+from tests.stored_pages import old_reading  # noqa: E402
 
 SPEED_UP_TARGET = 1.8
 BATCH = 200
@@ -52,18 +53,7 @@ def build_archive(database: Path, data: Path, pages: int) -> None:
     batch: list[FetchedArticle] = []
     for number in range(pages):
         url = f"http://127.0.0.1:8000/news/story-{number}/"
-        batch.append(
-            FetchedArticle(
-                url=url,
-                site="bench",
-                fetched_url=url,
-                fetched_at=STARTED + timedelta(seconds=number),
-                title=f"Story {number}",
-                body_text=f"What an old extractor made of story {number}.",
-                extractor="old-extractor",
-                raw=RawResponse(url, 200, site.article(number), {"Content-Type": "text/html; charset=utf-8"}),
-            )
-        )
+        batch.append(old_reading(url, "bench", number, STARTED + timedelta(seconds=number), site.article(number)))
         if len(batch) == BATCH or number == pages - 1:
             record_articles(archive.sessions, batch)
             batch = []

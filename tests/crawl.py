@@ -30,6 +30,7 @@ from typing import Any
 
 import scrapy.cmdline
 from scrapy.settings import Settings
+from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.misc import load_object
 from sqlalchemy import create_engine, text
 
@@ -44,14 +45,19 @@ class CrawlResult:
     output: str
 
 
-def crawl_command(database_url: str, *arguments: str, settings: tuple[str, ...] = ()) -> list[str]:
-    """``scrapy crawl news`` with ``-a`` arguments (``name=value``) and ``-s`` settings against a local site."""
-    command = [sys.executable, "-m", "scrapy", "crawl", "news"]
+def _crawl_arguments(database_url: str, arguments: tuple[str, ...], settings: tuple[str, ...]) -> list[str]:
+    """What follows ``scrapy`` on the command line: ``crawl news``, the ``-a`` arguments and the ``-s`` settings."""
+    command = ["crawl", "news"]
     for argument in arguments:
         command += ["-a", argument]
     for setting in (*LOCAL_SITE_SETTINGS, f"ARCHIVE_DATABASE_URL={database_url}", *settings):
         command += ["-s", setting]
     return command
+
+
+def crawl_command(database_url: str, *arguments: str, settings: tuple[str, ...] = ()) -> list[str]:
+    """``scrapy crawl news`` with ``-a`` arguments (``name=value``) and ``-s`` settings against a local site."""
+    return [sys.executable, "-m", "scrapy", *_crawl_arguments(database_url, arguments, settings)]
 
 
 def start_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
@@ -68,17 +74,14 @@ def start_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = 
 
 def run_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None) -> CrawlResult:
     """``scrapy crawl news`` with ``-a`` arguments (``name=value``) against a local site; ``env`` adds variables."""
-    command = crawl_command(database_url, *arguments, settings=settings)
     if env or _with_workers(settings) or "twisted.internet.reactor" in sys.modules:
         process = start_crawl(database_url, *arguments, settings=settings, env=env)
         output, _ = process.communicate(timeout=CRAWL_TIMEOUT_SECONDS)
         return CrawlResult(process.returncode, output)
-    return _forked_run(["scrapy", *command[3:]])
+    return _forked_run(["scrapy", *_crawl_arguments(database_url, arguments, settings)])
 
 
 CRAWL_TIMEOUT_SECONDS = 300
-WORKERS_VARIABLE = "ARCHIVE_EXTRACT_WORKERS"
-WORKERS_SETTING = f"{WORKERS_VARIABLE}="
 COMPONENT_SETTINGS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES")
 CLASS_SETTINGS = ("SCHEDULER", "SCHEDULER_PRIORITY_QUEUE", "SCHEDULER_MEMORY_QUEUE", "SCHEDULER_DISK_QUEUE", "DUPEFILTER_CLASS", "STATS_CLASS")
 INTERPRETER_WARNING_FILTERS = (
@@ -91,18 +94,25 @@ INTERPRETER_WARNING_FILTERS = (
 """The warning filters of a new interpreter, in place of those the test runner set."""
 
 
+@cache
+def _project_settings() -> Settings:
+    """The project's settings as a crawl from this process reads them (the environment included)."""
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    return settings
+
+
 def _with_workers(settings: tuple[str, ...]) -> bool:
-    """The crawl starts worker processes (by its settings, else the environment, else by default): the multiprocessing
-    state of this process is no child's to share."""
-    given = [setting.removeprefix(WORKERS_SETTING) for setting in settings if setting.startswith(WORKERS_SETTING)]
-    return (given[-1] if given else os.environ.get(WORKERS_VARIABLE, "")) != "0"
+    """The crawl starts worker processes: the multiprocessing state of this process is no child's to share."""
+    crawl_settings = _project_settings().copy()
+    crawl_settings.setdict(arglist_to_dict(list(settings)), priority="cmdline")
+    return crawl_settings.getint("ARCHIVE_EXTRACT_WORKERS") != 0
 
 
 @cache
 def _import_crawl_components() -> None:
     """Import, once in the test process, what every crawl loads: the crawl command and the components in the settings."""
-    settings = Settings()
-    settings.setmodule("crawler.settings", priority="project")
+    settings = _project_settings()
     load_object(settings["COMMANDS_MODULE"] + ".crawl.Command")
     for name in COMPONENT_SETTINGS:
         for path in settings.getwithbase(name):

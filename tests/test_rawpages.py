@@ -21,6 +21,7 @@ from crawler.cli import main
 from crawler.extraction.page import EXTRACTOR_VERSION
 from tests.crawl import query, run_crawl
 from tests.fixture_site import ARTICLES, EDITED_BODY_SLUG, FixtureSite, build_site
+from tests.stored_pages import OLD_EXTRACTOR, old_reading
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 STORAGE = (
@@ -81,7 +82,7 @@ def raw(html: str, url: str = "https://news.example/kernel/") -> RawResponse:
     return RawResponse(url=url, status=200, body=html.encode(), headers={"Content-Type": "text/html", "X-Other": "x"})
 
 
-def fetched(body: str, when: datetime, html: str = PAGE, extractor: str = "old-extractor") -> FetchedArticle:
+def fetched(body: str, when: datetime, html: str = PAGE, extractor: str = OLD_EXTRACTOR) -> FetchedArticle:
     return FetchedArticle(
         url="https://news.example/kernel/",
         site="example",
@@ -176,7 +177,7 @@ def test_reextract_records_a_better_extraction_as_a_marked_version_once(database
     )
     assert v1[:2] == (1, "crawl") and v2[:2] == (2, "reextract")
     assert v2[2] == v1[2] and v2[3] == v1[3]  # the same fetch: its time and its page
-    assert v2[4].startswith(EXTRACTOR_VERSION) and v1[4] == "old-extractor"
+    assert v2[4].startswith(EXTRACTOR_VERSION) and v1[4] == OLD_EXTRACTOR
     assert "Home | News" not in v2[5] and "Share this" not in v2[5] and v2[5].count("Paragraph") == 6
     assert query(database_url, "SELECT (SELECT COUNT(*) FROM raw_pages), (SELECT COUNT(*) FROM responses)") == storage
 
@@ -253,17 +254,7 @@ def test_reextract_in_worker_processes_archives_what_one_process_archives(tmp_pa
     for database in (in_process, in_workers):
         sessions = open_archive(database).sessions
         for number, (url, body) in enumerate(pages.items()):
-            old = FetchedArticle(
-                url=url,
-                site="fixture",
-                fetched_url=url,
-                fetched_at=MONDAY + timedelta(minutes=number),
-                title=f"Story {number}",
-                body_text=f"What an old extractor made of story {number}.",
-                extractor="old-extractor",
-                raw=RawResponse(url=url, status=200, body=body, headers={"Content-Type": "text/html; charset=utf-8"}),
-            )
-            record_article(sessions, old)
+            record_article(sessions, old_reading(url, "fixture", number, MONDAY + timedelta(minutes=number), body))
 
     one_process = run(in_process, "reextract", "--workers", "0")
     workers = run(in_workers, "reextract", "--workers", "2")

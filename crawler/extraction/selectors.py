@@ -75,10 +75,11 @@ BOILERPLATE_TAGS = frozenset(
 
 
 MAX_CLASS_NAME_CHARS = 100
-POPUP_CLASS = re.compile(r"^(hovercard|popover|tooltip-content)$|(rollover|hovercard|popover|tooltip)[\w-]*-(block|content|body|card|box)$")
+_POPUP_WORDS = "rollover|hovercard|popover|tooltip"
+POPUP_CLASS = re.compile(rf"^(hovercard|popover|tooltip-content)$|({_POPUP_WORDS})[\w-]*-(block|content|body|card|box)$")
 """Hover cards and pop-ups hidden inside paragraphs (a person's card with links to other stories)."""
-POPUP_WORD = re.compile("hovercard|popover|tooltip|rollover")
-"""Every class name :data:`POPUP_CLASS` matches holds one of these: class attributes without any are not searched."""
+POPUP_WORD = re.compile(_POPUP_WORDS)
+"""Every class name :data:`POPUP_CLASS` matches holds one of these words: class attributes without any are not searched."""
 
 
 def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, element_id: object) -> bool:

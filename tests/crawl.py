@@ -1,30 +1,24 @@
 """Run real ``scrapy crawl news`` processes from the project root and read their archive with SQL.
 
-``run_crawl`` runs the command line through Scrapy's own entry point
+``start_crawl`` runs the command line through Scrapy's own entry point
 (``scrapy.cmdline.execute``) in a process of its own, forked from the test
 process with Scrapy and the project already imported: the crawl is the one a
-user starts, without the two seconds of CPU that importing them anew costs.
-A crawl given environment variables or worker processes, a crawl while this
-process has a Twisted reactor installed, and ``start_crawl`` (a crawl a test
-interrupts) run in a new interpreter, as does every test of start-up itself
-(arguments, cron, the environment).
+user starts, without the two seconds of CPU that importing them anew costs;
+``run_crawl`` waits for it. A crawl given project settings by environment
+variables (read when the settings module is imported) or worker processes,
+and a crawl while this process has a Twisted reactor installed, run in a new
+interpreter, as does every test of start-up itself (arguments, cron, the
+environment).
 """
 
 from __future__ import annotations
 
-import asyncio
-import io
-import logging
 import os
-import signal
 import subprocess
 import sys
-import threading
-import traceback
-import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +27,8 @@ from scrapy.settings import Settings
 from scrapy.utils.conf import arglist_to_dict
 from scrapy.utils.misc import load_object
 from sqlalchemy import create_engine, text
+
+from tests.forks import Forked
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 LOCAL_SITE_SETTINGS = ("DOWNLOAD_DELAY=0", "AUTOTHROTTLE_ENABLED=False", "LOG_LEVEL=INFO")
@@ -60,38 +56,41 @@ def crawl_command(database_url: str, *arguments: str, settings: tuple[str, ...] 
     return [sys.executable, "-m", "scrapy", *_crawl_arguments(database_url, arguments, settings)]
 
 
-def start_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
-    """The crawl of ``run_crawl``, started in the background; its output is read from ``stdout``."""
-    return subprocess.Popen(
-        crawl_command(database_url, *arguments, settings=settings),
-        cwd=PROJECT_ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def start_crawl(
+    database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None
+) -> Forked | subprocess.Popen[str]:
+    """The crawl of ``run_crawl``, started in the background: ``communicate`` waits for its output, ``send_signal`` interrupts it."""
+    variables = dict(env or {})
+    if any(name.startswith(SETTINGS_VARIABLE_PREFIXES) for name in variables) or _with_workers(settings) or "twisted.internet.reactor" in sys.modules:
+        return subprocess.Popen(
+            crawl_command(database_url, *arguments, settings=settings),
+            cwd=PROJECT_ROOT,
+            env={**os.environ, **variables},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    _import_crawl_components()
+    return Forked(partial(_scrapy, ["scrapy", *_crawl_arguments(database_url, arguments, settings)]), variables)
 
 
 def run_crawl(database_url: str, *arguments: str, settings: tuple[str, ...] = (), env: Mapping[str, str] | None = None) -> CrawlResult:
     """``scrapy crawl news`` with ``-a`` arguments (``name=value``) against a local site; ``env`` adds variables."""
-    if env or _with_workers(settings) or "twisted.internet.reactor" in sys.modules:
-        process = start_crawl(database_url, *arguments, settings=settings, env=env)
-        output, _ = process.communicate(timeout=CRAWL_TIMEOUT_SECONDS)
-        return CrawlResult(process.returncode, output)
-    return _forked_run(["scrapy", *_crawl_arguments(database_url, arguments, settings)])
+    crawl = start_crawl(database_url, *arguments, settings=settings, env=env)
+    try:
+        output, _ = crawl.communicate(timeout=CRAWL_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        crawl.kill()
+        raise
+    assert crawl.returncode is not None
+    return CrawlResult(crawl.returncode, output)
 
 
 CRAWL_TIMEOUT_SECONDS = 300
+SETTINGS_VARIABLE_PREFIXES = ("ARCHIVE_", "SCRAPY_")
+"""Environment variables that ``crawler.settings`` (imported once, here) or Scrapy's project set-up read: a new interpreter's to read."""
 COMPONENT_SETTINGS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS", "ITEM_PIPELINES")
 CLASS_SETTINGS = ("SCHEDULER", "SCHEDULER_PRIORITY_QUEUE", "SCHEDULER_MEMORY_QUEUE", "SCHEDULER_DISK_QUEUE", "DUPEFILTER_CLASS", "STATS_CLASS")
-INTERPRETER_WARNING_FILTERS = (
-    ("default", DeprecationWarning, "__main__"),
-    ("ignore", DeprecationWarning, ""),
-    ("ignore", PendingDeprecationWarning, ""),
-    ("ignore", ImportWarning, ""),
-    ("ignore", ResourceWarning, ""),
-)
-"""The warning filters of a new interpreter, in place of those the test runner set."""
 
 
 @cache
@@ -122,52 +121,14 @@ def _import_crawl_components() -> None:
     load_object(settings.getwithbase("DOWNLOAD_HANDLERS")["http"])
 
 
-def _forked_run(argv: list[str]) -> CrawlResult:
-    """``argv`` run by Scrapy's entry point in a child process, its output (stdout and stderr) and exit status."""
-    _import_crawl_components()
-    output_read, output_write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child never returns: it leaves by os._exit, running none of the test process's clean-ups
-        os.close(output_read)
-        os._exit(_execute(argv, output_write))
-    os.close(output_write)
-    killer = threading.Timer(CRAWL_TIMEOUT_SECONDS, os.kill, (pid, signal.SIGKILL))
-    killer.start()
+def _scrapy(argv: list[str]) -> int:
+    """In a forked child: ``argv`` run by Scrapy's entry point from the project root; its exit status."""
+    os.chdir(PROJECT_ROOT)
     try:
-        with os.fdopen(output_read, encoding="utf-8", errors="replace") as output:
-            printed = output.read()
-        _, status = os.waitpid(pid, 0)
-    finally:
-        killer.cancel()
-    return CrawlResult(os.waitstatus_to_exitcode(status), printed)
-
-
-def _execute(argv: list[str], output: int) -> int:
-    """In the child: stdin, stdout and stderr as a new ``scrapy`` process has them, then the command; its exit status."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-        os.dup2(output, 1)
-        os.dup2(output, 2)
-        sys.stdout = io.TextIOWrapper(io.FileIO(1, "w", closefd=False), line_buffering=True)
-        sys.stderr = io.TextIOWrapper(io.FileIO(2, "w", closefd=False), line_buffering=True)
-        logging.root.handlers.clear()
-        warnings.resetwarnings()
-        for action, category, module in reversed(INTERPRETER_WARNING_FILTERS):
-            warnings.filterwarnings(action, category=category, module=module)
-        signal.signal(signal.SIGINT, signal.default_int_handler)
-        asyncio.set_event_loop_policy(None)  # no event loop of the test process: the crawl makes its own
-        os.chdir(PROJECT_ROOT)
-        try:
-            scrapy.cmdline.execute(argv)
-            status = 0
-        except SystemExit as stop:
-            status = _exit_status(stop.code)
-    except BaseException:
-        traceback.print_exc()
-        status = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    return status
+        scrapy.cmdline.execute(argv)
+    except SystemExit as stop:
+        return _exit_status(stop.code)
+    return 0
 
 
 def _exit_status(code: object) -> int:

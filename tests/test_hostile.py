@@ -43,7 +43,7 @@ pytestmark = pytest.mark.xdist_group("hostile-crawl")  # its tests share module 
 
 MAX_PAGES = 20
 """ARCHIVE_MAX_PAGES of crawler/settings.py."""
-TIMEOUT = 5
+TIMEOUT = 10
 """DOWNLOAD_TIMEOUT of these crawls, in seconds: what a stalled response waits, long enough for 20 MB on a loaded machine."""
 
 

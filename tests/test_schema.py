@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+import os
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ from archive.schema import (
     include_in_comparison,
 )
 from tests.crawl import PROJECT_ROOT, query
+from tests.forks import Forked
 
 TABLES = ("articles", "snapshots", "url_aliases", "crawl_runs")
 RELEASED_ROWS = [
@@ -100,14 +104,14 @@ def revision_of(url: str) -> str | None:
 
 
 @pytest.mark.parametrize("keep_revision_table", [True, False], ids=["revision-0001", "released-version"])
-def test_upgrade_to_head_keeps_every_row(database_url: str, keep_revision_table: bool) -> None:
-    build_released_archive(database_url, keep_revision_table)
-    assert revision_of(database_url) == (RELEASED_REVISION if keep_revision_table else None)
+def test_upgrade_to_head_keeps_every_row(empty_database_url: str, keep_revision_table: bool) -> None:
+    build_released_archive(empty_database_url, keep_revision_table)
+    assert revision_of(empty_database_url) == (RELEASED_REVISION if keep_revision_table else None)
 
-    open_archive(database_url).close()  # what the crawler does on start
+    open_archive(empty_database_url).close()  # what the crawler does on start
 
-    assert revision_of(database_url) == head_revision() != RELEASED_REVISION
-    rows = table_rows(database_url)
+    assert revision_of(empty_database_url) == head_revision() != RELEASED_REVISION
+    rows = table_rows(empty_database_url)
     assert [len(rows[t]) for t in TABLES] == [2, 3, 1, 1]
     article = rows["articles"][0]
     assert article[:3] == (1, "https://news.example/a/", "example")
@@ -118,14 +122,14 @@ def test_upgrade_to_head_keeps_every_row(database_url: str, keep_revision_table:
     assert rows["snapshots"][0][9] == ["Ada"] and rows["snapshots"][0][14] == ["Linux"]
     assert rows["url_aliases"] == [("https://news.example/a/amp/", 1, "fetched", article[3])]
     assert rows["crawl_runs"][0][4:] == ("site", "example", 4, 2, 0, 0, 1, 0, 0)
-    latest = query(database_url, "SELECT article_id, version, body_text FROM latest_snapshots ORDER BY article_id")
+    latest = query(empty_database_url, "SELECT article_id, version, body_text FROM latest_snapshots ORDER BY article_id")
     assert [r[:2] for r in latest] == [(1, 2), (2, 1)]
-    assert query(database_url, "SELECT id FROM snapshots WHERE is_latest ORDER BY id") == [(2,), (3,)]  # marked on upgrade
+    assert query(empty_database_url, "SELECT id FROM snapshots WHERE is_latest ORDER BY id") == [(2,), (3,)]  # marked on upgrade
 
 
-def test_models_and_head_revision_agree(database_url: str) -> None:
-    open_archive(database_url).close()
-    engine = create_engine(database_url)
+def test_models_and_head_revision_agree(empty_database_url: str) -> None:
+    open_archive(empty_database_url).close()
+    engine = create_engine(empty_database_url)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_in_comparison})
         differences = compare_metadata(context, Base.metadata)
@@ -148,72 +152,60 @@ def test_an_archive_at_the_newest_revision_opens_without_loading_alembic(databas
     assert opened.stdout == "False\n", opened.stderr
 
 
-def test_read_commands_refuse_an_old_archive_and_name_the_command(database_url: str) -> None:
-    build_released_archive(database_url, keep_revision_table=False)
+def test_read_commands_refuse_an_old_archive_and_name_the_command(empty_database_url: str) -> None:
+    build_released_archive(empty_database_url, keep_revision_table=False)
     with pytest.raises(ArchiveError, match=r"schema revision 0001, this version needs .*run `archive --db URL migrate`"):
-        open_archive(database_url, upgrade=False)
-    result = CliRunner().invoke(main, ["--db", database_url, "stats"])
+        open_archive(empty_database_url, upgrade=False)
+    result = CliRunner().invoke(main, ["--db", empty_database_url, "stats"])
     assert result.exit_code != 0 and "archive --db URL migrate" in result.output
-    assert revision_of(database_url) is None  # reading changed nothing
+    assert revision_of(empty_database_url) is None  # reading changed nothing
 
-    migrated = CliRunner().invoke(main, ["--db", database_url, "migrate"])
+    migrated = CliRunner().invoke(main, ["--db", empty_database_url, "migrate"])
     assert migrated.exit_code == 0, migrated.output
     assert migrated.output == f"archive at schema revision {head_revision()}\n"
-    stats = CliRunner().invoke(main, ["--db", database_url, "stats"])
+    stats = CliRunner().invoke(main, ["--db", empty_database_url, "stats"])
     assert stats.exit_code == 0 and stats.output.splitlines()[1].split()[:3] == ["example", "2", "3"]
 
 
-def test_an_archive_from_a_newer_version_is_refused_untouched(database_url: str) -> None:
-    open_archive(database_url).close()
-    engine = create_engine(database_url)
+def test_an_archive_from_a_newer_version_is_refused_untouched(empty_database_url: str) -> None:
+    open_archive(empty_database_url).close()
+    engine = create_engine(empty_database_url)
     with engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '9999_from_the_future'"))
     engine.dispose()
     for upgrade in (True, False):
         with pytest.raises(ArchiveError, match="schema revision 9999_from_the_future, newer than this version"):
-            open_archive(database_url, upgrade=upgrade)
-    assert revision_of(database_url) == "9999_from_the_future"
+            open_archive(empty_database_url, upgrade=upgrade)
+    assert revision_of(empty_database_url) == "9999_from_the_future"
 
 
 SIMULTANEOUS_OPENS = 10
-OPEN_WHEN_TOLD = """
-import logging, sys
-from archive.db import open_archive
-logging.basicConfig(level=logging.INFO, format="%(message)s")
-print("ready", flush=True)
-sys.stdin.readline()
-open_archive(sys.argv[1]).close()
-"""
-"""A process that opens the archive (as every crawl does first) once told to go, so that all of them open it at the same moment."""
 
 
-def test_simultaneous_first_opens_all_succeed_and_create_the_schema_once(database_url: str) -> None:
-    openers = [
-        subprocess.Popen(
-            [sys.executable, "-c", OPEN_WHEN_TOLD, database_url],
-            cwd=PROJECT_ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(SIMULTANEOUS_OPENS)
-    ]
-    for opener in openers:
-        assert opener.stdout is not None and opener.stdout.readline() == "ready\n"
-    for opener in openers:
-        assert opener.stdin is not None
-        opener.stdin.write("go\n")
-        opener.stdin.flush()
+def _open_when_told(database_url: str, go: tuple[int, int]) -> int:
+    """A process that opens the archive (as every crawl does first) once the pipe ``go`` closes, so that all of them open it at once."""
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    go_read, go_write = go
+    os.close(go_write)
+    os.read(go_read, 1)
+    open_archive(database_url).close()
+    return 0
+
+
+def test_simultaneous_first_opens_all_succeed_and_create_the_schema_once(empty_database_url: str) -> None:
+    go = os.pipe()
+    openers = [Forked(partial(_open_when_told, empty_database_url, go)) for _ in range(SIMULTANEOUS_OPENS)]
+    for end in go:
+        os.close(end)  # the last writer gone: every opener's read returns at once
     outputs = [opener.communicate(timeout=120)[0] for opener in openers]
     assert [opener.returncode for opener in openers] == [0] * SIMULTANEOUS_OPENS, "\n".join(outputs)
     creators = [output for output in outputs if "Running upgrade  -> 0001" in output]
     assert len(creators) == 1, "one process created the schema, the others found it made"
-    assert query(database_url, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
-    check_schema(create_archive_engine(database_url))
+    assert query(empty_database_url, "SELECT version_num FROM alembic_version") == [(head_revision(),)]
+    check_schema(create_archive_engine(empty_database_url))
 
 
-def test_a_first_open_waits_for_another_process_switching_the_new_file_to_wal(sqlite_url: str, tmp_path: Path) -> None:
+def test_a_first_open_waits_for_another_process_switching_the_new_file_to_wal(empty_sqlite_url: str, tmp_path: Path) -> None:
     """The moment two first opens collide at: one holds the new file's write lock (rollback mode) to switch it to WAL.
 
     SQLite answers the other's switch "database is locked" at once, without its busy timeout: the open must wait instead.
@@ -223,7 +215,7 @@ def test_a_first_open_waits_for_another_process_switching_the_new_file_to_wal(sq
     switching.execute("CREATE TABLE being_switched (x)")
     threading.Timer(1.0, switching.execute, ("COMMIT",)).start()
     started = time.monotonic()
-    open_archive(sqlite_url).close()
+    open_archive(empty_sqlite_url).close()
     assert time.monotonic() - started >= 0.9, "the open waited for the lock"
-    assert query(sqlite_url, "PRAGMA journal_mode") == [("wal",)]
+    assert query(empty_sqlite_url, "PRAGMA journal_mode") == [("wal",)]
     switching.close()

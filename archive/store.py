@@ -10,6 +10,10 @@ A batch is looked up with a few queries first: its plainly new pages and its
 plainly unchanged ones (sharing no URL and no body with another page of the
 batch) are written with one statement per table for each run of them, the
 others page by page through the session, in batch order, with the same result.
+
+``record_reextractions`` records what a newer extractor makes of stored pages
+(``archive reextract``), a batch with one query and two statements, as
+``record_reextraction`` would record them one by one.
 """
 
 from __future__ import annotations
@@ -408,6 +412,62 @@ EXTRACTED_FIELDS = (
 """What an extractor makes of a page: a re-extraction is recorded when any of it differs."""
 
 
+REREAD_COLUMNS = (
+    Snapshot.id,
+    Snapshot.article_id,
+    Snapshot.version,
+    Snapshot.is_latest,
+    Snapshot.fetched_at,
+    Snapshot.fetched_url,
+    Snapshot.response_id,
+)
+"""What recording a re-extraction reads of the version it re-reads, besides its ``EXTRACTED_FIELDS``."""
+
+
+def _record_reextractions(session: Session, results: Sequence[tuple[int, FetchedArticle]]) -> list[Outcome | None]:
+    """Record the re-extractions of ``results`` in order with a query and two statements; see ``record_reextractions``."""
+    query = select(*REREAD_COLUMNS, *(getattr(Snapshot, name) for name in EXTRACTED_FIELDS))
+    stored = {row.id: row for row in session.execute(query.where(Snapshot.id.in_({snapshot_id for snapshot_id, _ in results})))}
+    renewed: dict[int, int] = {}  # article id: the snapshot id of its latest version until this batch gave it a new one
+    outcomes: list[Outcome | None] = []
+    versions: list[dict[str, Any]] = []
+    for snapshot_id, fetched in results:
+        row = stored.get(snapshot_id)
+        assert row is not None, f"no snapshot {snapshot_id}"
+        if not row.is_latest or row.article_id in renewed:
+            outcomes.append(None)
+            continue
+        rerun = replace(fetched, fetched_at=row.fetched_at, fetched_url=row.fetched_url)
+        values = _snapshot_values(rerun, page_hashes(rerun.title, rerun.body_text))
+        if all(values[name] == getattr(row, name) for name in EXTRACTED_FIELDS):
+            outcomes.append(Outcome.UNCHANGED)
+            continue
+        renewed[row.article_id] = row.id
+        versions.append(
+            {"article_id": row.article_id, "version": row.version + 1, "response_id": row.response_id, "source": REEXTRACT, "is_latest": True}
+            | values
+        )
+        outcomes.append(Outcome.CHANGED)
+    if versions:
+        # The marker leaves the old versions first: never two marked versions of an article.
+        session.execute(update(table(Snapshot)).where(table(Snapshot).c.id.in_(renewed.values())).values(is_latest=False))
+        session.execute(insert(table(Snapshot)), versions)
+    return outcomes
+
+
+def record_reextractions(sessions: sessionmaker[Session], results: Sequence[tuple[int, FetchedArticle]], attempts: int = 3) -> list[Outcome | None]:
+    """Record what the current extractor makes of the pages of many snapshots, in order and in one transaction.
+
+    Each (snapshot id, result) is recorded as ``record_reextraction`` records
+    it, one after the other: a snapshot whose article was given a new version
+    by an earlier result of the batch is no longer the latest (None). A
+    concurrent writer that gave one of the articles a new version first makes
+    the insert fail on a unique constraint; the transaction is then retried
+    and finds that version.
+    """
+    return _in_transaction(sessions, lambda session: _record_reextractions(session, results), attempts)
+
+
 def record_reextraction(sessions: sessionmaker[Session], snapshot_id: int, fetched: FetchedArticle) -> Outcome | None:
     """Record what the current extractor makes of the page of snapshot ``snapshot_id``.
 
@@ -418,19 +478,5 @@ def record_reextraction(sessions: sessionmaker[Session], snapshot_id: int, fetch
     re-extraction is not an edit of the article). An equal result writes
     nothing (UNCHANGED). None: the article has a newer version by now.
     """
-    with sessions.begin() as session:
-        stored = session.get(Snapshot, snapshot_id)
-        assert stored is not None, f"no snapshot {snapshot_id}"
-        article = stored.article
-        latest = latest_snapshot(session, article.id)
-        if latest is None or latest.id != stored.id:
-            return None
-        rerun = replace(fetched, fetched_at=stored.fetched_at, fetched_url=stored.fetched_url, raw=None)
-        digests = page_hashes(rerun.title, rerun.body_text)
-        candidate = _new_snapshot(session, article, stored.version + 1, rerun, digests)
-        if all(getattr(candidate, name) == getattr(stored, name) for name in EXTRACTED_FIELDS):
-            return Outcome.UNCHANGED
-        candidate.response = stored.response
-        candidate.source = REEXTRACT
-        _add_latest(session, candidate, stored)
-        return Outcome.CHANGED
+    [outcome] = record_reextractions(sessions, [(snapshot_id, fetched)])
+    return outcome

@@ -16,7 +16,7 @@ import click
 from archive.cli import DATE_FORMATS, as_utc, main, open_sessions
 from archive.progress import terminal_progress
 from archive.store import Outcome
-from crawler.worker_pool import available_cores
+from crawler.worker_pool import available_cores, start_fork_server
 
 __all__ = ["main"]
 
@@ -46,6 +46,8 @@ def reextract(ctx: click.Context, site: str | None, since: datetime | None, prof
 
     Example: archive reextract --site debugpoint --since 2026-01-01
     """
+    if workers:
+        start_fork_server()  # the workers' extractor loads in the fork server while this process loads its own
     # Imported here: the extractor they load (trafilatura and its own imports) would slow every other subcommand's start.
     from crawler.profiles import ProfileError, load_profiles
     from crawler.reextract import SKIPPED, reextract_archive

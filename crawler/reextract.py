@@ -4,9 +4,10 @@ For each article (optionally of one site, or whose latest version was fetched
 since a time), the raw page of its latest version is decoded as the crawler
 decodes a response, extracted with the site profile's rules and cleaned
 (``crawler.page_tasks.reextract_page``), and handed to
-``archive.store.record_reextraction``: a different result becomes a version
-marked ``reextract``, an equal one writes nothing. No Scrapy: the
-``archive reextract`` command (``crawler.cli``) runs it.
+``archive.store.record_reextractions``, ``RECORDED_AT_ONCE`` pages in one
+transaction: a different result becomes a version marked ``reextract``, an
+equal one writes nothing. No Scrapy: the ``archive reextract`` command
+(``crawler.cli``) runs it.
 
 With ``workers``, pages are read in that many worker processes
 (``crawler.worker_pool``, as in a crawl) while this process loads the next
@@ -33,7 +34,7 @@ from archive.progress import SILENT, Progress
 from archive.queries import stored_pages
 from archive.rawpages import WITH_PAGE
 from archive.records import FetchedArticle
-from archive.store import Outcome, record_reextraction
+from archive.store import Outcome, record_reextractions
 from crawler.extraction import BodyRules
 from crawler.page_tasks import reextract_page
 from crawler.profiles import SiteProfile
@@ -47,6 +48,8 @@ QUEUED_PER_WORKER = 3
 """Pages under way per worker: one being read, the others waiting, so that no worker waits for this process."""
 LOADED_AT_ONCE = 100
 """Stored pages read from the archive in one query (compressed: a few megabytes)."""
+RECORDED_AT_ONCE = 50
+"""Finished pages recorded in one transaction: what an interrupted run loses at the most."""
 PAGE_TIMEOUT = 60.0
 """Seconds a page may take in a worker before it is skipped and the worker replaced."""
 
@@ -101,26 +104,39 @@ def reextract_archive(
     pool = WorkerPool(reextract_page, workers, PAGE_TIMEOUT) if workers else None
     under_way: deque[tuple[StoredPage, Future[FetchedArticle | None]]] = deque()
 
-    def record_oldest() -> None:
+    finished: list[tuple[StoredPage, FetchedArticle | None]] = []
+
+    def record_finished() -> None:
+        """Record the finished pages, in order, in one transaction."""
+        read = [(page, fetched) for page, fetched in finished if fetched is not None]
+        outcomes = record_reextractions(sessions, [(page.snapshot_id, fetched) for page, fetched in read]) if read else []
+        counts[SKIPPED] += len(finished) - len(read)
+        for (page, _), outcome in zip(read, outcomes, strict=True):
+            counts[outcome.value if outcome else SKIPPED] += 1
+            if outcome is Outcome.CHANGED:
+                logger.info("re-extracted %s: new version", page.url)
+        progress.advance(len(finished))
+        finished.clear()
+
+    def finish_oldest() -> None:
         page, reading = under_way.popleft()
         try:
             fetched = reading.result()
         except (ValueError, WorkerFailed) as error:  # UnparsablePage and CorruptPage included
             fetched = None
             logger.warning("skipped %s: %s", page.url, error)
-        outcome = record_reextraction(sessions, page.snapshot_id, fetched) if fetched else None
-        counts[outcome.value if outcome else SKIPPED] += 1
-        if outcome is Outcome.CHANGED:
-            logger.info("re-extracted %s: new version", page.url)
-        progress.advance()
+        finished.append((page, fetched))
+        if len(finished) == RECORDED_AT_ONCE:
+            record_finished()
 
     try:
         for page in _stored_pages(sessions, profiles, site, since, progress):
             under_way.append((page, pool.submit(page.task) if pool else _in_process(page)))
             while len(under_way) > (workers * QUEUED_PER_WORKER if pool else 0):
-                record_oldest()
+                finish_oldest()
         while under_way:
-            record_oldest()
+            finish_oldest()
+        record_finished()
     finally:
         if pool is not None:
             pool.close()

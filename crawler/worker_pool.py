@@ -5,16 +5,19 @@ it dies (a crash, an out-of-memory kill) or runs out of time, and after
 ``TASKS_PER_WORKER`` calls so that whatever memory it gathers does not outlive
 that. Workers ignore SIGINT (a Ctrl-C in a terminal reaches the whole process
 group: their owner decides when they stop) and are started by a fork server
-with ``crawler.page_tasks`` (and so ``crawler.extraction``) preloaded where the
-platform has one (fast to replace, no fork of a threaded process), else
-spawned. No Scrapy and no Twisted: the crawl (``crawler.page_workers``) and
-``archive reextract`` (``crawler.reextract``) both use it.
+with ``crawler.page_tasks`` (and so ``crawler.extraction``) and the language
+model preloaded where the platform has one (fast to replace, no fork of a
+threaded process), else spawned. ``start_fork_server`` starts it ahead of the
+pool, so that it loads them while its owner starts. No Scrapy and no Twisted:
+the crawl (``crawler.page_workers``) and ``archive reextract``
+(``crawler.reextract``) both use it.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import threading
 from collections.abc import Callable
@@ -30,8 +33,8 @@ logger = logging.getLogger(__name__)
 
 TASKS_PER_WORKER = 500
 """Pages after which a worker process is replaced by a fresh one."""
-PRELOADED_MODULES = ["crawler.extraction", "crawler.page_tasks"]
-"""Imported once by the fork server, so that a new worker starts with them loaded."""
+PRELOADED_MODULES = ["crawler.extraction", "crawler.page_tasks", "crawler.worker_preload"]
+"""Imported once by the fork server, so that a new worker starts with them (and what ``crawler.worker_preload`` loads) loaded."""
 WORKER_LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 """Scrapy's default log format: a worker's log lines read like the crawl's."""
 
@@ -55,7 +58,19 @@ def available_cores() -> int:
 
 
 def _context() -> BaseContext:
-    return multiprocessing.get_context("forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn")
+    """The fork server's context, that preloads ``PRELOADED_MODULES``, where the platform has one; else spawn's."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOADED_MODULES)
+    return context
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, where there is one: it loads the extraction code while this process goes on,
+    and a ``WorkerPool`` made later starts its workers at once instead of waiting for that."""
+    if _context().get_start_method() == "forkserver":
+        multiprocessing.forkserver.ensure_running()
 
 
 class WorkerPool:
@@ -65,10 +80,7 @@ class WorkerPool:
         if workers < 1:
             raise ValueError(f"a worker pool needs at least one worker, not {workers}")
         self.function, self.timeout = function, timeout
-        context = _context()
-        if context.get_start_method() == "forkserver":
-            context.set_forkserver_preload(PRELOADED_MODULES)
-        self._pool = ProcessPool(workers, TASKS_PER_WORKER, _start_worker, (log_level,), context)
+        self._pool = ProcessPool(workers, TASKS_PER_WORKER, _start_worker, (log_level,), _context())
         self._pool.schedule(os.getpid)  # pebble starts its workers at the first call: now, ready for the first page
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()

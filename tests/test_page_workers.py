@@ -15,7 +15,7 @@ import pytest
 from pebble.common.types import RemoteTraceback
 
 from archive.db import open_archive
-from crawler.worker_pool import TASKS_PER_WORKER, WorkerFailed, WorkerPool
+from crawler.worker_pool import TASKS_PER_WORKER, WorkerFailed, WorkerPool, start_fork_server
 from tests.crawl import query, run_crawl, start_crawl
 from tests.fixture_site import ARTICLES, FixtureSite
 
@@ -116,6 +116,7 @@ def test_a_worker_is_replaced_after_its_share_of_calls() -> None:
 
 
 def test_workers_ignore_sigint_and_are_forked_by_a_server_that_preloaded_extraction() -> None:
+    start_fork_server()  # as `archive reextract` does before loading its own extractor; the pool uses that server
     pool = WorkerPool(misbehave, workers=1, timeout=60)
     try:
         pid = call(pool, "pid", None).result()
@@ -125,7 +126,16 @@ def test_workers_ignore_sigint_and_are_forked_by_a_server_that_preloaded_extract
             parent = file.read().decode()
     finally:
         pool.close()
-    assert "forkserver" in parent and "crawler.extraction" in parent
+    assert "forkserver" in parent and "crawler.extraction" in parent and "crawler.worker_preload" in parent
+
+
+def test_workers_start_with_the_language_model_loaded() -> None:
+    pool = WorkerPool(eval, workers=1, timeout=60)
+    try:
+        loaded = pool.submit(("__import__('crawler.extraction.language', fromlist=['']).language_identifier.cache_info().currsize",))
+        assert loaded.result() == 1, "the fork server loaded it once: a new worker does not read the model again"
+    finally:
+        pool.close()
 
 
 def test_workers_start_with_no_database_scrapy_or_twisted_code_loaded() -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from archive.db import open_archive
 from archive.records import FetchedArticle, RawResponse
-from archive.store import Outcome, record_article, record_articles, record_reextraction
+from archive.store import Outcome, record_article, record_articles, record_reextraction, record_reextractions
 
 BODY = (
     "GNOME 48 arrives with a rewritten file chooser and triple buffering.\n\n"
@@ -320,3 +320,47 @@ def test_a_batch_that_fails_writes_nothing(database_url: str) -> None:
     with pytest.raises(Exception, match="naive datetime"):
         record_articles(sessions, batch)
     assert rows(sessions, "SELECT (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM snapshots)") == [(0, 0)]
+
+
+def test_a_batch_of_reextractions_records_what_one_by_one_records(database_url: str, twin_database_url: str) -> None:
+    site = "https://news.example"
+    kept, improved, edited, twice, unchanged_first = (f"{site}/{name}/" for name in ("kept", "improved", "edited", "twice", "unchanged-first"))
+    crawled = [_page(url, url.split("/")[-2].title(), f"The story at {url}. " * 30) for url in (kept, improved, edited, twice, unchanged_first)]
+    crawled.append(_page(edited, "Edited", "The story, edited. " * 30, fetched_at=MONDAY + timedelta(days=2)))
+    batched, one_by_one = open_archive(database_url).sessions, open_archive(twin_database_url).sessions
+    for sessions in (batched, one_by_one):
+        record_articles(sessions, crawled)
+    version_ids = {
+        (url, version): snapshot_id
+        for snapshot_id, url, version in rows(batched, "SELECT s.id, a.url, s.version FROM snapshots s JOIN articles a ON a.id = s.article_id")
+    }
+    reread_later = MONDAY + timedelta(days=30)  # the time the current extractor says, not the stored page's: not kept
+
+    def reread(page: FetchedArticle, **changes: object) -> FetchedArticle:
+        return replace(page, raw=None, fetched_at=reread_later, **changes)
+
+    batch = [
+        (version_ids[kept, 1], reread(crawled[0])),
+        (version_ids[improved, 1], reread(crawled[1], authors=["Grace Hopper"])),
+        (version_ids[edited, 1], reread(crawled[2], title="Edited, better")),  # its article has a newer version
+        (version_ids[twice, 1], reread(crawled[3], title="Twice, better")),
+        (version_ids[twice, 1], reread(crawled[3], title="Twice, better still")),  # a version of its article came before it
+        (version_ids[unchanged_first, 1], reread(crawled[4])),
+        (version_ids[unchanged_first, 1], reread(crawled[4], tags=["gnome"])),
+    ]
+    outcomes = record_reextractions(batched, batch)
+    assert outcomes == [record_reextraction(one_by_one, snapshot_id, result) for snapshot_id, result in batch]
+    assert outcomes == [Outcome.UNCHANGED, Outcome.CHANGED, None, Outcome.CHANGED, None, Outcome.UNCHANGED, Outcome.CHANGED]
+    for query in ARCHIVE_CONTENTS:
+        assert rows(batched, query) == rows(one_by_one, query), query
+    new_versions = (
+        "SELECT a.url, s.version, s.is_latest, s.source, s.title, s.fetched_at = o.fetched_at, s.response_id = o.response_id"
+        " FROM snapshots s JOIN articles a ON a.id = s.article_id JOIN snapshots o ON o.article_id = s.article_id AND o.version = s.version - 1"
+        " WHERE s.source = 'reextract' ORDER BY a.url"
+    )
+    assert rows(batched, new_versions) == [
+        (improved, 2, True, "reextract", "Improved", True, True),
+        (twice, 2, True, "reextract", "Twice, better", True, True),
+        (unchanged_first, 2, True, "reextract", "Unchanged-First", True, True),
+    ]
+    assert rows(batched, MARKED_LATEST) == rows(batched, HIGHEST_VERSIONS)

@@ -22,8 +22,8 @@ UNDETERMINED = "und"
 
 
 @cache
-def _identifier() -> LanguageIdentifier:
-    """The classifier, loaded once per process (a tenth of a second)."""
+def language_identifier() -> LanguageIdentifier:
+    """The classifier, loaded once per process at its first use (half a second), before forking workers by ``crawler.worker_preload``."""
     return LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True, min_confidence=MIN_CONFIDENCE)
 
 
@@ -31,5 +31,5 @@ def detect_language(text: str) -> str | None:
     """The ISO 639-1 code of the language ``text`` is written in, or None where it cannot be told."""
     if len(text) < MIN_TEXT_CHARS:
         return None
-    language, _confidence = _identifier().classify(text[:MAX_TEXT_CHARS])
+    language, _confidence = language_identifier().classify(text[:MAX_TEXT_CHARS])
     return None if language == UNDETERMINED else str(language)

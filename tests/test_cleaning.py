@@ -48,6 +48,31 @@ def test_headings_lists_and_quotes_stay_as_paragraphs() -> None:
     ]
 
 
+def test_paragraph_breaks_fall_around_every_block_however_nested() -> None:
+    """Blocks inside table cells, list items and other blocks, rules and line breaks: each block its own paragraph."""
+    html = """<div><h2>Benchmarks</h2><div><p>Kernel <b>6.9</b> boots<br>faster</p><hr><p>than 6.8 did.</p></div>
+      <table><tr><th>Board</th><td><p>Pi 5</p>2.1 s</td></tr><tr><td>Pi 4</td><td>3.4 s</td></tr></table>
+      <ul><li><p>Real-time scheduling</p>merged</li><li>New <i>drivers</i><ol><li>Wi-Fi</li></ol></li></ul>
+      <blockquote>Quoted<div>block</div>tail</blockquote>after</div>"""
+    assert clean_body(html).split("\n\n") == [
+        "Benchmarks",
+        "Kernel 6.9 boots faster",
+        "than 6.8 did.",
+        "Board",
+        "Pi 5",
+        "2.1 s",
+        "Pi 4 3.4 s",
+        "Real-time scheduling",
+        "merged",
+        "• New drivers",
+        "• Wi-Fi",
+        "Quoted",
+        "block",
+        "tail",
+        "after",
+    ]
+
+
 def test_short_boilerplate_paragraphs_are_dropped_by_their_words() -> None:
     html = f"""<div><p>{PARAGRAPHS[0]}</p><p>Advertisement</p><p>Share this article</p>
       <p>Read more: Ten distros to try</p><p>{PARAGRAPHS[1]}</p>

@@ -21,12 +21,13 @@ site splits into several containers of the same kind (``chunks.py``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 import trafilatura
 from lxml.cssselect import CSSSelector
+from lxml.etree import Element
 from lxml.html import HtmlElement, tostring
 from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document, Extractor
@@ -47,6 +48,7 @@ COMPARED_BELOW_CHARS = 1000
 (HTML) is shorter than this: on the evaluation sets the comparison keeps every longer one unchanged."""
 LINKED_SHARE = 0.9
 """A list whose every item is at least this share of link words, and headline-long, lists other stories."""
+LIST_TAGS = frozenset({"ul", "ol"})
 
 
 @dataclass(frozen=True)
@@ -87,14 +89,17 @@ def is_link_list(listing: HtmlElement) -> bool:
     return True
 
 
+def _boilerplate(tree: HtmlElement) -> Iterator[HtmlElement]:
+    """The generic boilerplate elements of ``tree`` and its lists of links to other stories, in page order."""
+    for element in tree.iter(Element):  # elements only, no comments or entities
+        tag = element.tag
+        if is_boilerplate_element(tag, element.get("class"), element.get("id")) or (tag in LIST_TAGS and is_link_list(element)):
+            yield element
+
+
 def remove_boilerplate(tree: HtmlElement, selectors: Iterable[str] = ()) -> None:
     """Drop the generic boilerplate elements, lists of links to other stories, and what the CSS selectors match."""
-    _drop(
-        element
-        for element in tree.iter()
-        if isinstance(element.tag, str)
-        and (is_boilerplate_element(element.tag, element.get("class"), element.get("id")) or (element.tag in ("ul", "ol") and is_link_list(element)))
-    )
+    _drop(_boilerplate(tree))
     for selector in selectors:
         _drop(compiled_selector(selector)(tree))
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 BOILERPLATE_CLASSES = frozenset(
     {
@@ -75,24 +76,34 @@ BOILERPLATE_TAGS = frozenset(
 
 
 MAX_CLASS_NAME_CHARS = 100
-_POPUP_WORDS = "rollover|hovercard|popover|tooltip"
-POPUP_CLASS = re.compile(rf"^(hovercard|popover|tooltip-content)$|({_POPUP_WORDS})[\w-]*-(block|content|body|card|box)$")
-"""Hover cards and pop-ups hidden inside paragraphs (a person's card with links to other stories)."""
-POPUP_WORD = re.compile(_POPUP_WORDS)
+POPUP_WORDS = ("rollover", "hovercard", "popover", "tooltip")
 """Every class name :data:`POPUP_CLASS` matches holds one of these words: class attributes without any are not searched."""
+POPUP_CLASS = re.compile(rf"^(hovercard|popover|tooltip-content)$|({'|'.join(POPUP_WORDS)})[\w-]*-(block|content|body|card|box)$")
+"""Hover cards and pop-ups hidden inside paragraphs (a person's card with links to other stories)."""
+CLASS_VERDICTS = 4096
+"""How many class attributes :func:`is_boilerplate_class` remembers its verdict on."""
+
+
+@lru_cache(maxsize=CLASS_VERDICTS)
+def is_boilerplate_class(classes: str) -> bool:
+    """Whether a class attribute (class names separated by white space) marks page furniture.
+
+    Remembered: a page repeats its class attributes (every menu item, every teaser alike), and a site's pages
+    repeat each other's, so most are judged once.
+    """
+    names = classes.split()
+    if not BOILERPLATE_CLASSES.isdisjoint(names):
+        return True
+    return any(word in classes for word in POPUP_WORDS) and any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
 
 
 def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, element_id: object) -> bool:
-    """Whether an element with this tag, class attribute and id is page furniture, not article."""
+    """Whether an element with this tag, class attribute (or its class names) and id is page furniture, not article."""
     if tag in BOILERPLATE_TAGS or (isinstance(element_id, str) and element_id in BOILERPLATE_IDS):
         return True
     if not classes:
         return False
-    names = classes.split() if isinstance(classes, str) else list(classes)
-    if not BOILERPLATE_CLASSES.isdisjoint(names):
-        return True
-    words = classes if isinstance(classes, str) else " ".join(names)
-    return bool(POPUP_WORD.search(words)) and any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
+    return is_boilerplate_class(classes if isinstance(classes, str) else " ".join(classes))
 
 
 NAVIGATION_TAG = "nav"

@@ -17,6 +17,8 @@ BODY = "<body><p>Café Linux — “stable” €</p><form><input name=q><select
     [
         pytest.param(f"<html>{BODY}</html>", id="plain"),
         pytest.param("<html>" + BODY.replace("Linux", f"Li{FORBIDDEN}nux") + "</html>", id="characters-xml-forbids"),
+        pytest.param("<html>" + BODY.replace("Linux", "Li\x0cnux") + "</html>", id="a-control-character-alone"),
+        pytest.param("<html>" + BODY.replace("Linux", "Li\ufffenux") + "</html>", id="a-noncharacter-alone"),
         pytest.param(f"<!DOCTYPE html/>\n<html>{BODY}</html>", id="doctype-with-a-slash"),
         pytest.param(f"<html lang='en'/>\n{BODY}", id="self-closed-html-tag"),
         pytest.param(f"<!-- a comment --><?php echo 1; ?><html>{BODY}</html>", id="comments-and-processing-instructions"),

@@ -103,3 +103,24 @@ def test_author_box_is_no_byline() -> None:
 def test_von_der_leyen_keeps_her_name() -> None:
     assert metadata('<meta name="author" content="Ursula Von der Leyen">').authors == ["Ursula Von der Leyen"]
     assert metadata('<meta name="author" content="Von der Leyen">').authors == ["Von der Leyen"]
+
+
+def test_byline_label_alone_is_no_name() -> None:
+    for label in ("By", "Von"):
+        byline = f'<span class="byline-label">{label}</span> <span class="byline-name">Ada Lovelace</span>'
+        body = f'<article><h1>T</h1><div class="byline">{byline}</div></article>'
+        assert metadata(body=body).authors == ["Ada Lovelace"]
+
+
+def test_byline_words_in_separate_elements_stay_apart() -> None:
+    assert metadata(body='<article><h1>T</h1><p class="author">von<a href="#">Ada Lovelace</a></p></article>').authors == ["Ada Lovelace"]
+
+
+def test_co_authors_in_the_same_byline_markup() -> None:
+    body = (
+        '<article><h1>T</h1><div class="authors">'
+        '<a href="#"><img alt=""><span class="author-name">Ada Lovelace</span></a>'
+        '<a href="#"><img alt=""><span class="author-name">Grace Hopper</span></a></div>'
+        '<p>Text.</p><aside><ul><li><span class="author-name">Teaser Author</span></li></ul></aside></article>'
+    )
+    assert metadata(body=body).authors == ["Ada Lovelace", "Grace Hopper"]

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Set
 from functools import partial
-from itertools import pairwise
+from itertools import islice, pairwise
 from typing import Any
 
 from lxml.etree import XPath
@@ -29,9 +29,11 @@ from lxml.html import HtmlElement
 from crawler.extraction import json_ld
 from crawler.extraction.meta_tags import MetaTags
 
-AUTHOR_PREFIX = re.compile(r"^\s*(by|written by|posted by|author:?|(?-i:von|par|por|di|da|door|av|af|(Von|Par|Por)(?= [A-ZÀ-Þ])))\s+", re.IGNORECASE)
+AUTHOR_PREFIX = re.compile(
+    r"^\s*(by|written by|posted by|author:?|(?-i:von|par|por|di|da|door|av|af|(Von|Par|Por)(?= [A-ZÀ-Þ]|$)))(\s+|$)", re.IGNORECASE
+)
 """What a byline says before the name: "By", and the "von", "par", "por", ... of other languages (capitalised
-only before a capitalised word, so that "Von der Leyen" keeps her name)."""
+only before a capitalised word, so that "Von der Leyen" keeps her name); alone, it is a label without a name."""
 CONJUNCTIONS = ("and", "und", "og", "och")
 """Words that join two names in a byline ("A and B", "A und B", "A og B"); "et", "y", "e" are left alone: "Le Figaro et AFP" is one byline."""
 AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\|)\s*|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
@@ -58,6 +60,8 @@ BYLINE_SCOPES = (XPath("//article[.//h1]"), XPath("//main"))
 AUTHOR_LINKS = XPath('.//a[@rel="author"]')
 ITEMPROP_AUTHORS = XPath('.//*[@itemprop="author"]')
 ITEMPROP_NAMES = XPath('.//*[@itemprop="name"]')
+CO_AUTHOR_LEVELS = 3
+"""How far up a co-author's byline element and the first one's meet, at most ("<a><span>A</span></a><a><span>B</span></a>")."""
 NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|description|about|social|follow|more", re.IGNORECASE)
 """A class naming the author's box, biography, picture or links, not the byline itself."""
 LAST_FIRST_META = frozenset({"dc.creator", "dcterms.creator", "citation_author"})
@@ -201,16 +205,30 @@ def _markup_names(tree: HtmlElement) -> list[str]:
     return names
 
 
+def _byline_text(element: HtmlElement) -> str:
+    """The element's text, its children's texts apart ("von<a>Ada</a>" reads "von Ada")."""
+    return " ".join(element.itertext())
+
+
+def _co_author(first: HtmlElement, other: HtmlElement) -> bool:
+    """``other`` repeats the markup of the byline element ``first`` (tag and class) within a few levels of it: a co-author's name."""
+    if other.tag != first.tag or other.get("class") != first.get("class"):
+        return False
+    near = list(islice(first.iterancestors(), CO_AUTHOR_LEVELS))
+    return any(ancestor is meeting for ancestor in islice(other.iterancestors(), CO_AUTHOR_LEVELS) for meeting in near)
+
+
 def _byline_class_names(tree: HtmlElement) -> list[str]:
     """The names in the article's first byline: the first innermost element whose class names a byline or an author
-    and whose text holds a name (later ones are comments, teasers, other stories)."""
+    and whose text holds a name (later ones are comments, teasers, other stories), with the co-authors beside it
+    in the same markup (:func:`_co_author`)."""
     bylines = [element for element in BYLINE_CLASSES(_byline_scope(tree)) if not NOT_BYLINE_CLASS.search(element.get("class", ""))]
-    for element, following in pairwise([*bylines, None]):
+    for index, (element, following) in enumerate(pairwise([*bylines, None])):
         if following is not None and any(ancestor is element for ancestor in following.iterancestors()):
             continue  # not innermost: the next byline element is inside it
-        names = clean_authors([element.text_content()])
-        if names:
-            return names
+        if clean_authors([_byline_text(element)]):
+            co_authors = [other for other in bylines[index + 1 :] if _co_author(element, other)]
+            return clean_authors([_byline_text(byline) for byline in [element, *co_authors]])
     return []
 
 

@@ -124,3 +124,14 @@ def test_co_authors_in_the_same_byline_markup() -> None:
         '<p>Text.</p><aside><ul><li><span class="author-name">Teaser Author</span></li></ul></aside></article>'
     )
     assert metadata(body=body).authors == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_links_to_author_pages_that_spell_the_name() -> None:
+    body = (
+        '<article><h1>T</h1><p><a href="/author/ada-lovelace">Ada Lovelace</a>, <a href="/author/jorg-muller/">Jörg Müller</a>'
+        ' and <a href="https://news.example/authors/grace-hopper">Grace Hopper</a></p><p>Text.</p>'
+        '<p><a href="/author/ada-lovelace">More by Ada</a> <a href="/author/linus-torvalds">Linus Torvalds</a></p></article>'
+    )
+    assert metadata(body=body).authors == ["Ada Lovelace", "Jörg Müller", "Grace Hopper"]
+    body = '<article><h1>T</h1><p><a href="/author/ada-lovelace">All articles</a> <a href="/authors/12345">Grace Hopper</a></p></article>'
+    assert metadata(body=body).authors == []

@@ -2,7 +2,8 @@
 
 Sources, most trusted first: the JSON-LD article's ``author`` (references into the graph
 resolved, a person given as ``givenName`` and ``familyName`` joined), then author
-``<meta>`` tags one name at a time, then byline markup inside the article. A source is used
+``<meta>`` tags one name at a time, then byline markup inside the article (``rel=author``,
+``itemprop=author``, links to author pages whose address spells the name, byline classes). A source is used
 whole or not at all, so a page's author meta is never mixed with the names of a
 "trending" sidebar. Cleaning drops "By", URLs, profile slugs, photo credits, role words,
 affiliations and duplicates, splits "A and B" in the languages of :data:`CONJUNCTIONS`,
@@ -18,6 +19,7 @@ answer of last resort while later sources are asked for a person.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Set
 from functools import partial
 from itertools import islice, pairwise
@@ -37,6 +39,8 @@ only before a capitalised word, so that "Von der Leyen" keeps her name); alone, 
 CONJUNCTIONS = ("and", "und", "og", "och")
 """Words that join two names in a byline ("A and B", "A und B", "A og B"); "et", "y", "e" are left alone: "Le Figaro et AFP" is one byline."""
 AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\|)\s*|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
+AUTHOR_SEPARATOR = re.compile(r"\s*(?:,|;|&|\||\s(?:" + "|".join(CONJUNCTIONS) + r"))?\s*", re.IGNORECASE)
+"""What stands between two names of a byline, if anything."""
 AUTHOR_META = (
     "author",
     "article:author",
@@ -60,6 +64,11 @@ BYLINE_SCOPES = (XPath("//article[.//h1]"), XPath("//main"))
 AUTHOR_LINKS = XPath('.//a[@rel="author"]')
 ITEMPROP_AUTHORS = XPath('.//*[@itemprop="author"]')
 ITEMPROP_NAMES = XPath('.//*[@itemprop="name"]')
+AUTHOR_PAGE_LINKS = XPath(
+    ".//a[re:test(@href, '/(authors?|autor(en|es|i|e)?|auteurs?|journalist(s|en|er)?|contributors?|writers?|columnists?|reporters?)/[^/?#]', 'i')]",
+    namespaces={"re": "http://exslt.org/regular-expressions"},
+)
+"""Links to an author's page ("/author/ada-lovelace", "/autoren/…", "/journalists/…")."""
 CO_AUTHOR_LEVELS = 3
 """How far up a co-author's byline element and the first one's meet, at most ("<a><span>A</span></a><a><span>B</span></a>")."""
 NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|description|about|social|follow|more", re.IGNORECASE)
@@ -232,6 +241,32 @@ def _byline_class_names(tree: HtmlElement) -> list[str]:
     return []
 
 
+def _slug(text: str) -> str:
+    """``text`` as addresses spell it: "Ada Lovelace" as "ada-lovelace", "Jörg" as "jorg"."""
+    ascii_text = unicodedata.normalize("NFKD", text.casefold()).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+
+
+def _spells_its_address(link: HtmlElement) -> bool:
+    """The link's text is the name its address spells ("Ada Lovelace" to "/author/ada-lovelace/"), not "More articles"."""
+    slug = _slug(_byline_text(link))
+    return bool(slug) and slug in (link.get("href") or "").casefold()
+
+
+def _author_page_names(tree: HtmlElement) -> list[str]:
+    """The name on the article's first link to an author's page that spells it in its address, with the co-authors'
+    links that follow it, separated by nothing but a comma or a conjunction ("<a>A</a>, <a>B</a> and <a>C</a>")."""
+    first = next((link for link in AUTHOR_PAGE_LINKS(_byline_scope(tree)) if _spells_its_address(link)), None)
+    if first is None:
+        return []
+    links = [first]
+    while AUTHOR_SEPARATOR.fullmatch(links[-1].tail or " ") and (following := links[-1].getnext()) is not None:
+        if following.tag != "a" or not _spells_its_address(following):
+            break
+        links.append(following)
+    return [_byline_text(link) for link in links]
+
+
 def _written_by(meta: MetaTags) -> list[str]:
     """The ``twitter:dataN`` whose ``twitter:labelN`` says "Written by" (in any of :data:`WRITTEN_BY_LABEL`'s languages)."""
     labels = {key.removeprefix("twitter:label"): value for key, value in meta.tags if key.startswith("twitter:label")}
@@ -253,7 +288,7 @@ def extract_authors(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], 
     """The page's authors from the first source that names any (see the module's docstring); ``site``: the ``site_keys``."""
     sources: list[Callable[[], list[str]]] = [lambda: json_ld.names(json_ld.resolve(article.get("author"), objects))]
     sources += [partial(_meta_names, meta, key) for key in AUTHOR_META]
-    sources += [partial(_written_by, meta), partial(_markup_names, tree), partial(_byline_class_names, tree)]
+    sources += [partial(_written_by, meta), partial(_markup_names, tree), partial(_author_page_names, tree), partial(_byline_class_names, tree)]
     only_the_site: list[str] = []
     for source in sources:
         authors = clean_authors(source(), site)

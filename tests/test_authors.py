@@ -135,3 +135,13 @@ def test_links_to_author_pages_that_spell_the_name() -> None:
     assert metadata(body=body).authors == ["Ada Lovelace", "Jörg Müller", "Grace Hopper"]
     body = '<article><h1>T</h1><p><a href="/author/ada-lovelace">All articles</a> <a href="/authors/12345">Grace Hopper</a></p></article>'
     assert metadata(body=body).authors == []
+
+
+def test_author_tag_naming_only_the_first_author_gives_way_to_the_linked_byline() -> None:
+    head = '<meta name="author" content="Ada Lovelace">'
+    byline = '<p><a rel="author" href="/a">Ada Lovelace</a> und <a rel="author" href="/g">Grace Hopper</a></p>'
+    assert metadata(head, body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace", "Grace Hopper"]
+    other = '<p><a rel="author" href="/l">Linus Torvalds</a>, <a rel="author" href="/g">Grace Hopper</a></p>'
+    assert metadata(head, body=f"<article><h1>T</h1>{other}</article>").authors == ["Ada Lovelace"]
+    dateline = '<p class="byline">Ada Lovelace, Frankfurt</p>'
+    assert metadata(head, body=f"<article><h1>T</h1>{dateline}</article>").authors == ["Ada Lovelace"]

@@ -267,6 +267,10 @@ def _author_page_names(tree: HtmlElement) -> list[str]:
     return [_byline_text(link) for link in links]
 
 
+BYLINE_LINK_SOURCES = (_markup_names, _author_page_names)
+"""Byline markup that names each author apart: ``rel=author`` links, ``itemprop=author``, links to author pages."""
+
+
 def _written_by(meta: MetaTags) -> list[str]:
     """The ``twitter:dataN`` whose ``twitter:labelN`` says "Written by" (in any of :data:`WRITTEN_BY_LABEL`'s languages)."""
     labels = {key.removeprefix("twitter:label"): value for key, value in meta.tags if key.startswith("twitter:label")}
@@ -284,16 +288,30 @@ def _meta_names(meta: MetaTags, key: str) -> list[str]:
     return values
 
 
+def _people(authors: list[str], site: Set[str]) -> list[str]:
+    """The authors that are not the site itself."""
+    return [name for name in authors if site_key(name) not in site]
+
+
+def _with_co_authors(people: list[str], tree: HtmlElement, site: Set[str]) -> list[str]:
+    """``people`` as an author ``<meta>`` tag names them, or the byline's linked names where the tag names only the
+    first of them (``rel=author``, ``itemprop=author``, author pages' links: not the byline's text, which may hold a dateline)."""
+    if len(people) > 1:
+        return people
+    linked = next((found for found in (_people(clean_authors(source(tree)), site) for source in BYLINE_LINK_SOURCES) if found), [])
+    return linked if len(linked) > 1 and linked[0].casefold() == people[0].casefold() else people
+
+
 def extract_authors(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], objects: list[dict[str, Any]], site: Set[str]) -> list[str]:
     """The page's authors from the first source that names any (see the module's docstring); ``site``: the ``site_keys``."""
-    sources: list[Callable[[], list[str]]] = [lambda: json_ld.names(json_ld.resolve(article.get("author"), objects))]
-    sources += [partial(_meta_names, meta, key) for key in AUTHOR_META]
-    sources += [partial(_written_by, meta), partial(_markup_names, tree), partial(_author_page_names, tree), partial(_byline_class_names, tree)]
+    meta_sources = [partial(_meta_names, meta, key) for key in AUTHOR_META] + [partial(_written_by, meta)]
+    sources: list[Callable[[], list[str]]] = [lambda: json_ld.names(json_ld.resolve(article.get("author"), objects)), *meta_sources]
+    sources += [partial(source, tree) for source in (*BYLINE_LINK_SOURCES, _byline_class_names)]
     only_the_site: list[str] = []
     for source in sources:
         authors = clean_authors(source(), site)
-        people = [name for name in authors if site_key(name) not in site]
+        people = _people(authors, site)
         if people:
-            return people
+            return _with_co_authors(people, tree, site) if source in meta_sources else people
         only_the_site = only_the_site or authors
     return only_the_site

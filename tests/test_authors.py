@@ -145,3 +145,15 @@ def test_author_tag_naming_only_the_first_author_gives_way_to_the_linked_byline(
     assert metadata(head, body=f"<article><h1>T</h1>{other}</article>").authors == ["Ada Lovelace"]
     dateline = '<p class="byline">Ada Lovelace, Frankfurt</p>'
     assert metadata(head, body=f"<article><h1>T</h1>{dateline}</article>").authors == ["Ada Lovelace"]
+
+
+def test_role_after_a_name_is_no_name() -> None:
+    author = {"@type": "Person", "name": "Ada Lovelace, Political Correspondent"}
+    assert metadata(json_ld(news_article(author=author))).authors == ["Ada Lovelace"]
+    assert metadata('<meta name="author" content="Ada Lovelace - Technology Editor">').authors == ["Ada Lovelace"]
+    assert metadata('<meta name="author" content="Guardian staff reporter">').authors == ["Guardian staff reporter"]
+
+
+def test_social_media_handle_after_a_name_is_dropped() -> None:
+    assert metadata('<meta name="author" content="Ada Lovelace @ada_l">').authors == ["Ada Lovelace"]
+    assert metadata('<meta name="author" content="@ada_l">').authors == []

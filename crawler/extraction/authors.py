@@ -5,8 +5,8 @@ resolved, a person given as ``givenName`` and ``familyName`` joined), then autho
 ``<meta>`` tags one name at a time, then byline markup inside the article (``rel=author``,
 ``itemprop=author``, links to author pages whose address spells the name, byline classes). A source is used
 whole or not at all, so a page's author meta is never mixed with the names of a
-"trending" sidebar. Cleaning drops "By", URLs, profile slugs, photo credits, role words,
-affiliations and duplicates, splits "A and B" in the languages of :data:`CONJUNCTIONS`,
+"trending" sidebar. Cleaning drops "By", URLs, profile slugs, handles, photo credits, role words
+(alone or after a name), affiliations and duplicates, splits "A and B" in the languages of :data:`CONJUNCTIONS`,
 and turns the "Last, First" of citation and Dublin Core tags into "First Last".
 
 An organisation is an author too: a news agency (:data:`NEWS_AGENCIES`), a desk, the
@@ -38,7 +38,7 @@ AUTHOR_PREFIX = re.compile(
 only before a capitalised word, so that "Von der Leyen" keeps her name); alone, it is a label without a name."""
 CONJUNCTIONS = ("and", "und", "og", "och")
 """Words that join two names in a byline ("A and B", "A und B", "A og B"); "et", "y", "e" are left alone: "Le Figaro et AFP" is one byline."""
-AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\|)\s*|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
+AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\|)\s*|\s+[–—-]\s+|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
 AUTHOR_SEPARATOR = re.compile(r"\s*(?:,|;|&|\||\s(?:" + "|".join(CONJUNCTIONS) + r"))?\s*", re.IGNORECASE)
 """What stands between two names of a byline, if anything."""
 AUTHOR_META = (
@@ -132,6 +132,10 @@ ROLE_WORDS = frozenset(
     }
 )
 """A byline made of these words only names a role, not a person ("Senior Editor", "Staff Writer")."""
+ROLE_NOUNS = frozenset({"reporter", "correspondent", "editor", "writer", "columnist", "contributor", "journalist", "producer", "photographer"})
+"""A part of a byline after a name that ends in one of these is that person's role ("Ada Lovelace, Political Correspondent")."""
+TRAILING_HANDLE = re.compile(r"\s+@\w+$")
+""""Ada Lovelace @ada": the name without its social-media handle."""
 TRAILING_ROLE = re.compile(r"\s+(기자|특파원|記者|特派員)$")
 """Korean and Japanese bylines put the role after the name ("신현주 기자": reporter Shin Hyun-ju)."""
 TRAILING_AFFILIATION = re.compile(r"\s*\([^()]*\)$")
@@ -185,9 +189,11 @@ def clean_authors(candidates: list[str], site: Set[str] = frozenset()) -> list[s
         candidate = AUTHOR_PREFIX.sub("", " ".join(candidate.split()))
         if candidate.startswith(("http://", "https://", "/")):
             continue
-        for name in AUTHOR_SPLIT.split(candidate):
+        for position, name in enumerate(AUTHOR_SPLIT.split(candidate)):
             name = TRAILING_AFFILIATION.sub("", AUTHOR_PREFIX.sub("", name.strip(" .·-–—")))
-            name = TRAILING_ROLE.sub("", name)
+            name = TRAILING_HANDLE.sub("", TRAILING_ROLE.sub("", name))
+            if position and name.rpartition(" ")[2].casefold() in ROLE_NOUNS:
+                continue  # "Ada Lovelace, Political Correspondent": the role of the name before it
             if _is_name(name, site) and name.casefold() not in seen:
                 seen.add(name.casefold())
                 authors.append(name)

@@ -157,3 +157,9 @@ def test_role_after_a_name_is_no_name() -> None:
 def test_social_media_handle_after_a_name_is_dropped() -> None:
     assert metadata('<meta name="author" content="Ada Lovelace @ada_l">').authors == ["Ada Lovelace"]
     assert metadata('<meta name="author" content="@ada_l">').authors == []
+
+
+def test_publishing_company_is_the_author_only_when_no_one_else_is_named() -> None:
+    head = '<meta name="author" content="Example Zeitung GmbH">'
+    assert metadata(head, body='<article><h1>T</h1><p class="byline">Von Ada Lovelace</p></article>').authors == ["Ada Lovelace"]
+    assert metadata(head).authors == ["Example Zeitung GmbH"]

@@ -10,10 +10,11 @@ whole or not at all, so a page's author meta is never mixed with the names of a
 and turns the "Last, First" of citation and Dublin Core tags into "First Last".
 
 An organisation is an author too: a news agency (:data:`NEWS_AGENCIES`), a desk, the
-paper itself. The site's own name, though, is what many pages give where they name no
-one, so it is the byline only when no source names anyone else: a source that names the
-site beside people gives the people, and one that names only the site is kept as the
-answer of last resort while later sources are asked for a person.
+paper itself. The site's own name (or its company's, "... GmbH", "... Inc."), though, is
+what many pages give where they name no one, so it is the byline only when no source
+names anyone else: a source that names the site beside people gives the people, and one
+that names only the site is kept as the answer of last resort while later sources are
+asked for a person.
 """
 
 from __future__ import annotations
@@ -140,6 +141,8 @@ TRAILING_ROLE = re.compile(r"\s+(기자|특파원|記者|特派員)$")
 """Korean and Japanese bylines put the role after the name ("신현주 기자": reporter Shin Hyun-ju)."""
 TRAILING_AFFILIATION = re.compile(r"\s*\([^()]*\)$")
 """"Jane Doe (It's FOSS)": the name without its outlet."""
+COMPANY = re.compile(r"\s(GmbH|AG|Inc|LLC|Ltd|Limited|plc|S\.?A|S\.?L|S\.?p\.?A|SAS|Corp|Corporation|B\.?V|N\.?V|Pty)\.?$")
+"""A name ending in a company's legal form is the publishing company, named where a page names no author."""
 SITE_NAME_SEPARATORS = re.compile(r"\s+[|–—-]\s+")
 DOMAIN_SUFFIX = re.compile(r"^www\.|(\.[a-z]{2,3})?\.[a-z]{2,}$")
 MAX_AUTHORS = 20
@@ -296,7 +299,7 @@ def _meta_names(meta: MetaTags, key: str) -> list[str]:
 
 def _people(authors: list[str], site: Set[str]) -> list[str]:
     """The authors that are not the site itself."""
-    return [name for name in authors if site_key(name) not in site]
+    return [name for name in authors if site_key(name) not in site and not COMPANY.search(name)]
 
 
 def _with_co_authors(people: list[str], tree: HtmlElement, site: Set[str]) -> list[str]:

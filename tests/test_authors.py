@@ -163,3 +163,13 @@ def test_publishing_company_is_the_author_only_when_no_one_else_is_named() -> No
     head = '<meta name="author" content="Example Zeitung GmbH">'
     assert metadata(head, body='<article><h1>T</h1><p class="byline">Von Ada Lovelace</p></article>').authors == ["Ada Lovelace"]
     assert metadata(head).authors == ["Example Zeitung GmbH"]
+
+
+def test_byline_text_beside_a_nested_source_line() -> None:
+    byline = '<div class="byline"><span>By Ada Lovelace and Grace Hopper</span><span class="byline__source">The Associated Press</span></div>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_icon_title_is_no_byline_text() -> None:
+    byline = '<address class="author"><a href="mailto:ada@news.example"><svg><title>Email</title></svg>Ada Lovelace</a></address>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace"]

@@ -23,7 +23,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Set
 from functools import partial
-from itertools import islice, pairwise
+from itertools import islice
 from typing import Any
 
 from lxml.etree import XPath
@@ -60,6 +60,9 @@ WRITTEN_BY_LABEL = re.compile(
 _CLASS_IN_LOWER_CASE = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
 BYLINE_CLASSES = XPath(f".//*[contains({_CLASS_IN_LOWER_CASE}, 'author') or contains({_CLASS_IN_LOWER_CASE}, 'byline')]")
 """Elements whose class names an author or a byline, in any case."""
+BYLINE_CLASS = re.compile("author|byline", re.IGNORECASE)
+NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
+"""Elements whose text is no byline text: code, and the titles of icons."""
 BYLINE_SCOPES = (XPath("//article[.//h1]"), XPath("//main"))
 """Where the byline markup is looked for, the first found: the article holding the headline, else ``<main>``."""
 AUTHOR_LINKS = XPath('.//a[@rel="author"]')
@@ -236,17 +239,25 @@ def _co_author(first: HtmlElement, other: HtmlElement) -> bool:
     return any(ancestor is meeting for ancestor in islice(other.iterancestors(), CO_AUTHOR_LEVELS) for meeting in near)
 
 
+def _own_byline_text(element: HtmlElement) -> str:
+    """The element's text without that of the byline elements inside it (a byline's source, date, author box)."""
+    pieces = [element.text or ""]
+    for child in element.iterchildren():
+        if isinstance(child.tag, str) and child.tag not in NO_TEXT_TAGS and not BYLINE_CLASS.search(child.get("class", "")):
+            pieces.append(_own_byline_text(child))
+        pieces.append(child.tail or "")
+    return " ".join(pieces)
+
+
 def _byline_class_names(tree: HtmlElement) -> list[str]:
-    """The names in the article's first byline: the first innermost element whose class names a byline or an author
-    and whose text holds a name (later ones are comments, teasers, other stories), with the co-authors beside it
-    in the same markup (:func:`_co_author`)."""
+    """The names in the article's first byline: the first element whose class names a byline or an author and whose
+    own text (:func:`_own_byline_text`) holds a name (later ones are comments, teasers, other stories), with the
+    co-authors beside it in the same markup (:func:`_co_author`)."""
     bylines = [element for element in BYLINE_CLASSES(_byline_scope(tree)) if not NOT_BYLINE_CLASS.search(element.get("class", ""))]
-    for index, (element, following) in enumerate(pairwise([*bylines, None])):
-        if following is not None and any(ancestor is element for ancestor in following.iterancestors()):
-            continue  # not innermost: the next byline element is inside it
-        if clean_authors([_byline_text(element)]):
+    for index, element in enumerate(bylines):
+        if clean_authors([_own_byline_text(element)]):
             co_authors = [other for other in bylines[index + 1 :] if _co_author(element, other)]
-            return clean_authors([_byline_text(byline) for byline in [element, *co_authors]])
+            return clean_authors([_own_byline_text(byline) for byline in [element, *co_authors]])
     return []
 
 

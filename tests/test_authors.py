@@ -173,3 +173,15 @@ def test_byline_text_beside_a_nested_source_line() -> None:
 def test_icon_title_is_no_byline_text() -> None:
     byline = '<address class="author"><a href="mailto:ada@news.example"><svg><title>Email</title></svg>Ada Lovelace</a></address>'
     assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace"]
+
+
+def test_byline_date_is_no_part_of_the_name() -> None:
+    byline = '<div class="attribution">Ada Lovelace<span>|</span><span>Published <time>4 months ago</time></span></div>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace"]
+    assert metadata(body='<article><h1>T</h1><p class="byline">By Ada Lovelace Updated June 5, 2024</p></article>').authors == ["Ada Lovelace"]
+
+
+def test_picture_credit_is_no_byline() -> None:
+    figure = '<figure><figcaption class="caption-attribution">Jane Photographer</figcaption></figure>'
+    body = f'<article><h1>T</h1>{figure}<p class="attribution">Ada Lovelace</p></article>'
+    assert metadata(body=body).authors == ["Ada Lovelace"]

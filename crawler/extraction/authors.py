@@ -37,6 +37,10 @@ AUTHOR_PREFIX = re.compile(
 )
 """What a byline says before the name: "By", and the "von", "par", "por", ... of other languages (capitalised
 only before a capitalised word, so that "Von der Leyen" keeps her name); alone, it is a label without a name."""
+DATE_LABEL = re.compile(
+    r"\b(published|updated|last updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado)\b(?! by\b).*$", re.IGNORECASE
+)
+"""A byline's date and all after it ("Ada Lovelace Published 4 June 2024 Updated ...")."""
 CONJUNCTIONS = ("and", "und", "og", "och")
 """Words that join two names in a byline ("A and B", "A und B", "A og B"); "et", "y", "e" are left alone: "Le Figaro et AFP" is one byline."""
 AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\|)\s*|\s+[–—-]\s+|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
@@ -57,10 +61,12 @@ WRITTEN_BY_LABEL = re.compile(
     r"^(written by|author|verfasst von|geschrieben von|autor(in)?|escrito por|écrit par|scritto da|geschreven door|skrevet av)$", re.IGNORECASE
 )
 """The label of a ``twitter:labelN``/``twitter:dataN`` pair whose data is the author (as WordPress SEO plugins write it)."""
+BYLINE_CLASS_WORDS = ("author", "byline", "attribution")
+"""Words in the class of a byline element, in any case."""
 _CLASS_IN_LOWER_CASE = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-BYLINE_CLASSES = XPath(f".//*[contains({_CLASS_IN_LOWER_CASE}, 'author') or contains({_CLASS_IN_LOWER_CASE}, 'byline')]")
+BYLINE_CLASSES = XPath(".//*[" + " or ".join(f"contains({_CLASS_IN_LOWER_CASE}, '{word}')" for word in BYLINE_CLASS_WORDS) + "]")
 """Elements whose class names an author or a byline, in any case."""
-BYLINE_CLASS = re.compile("author|byline", re.IGNORECASE)
+BYLINE_CLASS = re.compile("|".join(BYLINE_CLASS_WORDS), re.IGNORECASE)
 NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 """Elements whose text is no byline text: code, and the titles of icons."""
 BYLINE_SCOPES = (XPath("//article[.//h1]"), XPath("//main"))
@@ -75,8 +81,8 @@ AUTHOR_PAGE_LINKS = XPath(
 """Links to an author's page ("/author/ada-lovelace", "/autoren/…", "/journalists/…")."""
 CO_AUTHOR_LEVELS = 3
 """How far up a co-author's byline element and the first one's meet, at most ("<a><span>A</span></a><a><span>B</span></a>")."""
-NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|description|about|social|follow|more", re.IGNORECASE)
-"""A class naming the author's box, biography, picture or links, not the byline itself."""
+NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|caption|credit|description|about|social|follow|more", re.IGNORECASE)
+"""A class naming the author's box, biography, picture or links, or a picture's caption and credit, not the byline itself."""
 LAST_FIRST_META = frozenset({"dc.creator", "dcterms.creator", "citation_author"})
 """Tags that give one name each as "Last, First" (citation and Dublin Core conventions)."""
 LAST_FIRST = re.compile(r"^\s*(?P<last>[^,;]+?)\s*,\s*(?P<first>[^,;]+?)\s*$")
@@ -192,7 +198,7 @@ def clean_authors(candidates: list[str], site: Set[str] = frozenset()) -> list[s
     authors: list[str] = []
     seen: set[str] = set()
     for candidate in candidates:
-        candidate = AUTHOR_PREFIX.sub("", " ".join(candidate.split()))
+        candidate = DATE_LABEL.sub("", AUTHOR_PREFIX.sub("", " ".join(candidate.split())))
         if candidate.startswith(("http://", "https://", "/")):
             continue
         for position, name in enumerate(AUTHOR_SPLIT.split(candidate)):

@@ -185,3 +185,9 @@ def test_picture_credit_is_no_byline() -> None:
     figure = '<figure><figcaption class="caption-attribution">Jane Photographer</figcaption></figure>'
     body = f'<article><h1>T</h1>{figure}<p class="attribution">Ada Lovelace</p></article>'
     assert metadata(body=body).authors == ["Ada Lovelace"]
+
+
+def test_author_page_spells_the_name_without_its_titles() -> None:
+    byline = '<p>von <a href="/autoren/name/ada-lovelace">Dr. Ada Lovelace</a></p>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Dr. Ada Lovelace"]
+    assert metadata(body='<article><h1>T</h1><p><a href="/authors/list">Authors</a></p></article>').authors == []

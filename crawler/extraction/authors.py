@@ -74,11 +74,12 @@ BYLINE_SCOPES = (XPath("//article[.//h1]"), XPath("//main"))
 AUTHOR_LINKS = XPath('.//a[@rel="author"]')
 ITEMPROP_AUTHORS = XPath('.//*[@itemprop="author"]')
 ITEMPROP_NAMES = XPath('.//*[@itemprop="name"]')
-AUTHOR_PAGE_LINKS = XPath(
-    ".//a[re:test(@href, '/(authors?|autor(en|es|i|e)?|auteurs?|journalist(s|en|er)?|contributors?|writers?|columnists?|reporters?)/[^/?#]', 'i')]",
-    namespaces={"re": "http://exslt.org/regular-expressions"},
-)
-"""Links to an author's page ("/author/ada-lovelace", "/autoren/…", "/journalists/…")."""
+AUTHOR_PAGE = r"/(authors?|autor(en|es|i|e)?|auteurs?|journalist(s|en|er)?|contributors?|writers?|columnists?|reporters?)/"
+"""The folder of an author's page in its address ("/author/ada-lovelace", "/autoren/…", "/journalists/…")."""
+AUTHOR_PAGE_LINKS = XPath(f".//a[re:test(@href, '{AUTHOR_PAGE}[^/?#]', 'i')]", namespaces={"re": "http://exslt.org/regular-expressions"})
+AUTHOR_PAGE_FOLDER = re.compile(AUTHOR_PAGE, re.IGNORECASE)
+ABBREVIATED_TITLES = re.compile(r"^(\S+\.\s+)+")
+"""Abbreviated titles before a name ("Dr.", "Prof. Dr."), which an author page's address leaves out ("/autoren/max-kolter")."""
 CO_AUTHOR_LEVELS = 3
 """How far up a co-author's byline element and the first one's meet, at most ("<a><span>A</span></a><a><span>B</span></a>")."""
 NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|caption|credit|description|about|social|follow|more", re.IGNORECASE)
@@ -274,9 +275,12 @@ def _slug(text: str) -> str:
 
 
 def _spells_its_address(link: HtmlElement) -> bool:
-    """The link's text is the name its address spells ("Ada Lovelace" to "/author/ada-lovelace/"), not "More articles"."""
-    slug = _slug(_byline_text(link))
-    return bool(slug) and slug in (link.get("href") or "").casefold()
+    """The link's text is the name its address spells after the author pages' folder ("Ada Lovelace" to
+    "/author/ada-lovelace/", "Dr. Ada Lovelace" too: :data:`ABBREVIATED_TITLES`), not "More articles"."""
+    href = link.get("href") or ""
+    folder = AUTHOR_PAGE_FOLDER.search(href)
+    slug = _slug(ABBREVIATED_TITLES.sub("", " ".join(_byline_text(link).split())))
+    return bool(slug and folder) and slug in href[folder.end() if folder else 0 :].casefold()
 
 
 def _author_page_names(tree: HtmlElement) -> list[str]:

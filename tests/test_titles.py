@@ -62,6 +62,13 @@ KICKER_HIDDEN_SEPARATOR_AND_HEADLINE = '<h1><span>Classrooms</span> <span class=
             "Classrooms: AI makes pupils faster",
             id="heading-with-a-kicker-agrees-with-a-title-that-joins-them",
         ),
+        pytest.param(
+            "<h1>“Why do they fight?” Minister calls for unity</h1>",
+            "Why do they fight? Minister calls for unity",
+            "“Why do they fight?” Minister calls for unity",
+            "Why do they fight? Minister calls for unity",
+            id="titles-differing-only-in-quotation-marks-agree-and-are-given-without-them",
+        ),
     ],
 )
 def test_title_among_json_ld_headline_social_title_and_heading(body: str, headline: str, social_title: str, title: str) -> None:

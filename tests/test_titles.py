@@ -93,3 +93,9 @@ def test_tail_naming_the_site_by_its_host_is_dropped() -> None:
 
 def test_heading_with_words_of_its_own_between_its_elements_has_no_kicker() -> None:
     assert metadata(body="<h1><b>Apple</b> and <b>Google</b> settle</h1><p>Text.</p>").title == "Apple and Google settle"
+
+
+def test_site_tail_after_a_full_width_separator_is_dropped() -> None:
+    head = '<meta property="og:site_name" content="東京新聞デジタル"><meta property="og:title" content="南海トラフ、一時調査：東京新聞デジタル">'
+    assert metadata(head).title == "南海トラフ、一時調査"
+    assert metadata('<meta property="og:title" content="巨大地震：基準達せず">').title == "巨大地震：基準達せず"

@@ -23,7 +23,8 @@ from crawler.extraction.encoding import UTF8, WEB_DEFAULT
 from crawler.extraction.meta_tags import MetaTags
 from crawler.extraction.selectors import BREADCRUMB, NAVIGATION_TAG
 
-TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ")
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ", "｜", "：")
+"""Between a title and a tail naming a section or the site; Chinese and Japanese titles use full-width bars and colons without spaces."""
 MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u017e\u2013-\u203a]|â€")
 """The marks of UTF-8 read as Windows-1252: "Ã¼" for "ü", "â€™" for "’"."""
 WORD = re.compile(r"\w")

@@ -99,3 +99,8 @@ def test_site_tail_after_a_full_width_separator_is_dropped() -> None:
     head = '<meta property="og:site_name" content="東京新聞デジタル"><meta property="og:title" content="南海トラフ、一時調査：東京新聞デジタル">'
     assert metadata(head).title == "南海トラフ、一時調査"
     assert metadata('<meta property="og:title" content="巨大地震：基準達せず">').title == "巨大地震：基準達せず"
+
+
+def test_tail_after_the_site_name_goes_with_it() -> None:
+    head = '<meta property="og:site_name" content="DW"><meta property="og:title" content="Post-Vac syndrome: what do we know? – DW – 13.06.2023">'
+    assert metadata(head).title == "Post-Vac syndrome: what do we know?"

@@ -50,13 +50,14 @@ def _unquoted(title: str) -> str:
 
 
 def _clean_title(title: str, site: Set[str]) -> str:
-    """The title, whitespace and mojibake mended, without a " | Site" tail naming the site (see ``site_keys``)."""
+    """The title, whitespace and mojibake mended, without a " | Site" tail naming the site (see ``site_keys``) and
+    whatever follows the site's name (" – Site – 13.06.2023", " | Site | Section")."""
     title = repair_mojibake(" ".join(html.unescape(title).split()))
     for separator in TITLE_SEPARATORS:
-        if separator in title:
-            head, _, tail = title.rpartition(separator)
-            if head and site_key(tail) in site:
-                return head.strip()
+        parts = title.split(separator)
+        site_part = next((index for index, part in enumerate(parts[1:], 1) if site_key(part) in site), None)
+        if site_part is not None and parts[0].strip():
+            return separator.join(parts[:site_part]).strip()
     return title
 
 

@@ -191,3 +191,7 @@ def test_author_page_spells_the_name_without_its_titles() -> None:
     byline = '<p>von <a href="/autoren/name/ada-lovelace">Dr. Ada Lovelace</a></p>'
     assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Dr. Ada Lovelace"]
     assert metadata(body='<article><h1>T</h1><p><a href="/authors/list">Authors</a></p></article>').authors == []
+
+
+def test_generational_suffix_stays_with_its_name() -> None:
+    assert metadata('<meta name="author" content="Martin Luther King, Jr., Ada Lovelace">').authors == ["Martin Luther King, Jr.", "Ada Lovelace"]

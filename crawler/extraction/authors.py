@@ -43,7 +43,9 @@ DATE_LABEL = re.compile(
 """A byline's date and all after it ("Ada Lovelace Published 4 June 2024 Updated ...")."""
 CONJUNCTIONS = ("and", "und", "og", "och")
 """Words that join two names in a byline ("A and B", "A und B", "A og B"); "et", "y", "e" are left alone: "Le Figaro et AFP" is one byline."""
-AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|&|\|)\s*|\s+[–—-]\s+|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
+AUTHOR_SPLIT = re.compile(r"\s*(?:,(?!\s*(?-i:Jr|Sr|II|III|IV)\b)|;|&|\|)\s*|\s+[–—-]\s+|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
+TRAILING_PERIOD = re.compile(r"(?<!Jr)(?<!Sr)[\s.]+$")
+"""A full stop after a name, not that of "Jr." and "Sr.", which a comma does not part from the name ("King, Jr.")."""
 AUTHOR_SEPARATOR = re.compile(r"\s*(?:,|;|&|\||\s(?:" + "|".join(CONJUNCTIONS) + r"))?\s*", re.IGNORECASE)
 """What stands between two names of a byline, if anything."""
 AUTHOR_META = (
@@ -203,7 +205,7 @@ def clean_authors(candidates: list[str], site: Set[str] = frozenset()) -> list[s
         if candidate.startswith(("http://", "https://", "/")):
             continue
         for position, name in enumerate(AUTHOR_SPLIT.split(candidate)):
-            name = TRAILING_AFFILIATION.sub("", AUTHOR_PREFIX.sub("", name.strip(" .·-–—")))
+            name = TRAILING_AFFILIATION.sub("", AUTHOR_PREFIX.sub("", TRAILING_PERIOD.sub("", name.strip(" ·-–—")).lstrip(". ")))
             name = TRAILING_HANDLE.sub("", TRAILING_ROLE.sub("", name))
             if position and name.rpartition(" ")[2].casefold() in ROLE_NOUNS:
                 continue  # "Ada Lovelace, Political Correspondent": the role of the name before it

@@ -195,3 +195,8 @@ def test_author_page_spells_the_name_without_its_titles() -> None:
 
 def test_generational_suffix_stays_with_its_name() -> None:
     assert metadata('<meta name="author" content="Martin Luther King, Jr., Ada Lovelace">').authors == ["Martin Luther King, Jr.", "Ada Lovelace"]
+
+
+def test_place_or_outlet_after_a_name_is_dropped() -> None:
+    author = [{"@type": "Person", "name": "By ADA LOVELACE FOR EXAMPLE.COM"}, {"@type": "Person", "name": "Grace Hopper in Kyiv"}]
+    assert metadata(json_ld(news_article(author=author))).authors == ["ADA LOVELACE", "Grace Hopper"]

@@ -147,6 +147,8 @@ ROLE_WORDS = frozenset(
 """A byline made of these words only names a role, not a person ("Senior Editor", "Staff Writer")."""
 ROLE_NOUNS = frozenset({"reporter", "correspondent", "editor", "writer", "columnist", "contributor", "journalist", "producer", "photographer"})
 """A part of a byline after a name that ends in one of these is that person's role ("Ada Lovelace, Political Correspondent")."""
+TRAILING_PLACE_OR_OUTLET = re.compile(r"\s+(in|for)\s+\S.*$", re.IGNORECASE)
+"""Where or for whom the byline's author wrote ("Ada Lovelace in Kyiv", "Ada Lovelace for Example.com"): no part of a name."""
 TRAILING_HANDLE = re.compile(r"\s+@\w+$")
 """"Ada Lovelace @ada": the name without its social-media handle."""
 TRAILING_ROLE = re.compile(r"\s+(기자|특파원|記者|特派員)$")
@@ -206,7 +208,7 @@ def clean_authors(candidates: list[str], site: Set[str] = frozenset()) -> list[s
             continue
         for position, name in enumerate(AUTHOR_SPLIT.split(candidate)):
             name = TRAILING_AFFILIATION.sub("", AUTHOR_PREFIX.sub("", TRAILING_PERIOD.sub("", name.strip(" ·-–—")).lstrip(". ")))
-            name = TRAILING_HANDLE.sub("", TRAILING_ROLE.sub("", name))
+            name = TRAILING_HANDLE.sub("", TRAILING_ROLE.sub("", TRAILING_PLACE_OR_OUTLET.sub("", name)))
             if position and name.rpartition(" ")[2].casefold() in ROLE_NOUNS:
                 continue  # "Ada Lovelace, Political Correspondent": the role of the name before it
             if _is_name(name, site) and name.casefold() not in seen:

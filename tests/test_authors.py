@@ -200,3 +200,11 @@ def test_generational_suffix_stays_with_its_name() -> None:
 def test_place_or_outlet_after_a_name_is_dropped() -> None:
     author = [{"@type": "Person", "name": "By ADA LOVELACE FOR EXAMPLE.COM"}, {"@type": "Person", "name": "Grace Hopper in Kyiv"}]
     assert metadata(json_ld(news_article(author=author))).authors == ["ADA LOVELACE", "Grace Hopper"]
+
+
+def test_co_authors_links_in_repeated_byline_elements() -> None:
+    byline = "".join(
+        f'<div class="author"><a href="/authors/{slug}/">{name}</a></div>'
+        for slug, name in [("ada-lovelace", "Ada Lovelace"), ("grace-hopper", "Grace Hopper")]
+    )
+    assert metadata(body=f'<article><h1>T</h1><div class="byline">{byline}</div><p>Text.</p></article>').authors == ["Ada Lovelace", "Grace Hopper"]

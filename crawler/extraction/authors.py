@@ -46,8 +46,6 @@ CONJUNCTIONS = ("and", "und", "og", "och")
 AUTHOR_SPLIT = re.compile(r"\s*(?:,(?!\s*(?-i:Jr|Sr|II|III|IV)\b)|;|&|\|)\s*|\s+[–—-]\s+|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
 TRAILING_PERIOD = re.compile(r"(?<!Jr)(?<!Sr)[\s.]+$")
 """A full stop after a name, not that of "Jr." and "Sr.", which a comma does not part from the name ("King, Jr.")."""
-AUTHOR_SEPARATOR = re.compile(r"\s*(?:,|;|&|\||\s(?:" + "|".join(CONJUNCTIONS) + r"))?\s*", re.IGNORECASE)
-"""What stands between two names of a byline, if anything."""
 AUTHOR_META = (
     "author",
     "article:author",
@@ -287,18 +285,21 @@ def _spells_its_address(link: HtmlElement) -> bool:
     return bool(slug and folder) and slug in href[folder.end() if folder else 0 :].casefold()
 
 
+def _co_author_link(first: HtmlElement, other: HtmlElement) -> bool:
+    """``other`` is a co-author's link beside the link ``first``: in the same element ("<a>A</a>, <a>B</a> and <a>C</a>"),
+    or in a byline element that repeats the first's ("<div class=author><a>A</a></div><div class=author><a>B</a></div>")."""
+    parent, other_parent = first.getparent(), other.getparent()
+    return other_parent is parent or (bool(BYLINE_CLASS.search(parent.get("class", ""))) and _co_author(parent, other_parent))
+
+
 def _author_page_names(tree: HtmlElement) -> list[str]:
     """The name on the article's first link to an author's page that spells it in its address, with the co-authors'
-    links that follow it, separated by nothing but a comma or a conjunction ("<a>A</a>, <a>B</a> and <a>C</a>")."""
-    first = next((link for link in AUTHOR_PAGE_LINKS(_byline_scope(tree)) if _spells_its_address(link)), None)
-    if first is None:
+    links beside it (:func:`_co_author_link`)."""
+    links = [link for link in AUTHOR_PAGE_LINKS(_byline_scope(tree)) if _spells_its_address(link)]
+    if not links:
         return []
-    links = [first]
-    while AUTHOR_SEPARATOR.fullmatch(links[-1].tail or " ") and (following := links[-1].getnext()) is not None:
-        if following.tag != "a" or not _spells_its_address(following):
-            break
-        links.append(following)
-    return [_byline_text(link) for link in links]
+    first, *others = links
+    return [_byline_text(link) for link in [first, *(other for other in others if _co_author_link(first, other))]]
 
 
 BYLINE_LINK_SOURCES = (_markup_names, _author_page_names)

@@ -26,7 +26,7 @@ from functools import partial
 from itertools import islice
 from typing import Any
 
-from lxml.etree import XPath
+from lxml.etree import Element, XPath
 from lxml.html import HtmlElement
 
 from crawler.extraction import json_ld
@@ -61,12 +61,8 @@ WRITTEN_BY_LABEL = re.compile(
     r"^(written by|author|verfasst von|geschrieben von|autor(in)?|escrito por|écrit par|scritto da|geschreven door|skrevet av)$", re.IGNORECASE
 )
 """The label of a ``twitter:labelN``/``twitter:dataN`` pair whose data is the author (as WordPress SEO plugins write it)."""
-BYLINE_CLASS_WORDS = ("author", "byline", "attribution")
-"""Words in the class of a byline element, in any case."""
-_CLASS_IN_LOWER_CASE = "translate(@class, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-BYLINE_CLASSES = XPath(".//*[" + " or ".join(f"contains({_CLASS_IN_LOWER_CASE}, '{word}')" for word in BYLINE_CLASS_WORDS) + "]")
-"""Elements whose class names an author or a byline, in any case."""
-BYLINE_CLASS = re.compile("|".join(BYLINE_CLASS_WORDS), re.IGNORECASE)
+BYLINE_CLASS = re.compile("author|byline|attribution", re.IGNORECASE)
+"""The class of a byline element, in any case."""
 NO_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "svg"})
 """Elements whose text is no byline text: code, and the titles of icons."""
 BYLINE_SCOPES = (XPath("//article[.//h1]"), XPath("//main"))
@@ -262,7 +258,8 @@ def _byline_class_names(tree: HtmlElement) -> list[str]:
     """The names in the article's first byline: the first element whose class names a byline or an author and whose
     own text (:func:`_own_byline_text`) holds a name (later ones are comments, teasers, other stories), with the
     co-authors beside it in the same markup (:func:`_co_author`)."""
-    bylines = [element for element in BYLINE_CLASSES(_byline_scope(tree)) if not NOT_BYLINE_CLASS.search(element.get("class", ""))]
+    classes = ((element, element.get("class", "")) for element in _byline_scope(tree).iterdescendants(Element))
+    bylines = [element for element, names in classes if BYLINE_CLASS.search(names) and not NOT_BYLINE_CLASS.search(names)]
     for index, element in enumerate(bylines):
         if clean_authors([_own_byline_text(element)]):
             co_authors = [other for other in bylines[index + 1 :] if _co_author(element, other)]

@@ -208,3 +208,13 @@ def test_co_authors_links_in_repeated_byline_elements() -> None:
         for slug, name in [("ada-lovelace", "Ada Lovelace"), ("grace-hopper", "Grace Hopper")]
     )
     assert metadata(body=f'<article><h1>T</h1><div class="byline">{byline}</div><p>Text.</p></article>').authors == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_byline_text_after_the_headline_without_byline_markup() -> None:
+    body = '<nav><span>By topic</span></nav><h1>T</h1><div class="x1"><img alt=""><span class="m2">von Ada Lovelace</span></div><p>Text.</p>'
+    assert metadata(body=body).authors == ["Ada Lovelace"]
+    assert metadata(body='<h1>T</h1><p class="c9">By <a href="/p/1">Ada Lovelace</a> and <a href="/p/2">Grace Hopper</a></p>').authors == [
+        "Ada Lovelace",
+        "Grace Hopper",
+    ]
+    assert metadata(body="<h1>T</h1><p>By Monday, Ada Lovelace and Grace Hopper had written the first program for the engine.</p>").authors == []

@@ -3,11 +3,13 @@
 Sources, most trusted first: the JSON-LD article's ``author`` (references into the graph
 resolved, a person given as ``givenName`` and ``familyName`` joined), then author
 ``<meta>`` tags one name at a time, then byline markup inside the article (``rel=author``,
-``itemprop=author``, links to author pages whose address spells the name, byline classes). A source is used
-whole or not at all, so a page's author meta is never mixed with the names of a
-"trending" sidebar. Cleaning drops "By", URLs, profile slugs, handles, photo credits, role words
-(alone or after a name), affiliations and duplicates, splits "A and B" in the languages of :data:`CONJUNCTIONS`,
-and turns the "Last, First" of citation and Dublin Core tags into "First Last".
+``itemprop=author``, links to author pages whose address spells the name, byline
+classes), then a short "By ..." text after the headline. A source is used whole or not at
+all, so a page's author meta is never mixed with the names of a "trending" sidebar.
+Cleaning drops "By", URLs, profile slugs, handles, photo credits, role words (alone or
+after a name), affiliations and duplicates, splits "A and B" in the languages of
+:data:`CONJUNCTIONS`, and turns the "Last, First" of citation and Dublin Core tags into
+"First Last".
 
 An organisation is an author too: a news agency (:data:`NEWS_AGENCIES`), a desk, the
 paper itself. The site's own name (or its company's, "... GmbH", "... Inc."), though, is
@@ -76,6 +78,11 @@ AUTHOR_PAGE_LINKS = XPath(f".//a[re:test(@href, '{AUTHOR_PAGE}[^/?#]', 'i')]", n
 AUTHOR_PAGE_FOLDER = re.compile(AUTHOR_PAGE, re.IGNORECASE)
 ABBREVIATED_TITLES = re.compile(r"^(\S+\.\s+)+")
 """Abbreviated titles before a name ("Dr.", "Prof. Dr."), which an author page's address leaves out ("/autoren/max-kolter")."""
+AFTER_THE_HEADLINE = XPath("(//h1)[1]/following::*[position() <= 40]")
+"""The elements that follow the page's first ``<h1>``, where a byline without byline markup stands."""
+MAX_BYLINE_CHARACTERS = 120
+MAX_BYLINE_LOWER_CASE_WORDS = 3
+"""A byline is no sentence: its words in lower case are a few "and", "von der", "in" at most."""
 CO_AUTHOR_LEVELS = 3
 """How far up a co-author's byline element and the first one's meet, at most ("<a><span>A</span></a><a><span>B</span></a>")."""
 NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|caption|credit|description|about|social|follow|more", re.IGNORECASE)
@@ -303,6 +310,20 @@ BYLINE_LINK_SOURCES = (_markup_names, _author_page_names)
 """Byline markup that names each author apart: ``rel=author`` links, ``itemprop=author``, links to author pages."""
 
 
+def _byline_text_names(tree: HtmlElement) -> list[str]:
+    """The names of the first short element after the headline whose text starts as a byline does ("By <a>Ada</a>",
+    "von Ada Lovelace"): a byline in markup that names no author or byline."""
+    for element in AFTER_THE_HEADLINE(tree):
+        if element.text and AUTHOR_PREFIX.match(element.text):
+            text = " ".join(_byline_text(element).split())
+            words = DATE_LABEL.sub("", AUTHOR_PREFIX.sub("", text)).split()
+            is_byline = len(text) <= MAX_BYLINE_CHARACTERS and sum(word.islower() for word in words) <= MAX_BYLINE_LOWER_CASE_WORDS
+            names = clean_authors([text]) if is_byline else []
+            if names:
+                return names
+    return []
+
+
 def _written_by(meta: MetaTags) -> list[str]:
     """The ``twitter:dataN`` whose ``twitter:labelN`` says "Written by" (in any of :data:`WRITTEN_BY_LABEL`'s languages)."""
     labels = {key.removeprefix("twitter:label"): value for key, value in meta.tags if key.startswith("twitter:label")}
@@ -338,7 +359,7 @@ def extract_authors(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], 
     """The page's authors from the first source that names any (see the module's docstring); ``site``: the ``site_keys``."""
     meta_sources = [partial(_meta_names, meta, key) for key in AUTHOR_META] + [partial(_written_by, meta)]
     sources: list[Callable[[], list[str]]] = [lambda: json_ld.names(json_ld.resolve(article.get("author"), objects)), *meta_sources]
-    sources += [partial(source, tree) for source in (*BYLINE_LINK_SOURCES, _byline_class_names)]
+    sources += [partial(source, tree) for source in (*BYLINE_LINK_SOURCES, _byline_class_names, _byline_text_names)]
     only_the_site: list[str] = []
     for source in sources:
         authors = clean_authors(source(), site)

@@ -26,6 +26,7 @@ def test_comma_in_an_author_tag_still_separates_names() -> None:
 
 
 def test_names_joined_by_and_in_other_languages_are_split() -> None:
+    assert metadata('<meta name="author" content="By Ada Lovelace with Grace Hopper">').authors == ["Ada Lovelace", "Grace Hopper"]
     assert metadata('<meta name="author" content="Felix Schröder und Jörg Soldwisch, dpa">').authors == ["Felix Schröder", "Jörg Soldwisch", "dpa"]
     assert metadata('<meta name="author" content="Trine Jørgensen og Tôrtia Reimer-Johansen">').authors == [
         "Trine Jørgensen",

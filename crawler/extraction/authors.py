@@ -43,8 +43,9 @@ DATE_LABEL = re.compile(
     r"\b(published|updated|last updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado)\b(?! by\b).*$", re.IGNORECASE
 )
 """A byline's date and all after it ("Ada Lovelace Published 4 June 2024 Updated ...")."""
-CONJUNCTIONS = ("and", "und", "og", "och")
-"""Words that join two names in a byline ("A and B", "A und B", "A og B"); "et", "y", "e" are left alone: "Le Figaro et AFP" is one byline."""
+CONJUNCTIONS = ("and", "with", "und", "og", "och")
+"""Words that join two names in a byline ("A and B", "A with B", "A und B", "A og B"); "et", "y", "e" are left alone:
+"Le Figaro et AFP" is one byline."""
 AUTHOR_SPLIT = re.compile(r"\s*(?:,(?!\s*(?-i:Jr|Sr|II|III|IV)\b)|;|&|\|)\s*|\s+[–—-]\s+|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
 TRAILING_PERIOD = re.compile(r"(?<!Jr)(?<!Sr)[\s.]+$")
 """A full stop after a name, not that of "Jr." and "Sr.", which a comma does not part from the name ("King, Jr.")."""

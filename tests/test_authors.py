@@ -155,9 +155,12 @@ def test_role_after_a_name_is_no_name() -> None:
     assert metadata('<meta name="author" content="Guardian staff reporter">').authors == ["Guardian staff reporter"]
 
 
-def test_social_media_handle_after_a_name_is_dropped() -> None:
+def test_social_media_handle_or_email_address_beside_a_name_is_dropped() -> None:
     assert metadata('<meta name="author" content="Ada Lovelace @ada_l">').authors == ["Ada Lovelace"]
+    assert metadata('<meta name="author" content="By Ada Lovelace (@ada_l)">').authors == ["Ada Lovelace"]
     assert metadata('<meta name="author" content="@ada_l">').authors == []
+    byline = '<div class="author">Ada Lovelace <a href="mailto:ada@news.example">ada@news.example</a></div>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace"]
 
 
 def test_publishing_company_is_the_author_only_when_no_one_else_is_named() -> None:
@@ -219,3 +222,11 @@ def test_byline_text_after_the_headline_without_byline_markup() -> None:
         "Grace Hopper",
     ]
     assert metadata(body="<h1>T</h1><p>By Monday, Ada Lovelace and Grace Hopper had written the first program for the engine.</p>").authors == []
+
+
+def test_reading_time_after_a_bullet_is_no_part_of_the_byline() -> None:
+    assert metadata(body='<article><h1>T</h1><div class="byline">By Ada Lovelace • 5 min read</div></article>').authors == ["Ada Lovelace"]
+
+
+def test_byline_label_alone_in_its_element_before_the_name() -> None:
+    assert metadata(body='<h1>T</h1><div><span>by</span> <a href="/p/1">Ada Lovelace</a></div><p>Text.</p>').authors == ["Ada Lovelace"]

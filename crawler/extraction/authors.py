@@ -46,7 +46,7 @@ DATE_LABEL = re.compile(
 CONJUNCTIONS = ("and", "with", "und", "og", "och")
 """Words that join two names in a byline ("A and B", "A with B", "A und B", "A og B"); "et", "y", "e" are left alone:
 "Le Figaro et AFP" is one byline."""
-AUTHOR_SPLIT = re.compile(r"\s*(?:,(?!\s*(?-i:Jr|Sr|II|III|IV)\b)|;|&|\|)\s*|\s+[–—-]\s+|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
+AUTHOR_SPLIT = re.compile(r"\s*(?:,(?!\s*(?-i:Jr|Sr|II|III|IV)\b)|;|&|\|)\s*|\s+[–—•·-]\s+|\s+(?:" + "|".join(CONJUNCTIONS) + r")\s+", re.IGNORECASE)
 TRAILING_PERIOD = re.compile(r"(?<!Jr)(?<!Sr)[\s.]+$")
 """A full stop after a name, not that of "Jr." and "Sr.", which a comma does not part from the name ("King, Jr.")."""
 AUTHOR_META = (
@@ -151,8 +151,8 @@ ROLE_NOUNS = frozenset({"reporter", "correspondent", "editor", "writer", "column
 """A part of a byline after a name that ends in one of these is that person's role ("Ada Lovelace, Political Correspondent")."""
 TRAILING_PLACE_OR_OUTLET = re.compile(r"\s+(in|for)\s+\S.*$", re.IGNORECASE)
 """Where or for whom the byline's author wrote ("Ada Lovelace in Kyiv", "Ada Lovelace for Example.com"): no part of a name."""
-TRAILING_HANDLE = re.compile(r"\s+@\w+$")
-""""Ada Lovelace @ada": the name without its social-media handle."""
+ADDRESS_OR_HANDLE = re.compile(r"\S*@\S*")
+""""Ada Lovelace @ada", "Ada Lovelace ada@news.example": the name without its social-media handle or e-mail address."""
 TRAILING_ROLE = re.compile(r"\s+(기자|특파원|記者|特派員)$")
 """Korean and Japanese bylines put the role after the name ("신현주 기자": reporter Shin Hyun-ju)."""
 TRAILING_AFFILIATION = re.compile(r"\s*\([^()]*\)$")
@@ -205,12 +205,12 @@ def clean_authors(candidates: list[str], site: Set[str] = frozenset()) -> list[s
     authors: list[str] = []
     seen: set[str] = set()
     for candidate in candidates:
-        candidate = DATE_LABEL.sub("", AUTHOR_PREFIX.sub("", " ".join(candidate.split())))
+        candidate = DATE_LABEL.sub("", AUTHOR_PREFIX.sub("", " ".join(ADDRESS_OR_HANDLE.sub("", candidate).split())))
         if candidate.startswith(("http://", "https://", "/")):
             continue
         for position, name in enumerate(AUTHOR_SPLIT.split(candidate)):
             name = TRAILING_AFFILIATION.sub("", AUTHOR_PREFIX.sub("", TRAILING_PERIOD.sub("", name.strip(" ·-–—")).lstrip(". ")))
-            name = TRAILING_HANDLE.sub("", TRAILING_ROLE.sub("", TRAILING_PLACE_OR_OUTLET.sub("", name)))
+            name = TRAILING_ROLE.sub("", TRAILING_PLACE_OR_OUTLET.sub("", name))
             if position and name.rpartition(" ")[2].casefold() in ROLE_NOUNS:
                 continue  # "Ada Lovelace, Political Correspondent": the role of the name before it
             if _is_name(name, site) and name.casefold() not in seen:
@@ -313,10 +313,12 @@ BYLINE_LINK_SOURCES = (_markup_names, _author_page_names)
 
 def _byline_text_names(tree: HtmlElement) -> list[str]:
     """The names of the first short element after the headline whose text starts as a byline does ("By <a>Ada</a>",
-    "von Ada Lovelace"): a byline in markup that names no author or byline."""
+    "von Ada Lovelace"), or of the element round a "By" alone ("<span>By</span> <a>Ada</a>"): a byline in markup
+    that names no author or byline."""
     for element in AFTER_THE_HEADLINE(tree):
         if element.text and AUTHOR_PREFIX.match(element.text):
-            text = " ".join(_byline_text(element).split())
+            label_alone = not AUTHOR_PREFIX.sub("", element.text).strip() and not len(element)
+            text = " ".join(_byline_text(element.getparent() if label_alone else element).split())
             words = DATE_LABEL.sub("", AUTHOR_PREFIX.sub("", text)).split()
             is_byline = len(text) <= MAX_BYLINE_CHARACTERS and sum(word.islower() for word in words) <= MAX_BYLINE_LOWER_CASE_WORDS
             names = clean_authors([text]) if is_byline else []

@@ -222,6 +222,7 @@ def test_byline_text_after_the_headline_without_byline_markup() -> None:
         "Grace Hopper",
     ]
     assert metadata(body="<h1>T</h1><p>By Monday, Ada Lovelace and Grace Hopper had written the first program for the engine.</p>").authors == []
+    assert metadata(body="<h1>T</h1><h2>By the numbers</h2><p>Text.</p>").authors == []
 
 
 def test_reading_time_after_a_bullet_is_no_part_of_the_byline() -> None:

@@ -83,7 +83,8 @@ AFTER_THE_HEADLINE = XPath("(//h1)[1]/following::*[position() <= 40]")
 """The elements that follow the page's first ``<h1>``, where a byline without byline markup stands."""
 MAX_BYLINE_CHARACTERS = 120
 MAX_BYLINE_LOWER_CASE_WORDS = 3
-"""A byline is no sentence: its words in lower case are a few "and", "von der", "in" at most."""
+"""A byline is no sentence: its name comes capitalised, its words in lower case are a few "and", "von der", "in" at most
+("By the numbers" is a heading)."""
 CO_AUTHOR_LEVELS = 3
 """How far up a co-author's byline element and the first one's meet, at most ("<a><span>A</span></a><a><span>B</span></a>")."""
 NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|caption|credit|description|about|social|follow|more", re.IGNORECASE)
@@ -320,7 +321,8 @@ def _byline_text_names(tree: HtmlElement) -> list[str]:
             label_alone = not AUTHOR_PREFIX.sub("", element.text).strip() and not len(element)
             text = " ".join(_byline_text(element.getparent() if label_alone else element).split())
             words = DATE_LABEL.sub("", AUTHOR_PREFIX.sub("", text)).split()
-            is_byline = len(text) <= MAX_BYLINE_CHARACTERS and sum(word.islower() for word in words) <= MAX_BYLINE_LOWER_CASE_WORDS
+            capitalised = bool(words) and words[0][:1].isupper()
+            is_byline = capitalised and len(text) <= MAX_BYLINE_CHARACTERS and sum(word.islower() for word in words) <= MAX_BYLINE_LOWER_CASE_WORDS
             names = clean_authors([text]) if is_byline else []
             if names:
                 return names

@@ -231,3 +231,10 @@ def test_reading_time_after_a_bullet_is_no_part_of_the_byline() -> None:
 
 def test_byline_label_alone_in_its_element_before_the_name() -> None:
     assert metadata(body='<h1>T</h1><div><span>by</span> <a href="/p/1">Ada Lovelace</a></div><p>Text.</p>').authors == ["Ada Lovelace"]
+
+
+def test_author_links_in_the_site_menus_are_no_byline() -> None:
+    menu = '<div class="main-menu"><ul><li class="menu-item"><a href="/author/columnist-desk/">Columnist Desk</a></li></ul></div>'
+    footer = '<footer><a href="/author/grace-hopper/">Grace Hopper</a></footer>'
+    byline = '<div class="x"><a href="/author/ada-lovelace/">Ada Lovelace</a></div>'
+    assert metadata(body=f"{menu}<h1>T</h1>{byline}<p>Text.</p>{footer}").authors == ["Ada Lovelace"]

@@ -85,6 +85,8 @@ MAX_BYLINE_CHARACTERS = 120
 MAX_BYLINE_LOWER_CASE_WORDS = 3
 """A byline is no sentence: its name comes capitalised, its words in lower case are a few "and", "von der", "in" at most
 ("By the numbers" is a heading)."""
+MENU_CLASS = re.compile("menu", re.IGNORECASE)
+MENU_LEVELS = 4
 CO_AUTHOR_LEVELS = 3
 """How far up a co-author's byline element and the first one's meet, at most ("<a><span>A</span></a><a><span>B</span></a>")."""
 NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|caption|credit|description|about|social|follow|more", re.IGNORECASE)
@@ -298,10 +300,18 @@ def _co_author_link(first: HtmlElement, other: HtmlElement) -> bool:
     return other_parent is parent or (bool(BYLINE_CLASS.search(parent.get("class", ""))) and _co_author(parent, other_parent))
 
 
+def _in_menu(link: HtmlElement) -> bool:
+    """The link is an item of the site's menus: inside a ``<nav>`` or a ``<footer>``, or a few levels inside an element
+    whose class names a menu ("<li class=menu-item><a href=/author/...>")."""
+    return any(node.tag in ("nav", "footer") for node in link.iterancestors()) or any(
+        MENU_CLASS.search(node.get("class", "")) for node in islice(link.iterancestors(), MENU_LEVELS)
+    )
+
+
 def _author_page_names(tree: HtmlElement) -> list[str]:
     """The name on the article's first link to an author's page that spells it in its address, with the co-authors'
     links beside it (:func:`_co_author_link`)."""
-    links = [link for link in AUTHOR_PAGE_LINKS(_byline_scope(tree)) if _spells_its_address(link)]
+    links = [link for link in AUTHOR_PAGE_LINKS(_byline_scope(tree)) if _spells_its_address(link) and not _in_menu(link)]
     if not links:
         return []
     first, *others = links

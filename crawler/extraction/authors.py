@@ -82,11 +82,13 @@ ABBREVIATED_TITLES = re.compile(r"^(\S+\.\s+)+")
 AFTER_THE_HEADLINE = XPath("(//h1)[1]/following::*[position() <= 40]")
 """The elements that follow the page's first ``<h1>``, where a byline without byline markup stands."""
 MAX_BYLINE_CHARACTERS = 120
+"""A longer text after the headline is a standfirst or a paragraph, not a byline."""
 MAX_BYLINE_LOWER_CASE_WORDS = 3
 """A byline is no sentence: its name comes capitalised, its words in lower case are a few "and", "von der", "in" at most
 ("By the numbers" is a heading)."""
 MENU_CLASS = re.compile("menu", re.IGNORECASE)
 MENU_LEVELS = 4
+"""How far up from a link a menu's class is looked for: its item and list, not the page's wrapper that opens the menu."""
 CO_AUTHOR_LEVELS = 3
 """How far up a co-author's byline element and the first one's meet, at most ("<a><span>A</span></a><a><span>B</span></a>")."""
 NOT_BYLINE_CLASS = re.compile(r"box|bio|avatar|image|img|photo|picture|caption|credit|description|about|social|follow|more", re.IGNORECASE)
@@ -212,7 +214,8 @@ def clean_authors(candidates: list[str], site: Set[str] = frozenset()) -> list[s
         if candidate.startswith(("http://", "https://", "/")):
             continue
         for position, name in enumerate(AUTHOR_SPLIT.split(candidate)):
-            name = TRAILING_AFFILIATION.sub("", AUTHOR_PREFIX.sub("", TRAILING_PERIOD.sub("", name.strip(" ·-–—")).lstrip(". ")))
+            name = TRAILING_PERIOD.sub("", name.strip(" ·-–—")).lstrip(". ")
+            name = TRAILING_AFFILIATION.sub("", AUTHOR_PREFIX.sub("", name))
             name = TRAILING_ROLE.sub("", TRAILING_PLACE_OR_OUTLET.sub("", name))
             if position and name.rpartition(" ")[2].casefold() in ROLE_NOUNS:
                 continue  # "Ada Lovelace, Political Correspondent": the role of the name before it
@@ -290,7 +293,7 @@ def _spells_its_address(link: HtmlElement) -> bool:
     href = link.get("href") or ""
     folder = AUTHOR_PAGE_FOLDER.search(href)
     slug = _slug(ABBREVIATED_TITLES.sub("", " ".join(_byline_text(link).split())))
-    return bool(slug and folder) and slug in href[folder.end() if folder else 0 :].casefold()
+    return folder is not None and bool(slug) and slug in href[folder.end() :].casefold()
 
 
 def _co_author_link(first: HtmlElement, other: HtmlElement) -> bool:

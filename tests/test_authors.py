@@ -238,3 +238,10 @@ def test_author_links_in_the_site_menus_are_no_byline() -> None:
     footer = '<footer><a href="/author/grace-hopper/">Grace Hopper</a></footer>'
     byline = '<div class="x"><a href="/author/ada-lovelace/">Ada Lovelace</a></div>'
     assert metadata(body=f"{menu}<h1>T</h1>{byline}<p>Text.</p>{footer}").authors == ["Ada Lovelace"]
+
+
+def test_site_named_with_or_without_the_is_the_site() -> None:
+    head = '<meta property="og:site_name" content="The Example Post">' + json_ld(
+        news_article(author={"@type": "Organization", "name": "Example Post"})
+    )
+    assert metadata(head + '<meta name="author" content="Ada Lovelace">').authors == ["Ada Lovelace"]

@@ -104,3 +104,8 @@ def test_site_tail_after_a_full_width_separator_is_dropped() -> None:
 def test_tail_after_the_site_name_goes_with_it() -> None:
     head = '<meta property="og:site_name" content="DW"><meta property="og:title" content="Post-Vac syndrome: what do we know? – DW – 13.06.2023">'
     assert metadata(head).title == "Post-Vac syndrome: what do we know?"
+
+
+def test_tail_naming_the_site_without_its_the_is_dropped() -> None:
+    head = '<meta property="og:site_name" content="The Example Post"><meta property="og:title" content="Rates hold steady | Example Post">'
+    assert metadata(head).title == "Rates hold steady"

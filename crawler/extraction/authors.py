@@ -165,6 +165,8 @@ TRAILING_AFFILIATION = re.compile(r"\s*\([^()]*\)$")
 COMPANY = re.compile(r"\s(GmbH|AG|Inc|LLC|Ltd|Limited|plc|S\.?A|S\.?L|S\.?p\.?A|SAS|Corp|Corporation|B\.?V|N\.?V|Pty)\.?$")
 """A name ending in a company's legal form is the publishing company, named where a page names no author."""
 SITE_NAME_SEPARATORS = re.compile(r"\s+[|–—-]\s+")
+LEADING_ARTICLE = re.compile(r"^the\s+")
+""""The Example Post" and "Example Post" are one site."""
 DOMAIN_SUFFIX = re.compile(r"^www\.|(\.[a-z]{2,3})?\.[a-z]{2,}$")
 MAX_AUTHORS = 20
 MAX_NAME_LENGTH = 80
@@ -181,8 +183,8 @@ def site_keys(site_names: list[str | None]) -> set[str]:
 
 
 def site_key(name: str) -> str:
-    """A name as site names compare: case, a ``www.`` and a domain suffix, punctuation and spaces aside."""
-    return re.sub(r"[\W_]+", "", DOMAIN_SUFFIX.sub("", name.strip().casefold()))
+    """A name as site names compare: case, a leading "The", a ``www.`` and a domain suffix, punctuation and spaces aside."""
+    return re.sub(r"[\W_]+", "", DOMAIN_SUFFIX.sub("", LEADING_ARTICLE.sub("", name.strip().casefold())))
 
 
 def _is_name(name: str, site: Set[str]) -> bool:

@@ -26,6 +26,7 @@ def test_comma_in_an_author_tag_still_separates_names() -> None:
 
 
 def test_names_joined_by_and_in_other_languages_are_split() -> None:
+    assert metadata('<meta name="author" content="By Ada Lovelace with Grace Hopper">').authors == ["Ada Lovelace", "Grace Hopper"]
     assert metadata('<meta name="author" content="Felix Schröder und Jörg Soldwisch, dpa">').authors == ["Felix Schröder", "Jörg Soldwisch", "dpa"]
     assert metadata('<meta name="author" content="Trine Jørgensen og Tôrtia Reimer-Johansen">').authors == [
         "Trine Jørgensen",
@@ -103,3 +104,144 @@ def test_author_box_is_no_byline() -> None:
 def test_von_der_leyen_keeps_her_name() -> None:
     assert metadata('<meta name="author" content="Ursula Von der Leyen">').authors == ["Ursula Von der Leyen"]
     assert metadata('<meta name="author" content="Von der Leyen">').authors == ["Von der Leyen"]
+
+
+def test_byline_label_alone_is_no_name() -> None:
+    for label in ("By", "Von"):
+        byline = f'<span class="byline-label">{label}</span> <span class="byline-name">Ada Lovelace</span>'
+        body = f'<article><h1>T</h1><div class="byline">{byline}</div></article>'
+        assert metadata(body=body).authors == ["Ada Lovelace"]
+
+
+def test_byline_words_in_separate_elements_stay_apart() -> None:
+    assert metadata(body='<article><h1>T</h1><p class="author">von<a href="#">Ada Lovelace</a></p></article>').authors == ["Ada Lovelace"]
+
+
+def test_co_authors_in_the_same_byline_markup() -> None:
+    body = (
+        '<article><h1>T</h1><div class="authors">'
+        '<a href="#"><img alt=""><span class="author-name">Ada Lovelace</span></a>'
+        '<a href="#"><img alt=""><span class="author-name">Grace Hopper</span></a></div>'
+        '<p>Text.</p><aside><ul><li><span class="author-name">Teaser Author</span></li></ul></aside></article>'
+    )
+    assert metadata(body=body).authors == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_links_to_author_pages_that_spell_the_name() -> None:
+    body = (
+        '<article><h1>T</h1><p><a href="/author/ada-lovelace">Ada Lovelace</a>, <a href="/author/jorg-muller/">Jörg Müller</a>'
+        ' and <a href="https://news.example/authors/grace-hopper">Grace Hopper</a></p><p>Text.</p>'
+        '<p><a href="/author/ada-lovelace">More by Ada</a> <a href="/author/linus-torvalds">Linus Torvalds</a></p></article>'
+    )
+    assert metadata(body=body).authors == ["Ada Lovelace", "Jörg Müller", "Grace Hopper"]
+    body = '<article><h1>T</h1><p><a href="/author/ada-lovelace">All articles</a> <a href="/authors/12345">Grace Hopper</a></p></article>'
+    assert metadata(body=body).authors == []
+
+
+def test_author_tag_naming_only_the_first_author_gives_way_to_the_linked_byline() -> None:
+    head = '<meta name="author" content="Ada Lovelace">'
+    byline = '<p><a rel="author" href="/a">Ada Lovelace</a> und <a rel="author" href="/g">Grace Hopper</a></p>'
+    assert metadata(head, body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace", "Grace Hopper"]
+    other = '<p><a rel="author" href="/l">Linus Torvalds</a>, <a rel="author" href="/g">Grace Hopper</a></p>'
+    assert metadata(head, body=f"<article><h1>T</h1>{other}</article>").authors == ["Ada Lovelace"]
+    dateline = '<p class="byline">Ada Lovelace, Frankfurt</p>'
+    assert metadata(head, body=f"<article><h1>T</h1>{dateline}</article>").authors == ["Ada Lovelace"]
+
+
+def test_role_after_a_name_is_no_name() -> None:
+    author = {"@type": "Person", "name": "Ada Lovelace, Political Correspondent"}
+    assert metadata(json_ld(news_article(author=author))).authors == ["Ada Lovelace"]
+    assert metadata('<meta name="author" content="Ada Lovelace - Technology Editor">').authors == ["Ada Lovelace"]
+    assert metadata('<meta name="author" content="Guardian staff reporter">').authors == ["Guardian staff reporter"]
+
+
+def test_social_media_handle_or_email_address_beside_a_name_is_dropped() -> None:
+    assert metadata('<meta name="author" content="Ada Lovelace @ada_l">').authors == ["Ada Lovelace"]
+    assert metadata('<meta name="author" content="By Ada Lovelace (@ada_l)">').authors == ["Ada Lovelace"]
+    assert metadata('<meta name="author" content="@ada_l">').authors == []
+    byline = '<div class="author">Ada Lovelace <a href="mailto:ada@news.example">ada@news.example</a></div>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace"]
+
+
+def test_publishing_company_is_the_author_only_when_no_one_else_is_named() -> None:
+    head = '<meta name="author" content="Example Zeitung GmbH">'
+    assert metadata(head, body='<article><h1>T</h1><p class="byline">Von Ada Lovelace</p></article>').authors == ["Ada Lovelace"]
+    assert metadata(head).authors == ["Example Zeitung GmbH"]
+
+
+def test_byline_text_beside_a_nested_source_line() -> None:
+    byline = '<div class="byline"><span>By Ada Lovelace and Grace Hopper</span><span class="byline__source">The Associated Press</span></div>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_icon_title_is_no_byline_text() -> None:
+    byline = '<address class="author"><a href="mailto:ada@news.example"><svg><title>Email</title></svg>Ada Lovelace</a></address>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace"]
+
+
+def test_byline_date_is_no_part_of_the_name() -> None:
+    byline = '<div class="attribution">Ada Lovelace<span>|</span><span>Published <time>4 months ago</time></span></div>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace"]
+    assert metadata(body='<article><h1>T</h1><p class="byline">By Ada Lovelace Updated June 5, 2024</p></article>').authors == ["Ada Lovelace"]
+
+
+def test_picture_credit_is_no_byline() -> None:
+    figure = '<figure><figcaption class="caption-attribution">Jane Photographer</figcaption></figure>'
+    body = f'<article><h1>T</h1>{figure}<p class="attribution">Ada Lovelace</p></article>'
+    assert metadata(body=body).authors == ["Ada Lovelace"]
+
+
+def test_author_page_spells_the_name_without_its_titles() -> None:
+    byline = '<p>von <a href="/autoren/name/ada-lovelace">Dr. Ada Lovelace</a></p>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Dr. Ada Lovelace"]
+    assert metadata(body='<article><h1>T</h1><p><a href="/authors/list">Authors</a></p></article>').authors == []
+
+
+def test_generational_suffix_stays_with_its_name() -> None:
+    assert metadata('<meta name="author" content="Martin Luther King, Jr., Ada Lovelace">').authors == ["Martin Luther King, Jr.", "Ada Lovelace"]
+
+
+def test_place_or_outlet_after_a_name_is_dropped() -> None:
+    author = [{"@type": "Person", "name": "By ADA LOVELACE FOR EXAMPLE.COM"}, {"@type": "Person", "name": "Grace Hopper in Kyiv"}]
+    assert metadata(json_ld(news_article(author=author))).authors == ["ADA LOVELACE", "Grace Hopper"]
+
+
+def test_co_authors_links_in_repeated_byline_elements() -> None:
+    byline = "".join(
+        f'<div class="author"><a href="/authors/{slug}/">{name}</a></div>'
+        for slug, name in [("ada-lovelace", "Ada Lovelace"), ("grace-hopper", "Grace Hopper")]
+    )
+    assert metadata(body=f'<article><h1>T</h1><div class="byline">{byline}</div><p>Text.</p></article>').authors == ["Ada Lovelace", "Grace Hopper"]
+
+
+def test_byline_text_after_the_headline_without_byline_markup() -> None:
+    body = '<nav><span>By topic</span></nav><h1>T</h1><div class="x1"><img alt=""><span class="m2">von Ada Lovelace</span></div><p>Text.</p>'
+    assert metadata(body=body).authors == ["Ada Lovelace"]
+    assert metadata(body='<h1>T</h1><p class="c9">By <a href="/p/1">Ada Lovelace</a> and <a href="/p/2">Grace Hopper</a></p>').authors == [
+        "Ada Lovelace",
+        "Grace Hopper",
+    ]
+    assert metadata(body="<h1>T</h1><p>By Monday, Ada Lovelace and Grace Hopper had written the first program for the engine.</p>").authors == []
+    assert metadata(body="<h1>T</h1><h2>By the numbers</h2><p>Text.</p>").authors == []
+
+
+def test_reading_time_after_a_bullet_is_no_part_of_the_byline() -> None:
+    assert metadata(body='<article><h1>T</h1><div class="byline">By Ada Lovelace • 5 min read</div></article>').authors == ["Ada Lovelace"]
+
+
+def test_byline_label_alone_in_its_element_before_the_name() -> None:
+    assert metadata(body='<h1>T</h1><div><span>by</span> <a href="/p/1">Ada Lovelace</a></div><p>Text.</p>').authors == ["Ada Lovelace"]
+
+
+def test_author_links_in_the_site_menus_are_no_byline() -> None:
+    menu = '<div class="main-menu"><ul><li class="menu-item"><a href="/author/columnist-desk/">Columnist Desk</a></li></ul></div>'
+    footer = '<footer><a href="/author/grace-hopper/">Grace Hopper</a></footer>'
+    byline = '<div class="x"><a href="/author/ada-lovelace/">Ada Lovelace</a></div>'
+    assert metadata(body=f"{menu}<h1>T</h1>{byline}<p>Text.</p>{footer}").authors == ["Ada Lovelace"]
+
+
+def test_site_named_with_or_without_the_is_the_site() -> None:
+    head = '<meta property="og:site_name" content="The Example Post">' + json_ld(
+        news_article(author={"@type": "Organization", "name": "Example Post"})
+    )
+    assert metadata(head + '<meta name="author" content="Ada Lovelace">').authors == ["Ada Lovelace"]

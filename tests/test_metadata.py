@@ -300,3 +300,11 @@ def test_tech_tags_that_look_like_domains_or_labels_are_kept() -> None:
 def test_role_bylines_are_no_authors_and_affiliations_are_stripped() -> None:
     head = '<meta name="author" content="Senior Editor"><meta name="author" content="Ankush Das (It\'s FOSS)">'
     assert metadata(head).authors == ["Ankush Das"]
+
+
+def test_json_ld_in_cdata_markers_or_with_raw_line_breaks_in_its_strings_is_read() -> None:
+    data = json.dumps(news_article(author={"@type": "Person", "name": "Ada Lovelace"}))
+    wrapped = f'<script type="application/ld+json">//<![CDATA[\n{data}\n//]]></script>'
+    assert metadata(wrapped).authors == ["Ada Lovelace"]
+    raw_break = '{"@type": "NewsArticle", "headline": "GNOME 48", "description": "One line\nand another", "author": "Ada Lovelace"}'
+    assert metadata(f'<script type="application/ld+json">{raw_break}</script>').authors == ["Ada Lovelace"]

@@ -62,6 +62,13 @@ KICKER_HIDDEN_SEPARATOR_AND_HEADLINE = '<h1><span>Classrooms</span> <span class=
             "Classrooms: AI makes pupils faster",
             id="heading-with-a-kicker-agrees-with-a-title-that-joins-them",
         ),
+        pytest.param(
+            "<h1>“Why do they fight?” Minister calls for unity</h1>",
+            "Why do they fight? Minister calls for unity",
+            "“Why do they fight?” Minister calls for unity",
+            "Why do they fight? Minister calls for unity",
+            id="titles-differing-only-in-quotation-marks-agree-and-are-given-without-them",
+        ),
     ],
 )
 def test_title_among_json_ld_headline_social_title_and_heading(body: str, headline: str, social_title: str, title: str) -> None:
@@ -86,3 +93,19 @@ def test_tail_naming_the_site_by_its_host_is_dropped() -> None:
 
 def test_heading_with_words_of_its_own_between_its_elements_has_no_kicker() -> None:
     assert metadata(body="<h1><b>Apple</b> and <b>Google</b> settle</h1><p>Text.</p>").title == "Apple and Google settle"
+
+
+def test_site_tail_after_a_full_width_separator_is_dropped() -> None:
+    head = '<meta property="og:site_name" content="東京新聞デジタル"><meta property="og:title" content="南海トラフ、一時調査：東京新聞デジタル">'
+    assert metadata(head).title == "南海トラフ、一時調査"
+    assert metadata('<meta property="og:title" content="巨大地震：基準達せず">').title == "巨大地震：基準達せず"
+
+
+def test_tail_after_the_site_name_goes_with_it() -> None:
+    head = '<meta property="og:site_name" content="DW"><meta property="og:title" content="Post-Vac syndrome: what do we know? – DW – 13.06.2023">'
+    assert metadata(head).title == "Post-Vac syndrome: what do we know?"
+
+
+def test_tail_naming_the_site_without_its_the_is_dropped() -> None:
+    head = '<meta property="og:site_name" content="The Example Post"><meta property="og:title" content="Rates hold steady | Example Post">'
+    assert metadata(head).title == "Rates hold steady"

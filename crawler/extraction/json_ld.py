@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,8 @@ MAX_JSON_LD_BYTES = 1_000_000
 MAX_JSON_LD_DEPTH = 10
 NESTING_KEYS = ("@graph", "mainEntity")
 """Keys whose objects are described on their own: a ``@graph``, a ``WebPage``'s ``mainEntity`` (often the article)."""
+CDATA = re.compile(r"^\s*(//)?\s*<!\[CDATA\[|(//)?\s*\]\]>\s*$")
+"""The commented-out CDATA markers that XHTML-minded pages wrap round a script ("//<![CDATA[ ... //]]>")."""
 JSON_LD_SCRIPTS = XPath('//script[@type="application/ld+json"]')
 
 
@@ -38,14 +41,17 @@ def _flatten(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 
 
 def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page (``@graph`` members and ``mainEntity`` included); invalid blocks are skipped."""
+    """Every JSON-LD object on the page (``@graph`` members and ``mainEntity`` included); invalid blocks are skipped.
+
+    Blocks wrapped in CDATA markers, or with line breaks and tabs left raw inside their strings, are read as they are meant.
+    """
     objects: list[dict[str, Any]] = []
     for script in JSON_LD_SCRIPTS(tree):
         text = script.text or ""
         if len(text) > MAX_JSON_LD_BYTES:
             continue
         try:
-            data = json.loads(text.strip().rstrip(";"))
+            data = json.loads(CDATA.sub("", text).strip().rstrip(";"), strict=False)
         except (ValueError, RecursionError):
             continue
         objects.extend(_flatten(data))

@@ -23,10 +23,13 @@ from crawler.extraction.encoding import UTF8, WEB_DEFAULT
 from crawler.extraction.meta_tags import MetaTags
 from crawler.extraction.selectors import BREADCRUMB, NAVIGATION_TAG
 
-TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ")
+TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / ", "｜", "：")
+"""Between a title and a tail naming a section or the site; Chinese and Japanese titles use full-width bars and colons without spaces."""
 MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u017e\u2013-\u203a]|â€")
 """The marks of UTF-8 read as Windows-1252: "Ã¼" for "ü", "â€™" for "’"."""
 WORD = re.compile(r"\w")
+QUOTES = re.compile('["“”„«»]')
+"""Quotation marks, which one statement of a title may put round a phrase and another leave out."""
 KICKER_SEPARATOR = ": "
 """Between a kicker and its headline where a site writes them as one title ("Kicker: Headline")."""
 
@@ -41,14 +44,20 @@ def repair_mojibake(text: str) -> str:
         return text
 
 
+def _unquoted(title: str) -> str:
+    """The title's words without quotation marks, as titles are compared in the vote."""
+    return " ".join(QUOTES.sub("", title).split())
+
+
 def _clean_title(title: str, site: Set[str]) -> str:
-    """The title, whitespace and mojibake mended, without a " | Site" tail naming the site (see ``site_keys``)."""
+    """The title, whitespace and mojibake mended, without a " | Site" tail naming the site (see ``site_keys``) and
+    whatever follows the site's name (" – Site – 13.06.2023", " | Site | Section")."""
     title = repair_mojibake(" ".join(html.unescape(title).split()))
     for separator in TITLE_SEPARATORS:
-        if separator in title:
-            head, _, tail = title.rpartition(separator)
-            if head and site_key(tail) in site:
-                return head.strip()
+        parts = title.split(separator)
+        site_part = next((index for index, part in enumerate(parts[1:], 1) if site_key(part) in site), None)
+        if site_part is not None and parts[0].strip():
+            return separator.join(parts[:site_part]).strip()
     return title
 
 
@@ -111,10 +120,11 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     title most sources state wins. Where two of the three agree and the third differs (a
     stale or shortened JSON-LD headline, say), the two win; where the sources are split
     between a headline with its kicker and the same without, the headline without it wins;
-    otherwise the first present wins, in that order. A title that is another of them (or the
-    page's ``<title>``) followed by a separator and more (a section, the site's name in
-    another spelling) counts as that other. Mojibake is repaired. A page with none of them
-    gets its ``<title>`` without the site name.
+    otherwise the first present wins, in that order. Titles that differ only in quotation
+    marks are one title in the vote, given without them where any source states it so. A
+    title that is another of them (or the page's ``<title>``) followed by a separator and
+    more (a section, the site's name in another spelling) counts as that other. Mojibake is
+    repaired. A page with none of them gets its ``<title>`` without the site name.
     """
     social = meta.first("og:title", "twitter:title")
     page_title = _clean_title(tree.findtext(".//title") or "", site)
@@ -127,6 +137,8 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     cleaned = [[_clean_title(title, site) for title in titles] for titles in stated]
     every_title = [title for titles in cleaned for title in titles]
     by_source = [[_without_suffix(title, [*every_title, page_title]) for title in titles] for titles in cleaned]
-    votes = Counter(title for titles in by_source for title in set(titles))
+    candidates = [title for titles in by_source for title in titles]
+    votes = Counter(words for titles in by_source for words in {_unquoted(title) for title in titles})
     without_kicker = by_source[-1][0] if heading is not None and len(by_source[-1]) > 1 else None
-    return max((title for titles in by_source for title in titles), key=lambda title: (votes[title], votes[title] > 1 and title == without_kicker))
+    winner = _unquoted(max(candidates, key=lambda title: (votes[_unquoted(title)], votes[_unquoted(title)] > 1 and title == without_kicker)))
+    return min((title for title in candidates if _unquoted(title) == winner), key=lambda title: len(QUOTES.findall(title)))

@@ -32,7 +32,7 @@ from lxml.html import HtmlElement, tostring
 from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document, Extractor
 
-from crawler.extraction.chunks import parse_fragment, with_sibling_chunks
+from crawler.extraction.chunks import page_paragraphs, parse_fragment, with_sibling_chunks
 from crawler.extraction.selectors import is_boilerplate_element, is_notice
 
 MIN_BODY_CHARS = 250
@@ -116,11 +116,10 @@ def _prose_chars(body: HtmlElement | None) -> int:
     return len(_text(body)) - sum(len(" ".join(text.split())) for text in notices)
 
 
-def _main_text_chars(tree: HtmlElement) -> int:
-    """The text of the page's prose paragraphs (:data:`MAIN_PARAGRAPH_CHARS` or longer, no notice): what a body should about hold."""
-    raw = (p.text_content() for p in tree.iter("p"))
-    texts = (" ".join(text.split()) for text in raw if len(text) >= MAIN_PARAGRAPH_CHARS)  # a shorter raw text is shorter normalised
-    return sum(len(text) for text in texts if len(text) >= MAIN_PARAGRAPH_CHARS and not is_notice(text, reprints=True))
+def _main_text_chars(paragraphs: list[tuple[HtmlElement, str]]) -> int:
+    """The text of the page's prose paragraphs (:data:`MAIN_PARAGRAPH_CHARS` or longer, no notice), of its ``paragraphs``
+    (:func:`~crawler.extraction.chunks.page_paragraphs`): what a body should about hold."""
+    return sum(len(text) for _, text in paragraphs if len(text) >= MAIN_PARAGRAPH_CHARS and not is_notice(text, reprints=True))
 
 
 def _trafilatura_html(tree: HtmlElement, url: str, favor_precision: bool = False, favor_recall: bool = False) -> str:
@@ -172,18 +171,19 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
         longest = max(matches, key=lambda m: len(m.text_content()), default=None)
         if longest is not None and len(longest.text_content().strip()) >= MIN_BODY_CHARS:
             return tostring(longest, encoding="unicode", with_tail=False), "profile"
+    paragraphs = page_paragraphs(tree)
     body = _trafilatura_html(tree, url, favor_precision=True)
     if len(body) >= MIN_BODY_CHARS:
-        main_text = _main_text_chars(tree)
+        main_text = _main_text_chars(paragraphs)
         parsed = parse_fragment(body)
         body_text = _prose_chars(parsed)
         if body_text < DOUBTFUL_BODY_SHARE * main_text:
             fallback = _trafilatura_html(tree, url, favor_recall=True)
             parsed_fallback = parse_fragment(fallback)
             if abs(_prose_chars(parsed_fallback) - main_text) < abs(body_text - main_text):
-                return with_sibling_chunks(tree, fallback, parsed_fallback), "trafilatura-recall"
-        return with_sibling_chunks(tree, body, parsed), "trafilatura"
+                return with_sibling_chunks(tree, paragraphs, fallback, parsed_fallback), "trafilatura-recall"
+        return with_sibling_chunks(tree, paragraphs, body, parsed), "trafilatura"
     fallback = _trafilatura_html(tree, url, favor_recall=True)
     if len(fallback) >= MIN_BODY_CHARS:
-        return with_sibling_chunks(tree, fallback, parse_fragment(fallback)), "trafilatura-recall"
+        return with_sibling_chunks(tree, paragraphs, fallback, parse_fragment(fallback)), "trafilatura-recall"
     return body, "trafilatura"

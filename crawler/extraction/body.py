@@ -34,7 +34,7 @@ from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document, Extractor
 
 from crawler.extraction.chunks import page_paragraphs, parse_fragment, with_sibling_chunks
-from crawler.extraction.selectors import is_boilerplate_element, is_notice
+from crawler.extraction.selectors import is_boilerplate_markup, is_notice
 
 MIN_BODY_CHARS = 250
 """A first generic pass shorter than this is retried in recall mode."""
@@ -88,8 +88,7 @@ def is_link_list(listing: HtmlElement) -> bool:
         return False
     for item in items:
         words = len(_words(item))
-        linked = sum(len(_words(link)) for link in item.iter("a"))
-        if words < MIN_LINK_LIST_WORDS or linked < LINKED_SHARE * words:
+        if words < MIN_LINK_LIST_WORDS or sum(len(_words(link)) for link in item.iter("a")) < LINKED_SHARE * words:
             return False
     return True
 
@@ -99,7 +98,7 @@ def _boilerplate(tree: HtmlElement) -> Iterator[HtmlElement]:
     links to other stories, in page order."""
     for element in tree.iter(Element):  # elements only, no comments or entities
         tag = element.tag
-        if tag in PAGE_ONLY_TAGS or is_boilerplate_element(tag, element.get("class"), element.get("id")):
+        if tag in PAGE_ONLY_TAGS or is_boilerplate_markup(tag, element.get("class"), element.get("id")):
             yield element
         elif tag in LIST_TAGS and is_link_list(element):
             yield element

@@ -195,3 +195,11 @@ def test_workers_start_with_the_comparison_stop_words_merged() -> None:
         assert merged.result() > 0, "the fork server's warm-up page ran the comparison with jusText: no worker merges the stop words again"
     finally:
         pool.close()
+
+
+def test_workers_start_with_what_the_fork_server_loaded_out_of_the_garbage_collectors_reach() -> None:
+    pool = WorkerPool(eval, workers=1, timeout=60)
+    try:
+        assert pool.submit(("__import__('gc').get_freeze_count()",)).result() > 10_000
+    finally:
+        pool.close()

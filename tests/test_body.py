@@ -46,6 +46,24 @@ def test_first_pass_much_shorter_than_the_prose_gives_way_to_the_recall_pass(mon
     assert all(text in found for text in PROSE)
 
 
+def test_head_footers_and_pictures_go_before_the_body_is_looked_for() -> None:
+    tree = lxml.html.fromstring(
+        '<html><head><title>T</title><link rel="stylesheet" href="/s.css"></head><body><article><p>Text</p>'
+        '<picture><source srcset="a.webp"><img src="a.jpg"></picture><footer><p>Tags</p></footer></article>'
+        "<footer><p>About us</p></footer></body></html>"
+    )
+    body.remove_boilerplate(tree)
+    assert [element.tag for element in tree.iter()] == ["html", "body", "article", "p"]
+
+
+def test_prose_in_the_page_footer_does_not_make_a_body_doubtful(monkeypatch: pytest.MonkeyPatch) -> None:
+    footer = "<footer>" + "".join(f"<p>{text}</p>" for text in PROSE * 4) + "</footer>"
+    passes = FakeTrafilatura(first=WHOLE, recall=TWICE_TOO_MUCH)
+    monkeypatch.setattr(body, "_trafilatura_html", passes)
+    assert body.extract_body_html(lxml.html.fromstring(PAGE.replace("</body>", footer + "</body>")), "https://news.example/a")[1] == "trafilatura"
+    assert passes.asked == ["precision"]
+
+
 def test_first_pass_holding_the_prose_is_kept_without_a_recall_pass(monkeypatch: pytest.MonkeyPatch) -> None:
     passes = FakeTrafilatura(first=WHOLE, recall=LEAD)
     assert _extract(monkeypatch, passes)[1] == "trafilatura"

@@ -186,3 +186,20 @@ def test_ctrl_c_stops_the_crawl_and_its_workers(fixture_site: FixtureSite, sqlit
     pids = _worker_pids(output)
     assert len(pids) == 2
     assert not [pid for pid in pids if is_running(pid)], "no worker outlives an interrupted crawl"
+
+
+def test_workers_start_with_the_comparison_stop_words_merged() -> None:
+    pool = WorkerPool(eval, workers=1, timeout=60)
+    try:
+        merged = pool.submit(("len(__import__('trafilatura.external', fromlist=['']).JT_STOPLIST or ())",))
+        assert merged.result() > 0, "the fork server's warm-up page ran the comparison with jusText: no worker merges the stop words again"
+    finally:
+        pool.close()
+
+
+def test_workers_start_with_what_the_fork_server_loaded_out_of_the_garbage_collectors_reach() -> None:
+    pool = WorkerPool(eval, workers=1, timeout=60)
+    try:
+        assert pool.submit(("__import__('gc').get_freeze_count()",)).result() > 10_000
+    finally:
+        pool.close()

@@ -2,8 +2,9 @@
 
 The cascade, most precise first:
 1. the site profile's ``body`` selector (its longest match, if that holds a body
-   of some length), after the profile's ``remove`` selectors and the generic
-   boilerplate have been removed;
+   of some length), after the profile's ``remove`` selectors, the generic
+   boilerplate and the parts of a page that hold no article (head, footers,
+   responsive images) have been removed;
 2. trafilatura, the strongest generic main-content extractor, on the same
    pre-cleaned tree (its comparison with readability and jusText, a fifth of
    its time, only where its own extraction is short);
@@ -32,8 +33,8 @@ from lxml.html import HtmlElement, tostring
 from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document, Extractor
 
-from crawler.extraction.chunks import parse_fragment, with_sibling_chunks
-from crawler.extraction.selectors import is_boilerplate_element, is_notice
+from crawler.extraction.chunks import page_paragraphs, parse_fragment, with_sibling_chunks
+from crawler.extraction.selectors import is_boilerplate_markup, is_notice
 
 MIN_BODY_CHARS = 250
 """A first generic pass shorter than this is retried in recall mode."""
@@ -49,6 +50,10 @@ COMPARED_BELOW_CHARS = 1000
 LINKED_SHARE = 0.9
 """A list whose every item is at least this share of link words, and headline-long, lists other stories."""
 LIST_TAGS = frozenset({"ul", "ol"})
+PAGE_ONLY_TAGS = frozenset({"head", "footer", "picture"})
+"""Parts of a page that never hold its article text, dropped with the boilerplate: the head (read by then for the
+metadata), footers, responsive images. trafilatura deletes them too, but only after copying them and running its
+queries over them; a fifth of the elements of a page are in them."""
 
 
 @dataclass(frozen=True)
@@ -83,22 +88,25 @@ def is_link_list(listing: HtmlElement) -> bool:
         return False
     for item in items:
         words = len(_words(item))
-        linked = sum(len(_words(link)) for link in item.iter("a"))
-        if words < MIN_LINK_LIST_WORDS or linked < LINKED_SHARE * words:
+        if words < MIN_LINK_LIST_WORDS or sum(len(_words(link)) for link in item.iter("a")) < LINKED_SHARE * words:
             return False
     return True
 
 
 def _boilerplate(tree: HtmlElement) -> Iterator[HtmlElement]:
-    """The generic boilerplate elements of ``tree`` and its lists of links to other stories, in page order."""
+    """The generic boilerplate elements of ``tree``, its parts that hold no article (:data:`PAGE_ONLY_TAGS`) and its lists of
+    links to other stories, in page order."""
     for element in tree.iter(Element):  # elements only, no comments or entities
         tag = element.tag
-        if is_boilerplate_element(tag, element.get("class"), element.get("id")) or (tag in LIST_TAGS and is_link_list(element)):
+        if tag in PAGE_ONLY_TAGS or is_boilerplate_markup(tag, element.get("class"), element.get("id")):
+            yield element
+        elif tag in LIST_TAGS and is_link_list(element):
             yield element
 
 
 def remove_boilerplate(tree: HtmlElement, selectors: Iterable[str] = ()) -> None:
-    """Drop the generic boilerplate elements, lists of links to other stories, and what the CSS selectors match."""
+    """Drop the generic boilerplate elements, the parts that hold no article, lists of links to other stories, and what the
+    CSS selectors match."""
     _drop(_boilerplate(tree))
     for selector in selectors:
         _drop(compiled_selector(selector)(tree))
@@ -116,11 +124,10 @@ def _prose_chars(body: HtmlElement | None) -> int:
     return len(_text(body)) - sum(len(" ".join(text.split())) for text in notices)
 
 
-def _main_text_chars(tree: HtmlElement) -> int:
-    """The text of the page's prose paragraphs (:data:`MAIN_PARAGRAPH_CHARS` or longer, no notice): what a body should about hold."""
-    raw = (p.text_content() for p in tree.iter("p"))
-    texts = (" ".join(text.split()) for text in raw if len(text) >= MAIN_PARAGRAPH_CHARS)  # a shorter raw text is shorter normalised
-    return sum(len(text) for text in texts if len(text) >= MAIN_PARAGRAPH_CHARS and not is_notice(text, reprints=True))
+def _main_text_chars(paragraphs: list[tuple[HtmlElement, str]]) -> int:
+    """The text of the page's prose paragraphs (:data:`MAIN_PARAGRAPH_CHARS` or longer, no notice), of its ``paragraphs``
+    (:func:`~crawler.extraction.chunks.page_paragraphs`): what a body should about hold."""
+    return sum(len(text) for _, text in paragraphs if len(text) >= MAIN_PARAGRAPH_CHARS and not is_notice(text, reprints=True))
 
 
 def _trafilatura_html(tree: HtmlElement, url: str, favor_precision: bool = False, favor_recall: bool = False) -> str:
@@ -172,18 +179,19 @@ def extract_body_html(tree: HtmlElement, url: str, rules: BodyRules | None = Non
         longest = max(matches, key=lambda m: len(m.text_content()), default=None)
         if longest is not None and len(longest.text_content().strip()) >= MIN_BODY_CHARS:
             return tostring(longest, encoding="unicode", with_tail=False), "profile"
+    paragraphs = page_paragraphs(tree)
     body = _trafilatura_html(tree, url, favor_precision=True)
     if len(body) >= MIN_BODY_CHARS:
-        main_text = _main_text_chars(tree)
+        main_text = _main_text_chars(paragraphs)
         parsed = parse_fragment(body)
         body_text = _prose_chars(parsed)
         if body_text < DOUBTFUL_BODY_SHARE * main_text:
             fallback = _trafilatura_html(tree, url, favor_recall=True)
             parsed_fallback = parse_fragment(fallback)
             if abs(_prose_chars(parsed_fallback) - main_text) < abs(body_text - main_text):
-                return with_sibling_chunks(tree, fallback, parsed_fallback), "trafilatura-recall"
-        return with_sibling_chunks(tree, body, parsed), "trafilatura"
+                return with_sibling_chunks(tree, paragraphs, fallback, parsed_fallback), "trafilatura-recall"
+        return with_sibling_chunks(tree, paragraphs, body, parsed), "trafilatura"
     fallback = _trafilatura_html(tree, url, favor_recall=True)
     if len(fallback) >= MIN_BODY_CHARS:
-        return with_sibling_chunks(tree, fallback, parse_fragment(fallback)), "trafilatura-recall"
+        return with_sibling_chunks(tree, paragraphs, fallback, parse_fragment(fallback)), "trafilatura-recall"
     return body, "trafilatura"

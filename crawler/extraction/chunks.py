@@ -27,6 +27,11 @@ def _key(text: str) -> str:
     return " ".join(text.split())[:KEY_CHARS]
 
 
+def page_paragraphs(tree: HtmlElement) -> list[tuple[HtmlElement, str]]:
+    """Each ``<p>`` of the page with its text, whitespace normalised: read once for all that weighs the page's paragraphs."""
+    return [(p, " ".join(p.text_content().split())) for p in tree.iter("p")]
+
+
 def parse_fragment(html: str) -> HtmlElement | None:
     """A body fragment as one element (None for no HTML), parsed once for all that reads it."""
     try:
@@ -56,12 +61,13 @@ def _missing_words(chunk: HtmlElement, known: set[str]) -> int:
     return sum(len(p.text_content().split()) for p in chunk.iter("p") if _key(p.text_content()) not in known)
 
 
-def with_sibling_chunks(tree: HtmlElement, body_html: str, body: HtmlElement | None) -> str:
-    """``body_html`` (parsed: ``body``) with the missing chunks of a split article (see the module docstring), or unchanged."""
+def with_sibling_chunks(tree: HtmlElement, paragraphs: list[tuple[HtmlElement, str]], body_html: str, body: HtmlElement | None) -> str:
+    """``body_html`` (parsed: ``body``) with the missing chunks of a split article (see the module docstring), or unchanged;
+    ``paragraphs`` are the tree's (:func:`page_paragraphs`)."""
     known = _paragraph_keys(body)
     if not known:
         return body_html
-    parents = Counter(p.getparent() for p in tree.iter("p") if p.getparent() is not None and _key(p.text_content()) in known)
+    parents = Counter(p.getparent() for p, text in paragraphs if text[:KEY_CHARS] in known and p.getparent() is not None)
     if not parents:
         return body_html
     container, count = parents.most_common(1)[0]

@@ -97,13 +97,18 @@ def is_boilerplate_class(classes: str) -> bool:
     return any(word in classes for word in POPUP_WORDS) and any(len(name) <= MAX_CLASS_NAME_CHARS and POPUP_CLASS.search(name) for name in names)
 
 
+def is_boilerplate_markup(tag: str, classes: str | None, element_id: str | None) -> bool:
+    """Whether an element with this tag, class attribute and id, as lxml reads them (strings, or None where absent),
+    is page furniture, not article."""
+    return tag in BOILERPLATE_TAGS or element_id in BOILERPLATE_IDS or (classes is not None and is_boilerplate_class(classes))
+
+
 def is_boilerplate_element(tag: str, classes: str | Iterable[str] | None, element_id: object) -> bool:
-    """Whether an element with this tag, class attribute (or its class names) and id is page furniture, not article."""
-    if tag in BOILERPLATE_TAGS or (isinstance(element_id, str) and element_id in BOILERPLATE_IDS):
-        return True
-    if not classes:
-        return False
-    return is_boilerplate_class(classes if isinstance(classes, str) else " ".join(classes))
+    """Whether an element with this tag, class attribute (or its class names, as BeautifulSoup reads them) and id is page
+    furniture, not article."""
+    return is_boilerplate_markup(
+        tag, classes if classes is None or isinstance(classes, str) else " ".join(classes), element_id if isinstance(element_id, str) else None
+    )
 
 
 NAVIGATION_TAG = "nav"

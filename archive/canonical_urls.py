@@ -4,10 +4,15 @@ Two URLs that differ only by tracking parameters, fragment, letter case of the
 scheme or host, a default port, or the order of query parameters are the same
 URL. The crawler canonicalises every request and item with this function and
 the CLI canonicalises the URLs users type, so both always agree.
+
+A crawl meets the same URL several times (a link on an index page, then the
+page's own URL, its rel=canonical, its request): the last ``REMEMBERED_URLS``
+answers are remembered.
 """
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url as w3lib_canonicalize_url
@@ -51,6 +56,7 @@ TRACKING_PARAMETERS = frozenset(
 )
 TRACKING_PREFIXES = ("utm_", "mtm_", "pk_", "hsa_", "at_", "__hs", "ito_", "itm_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+REMEMBERED_URLS = 4096
 
 
 def is_tracking_parameter(name: str) -> bool:
@@ -58,6 +64,7 @@ def is_tracking_parameter(name: str) -> bool:
     return lowered in TRACKING_PARAMETERS or lowered.startswith(TRACKING_PREFIXES)
 
 
+@lru_cache(maxsize=REMEMBERED_URLS)
 def canonicalize_url(url: str) -> str:
     """Return the canonical form of ``url`` (see module docstring).
 

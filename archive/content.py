@@ -12,7 +12,6 @@ import re
 import unicodedata
 
 INVISIBLE_CHARACTERS = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
-WHITESPACE = re.compile(r"\s+")
 UNSTORABLE_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
 MIN_DUPLICATE_BODY_CHARS = 500
 """Bodies shorter than this are too generic to prove by themselves that two URLs hold one article (with the same title they do)."""
@@ -20,14 +19,17 @@ MIN_DUPLICATE_BODY_CHARS = 500
 
 def storable_text(text: str) -> str:
     """Text without NUL bytes and lone surrogates, which no database stores faithfully."""
-    return UNSTORABLE_CHARACTERS.sub("", text)
+    try:
+        text.encode()  # a few times faster than looking for surrogates with a regex: only a lone one fails
+    except UnicodeEncodeError:
+        return UNSTORABLE_CHARACTERS.sub("", text)
+    return text.replace("\x00", "")
 
 
 def normalise_text(text: str) -> str:
-    """One line of text: NFC, invisible characters removed, whitespace runs folded."""
+    """One line of text: NFC, invisible characters removed, runs of whitespace (Unicode's, ``str.isspace``) folded."""
     text = unicodedata.normalize("NFC", storable_text(text))
-    text = INVISIBLE_CHARACTERS.sub("", text)
-    return WHITESPACE.sub(" ", text).strip()
+    return " ".join(INVISIBLE_CHARACTERS.sub("", text).split())
 
 
 def _sha256(text: str) -> str:

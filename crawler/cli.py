@@ -8,6 +8,7 @@ start this group.
 
 from __future__ import annotations
 
+import gc
 import sys
 from datetime import datetime
 
@@ -56,8 +57,10 @@ def reextract(ctx: click.Context, site: str | None, since: datetime | None, prof
         profiles = load_profiles(profiles_dir)
     except ProfileError as error:
         raise click.ClickException(str(error)) from None
+    sessions = open_sessions(ctx)
+    gc.freeze()  # what this command loaded to start lives as long as it: no garbage collection walks it again
     with terminal_progress("pages") as progress:
-        counts = reextract_archive(open_sessions(ctx), profiles, site, as_utc(since), progress, workers)
+        counts = reextract_archive(sessions, profiles, site, as_utc(since), progress, workers)
     click.echo(
         f"re-extracted {sum(counts.values())} pages: {counts[Outcome.CHANGED.value]} new versions, "
         f"{counts[Outcome.UNCHANGED.value]} unchanged, {counts[SKIPPED]} skipped"

@@ -80,6 +80,8 @@ ARCHIVE_EXTRACT_TIMEOUT = 60.0
 # least every BATCH_SECONDS (and at the end of the crawl).
 ARCHIVE_WRITE_BATCH_SIZE = 100
 ARCHIVE_WRITE_BATCH_SECONDS = 2.0
+# Once the spider is open, what the crawl loaded to start is left out of garbage collections (see crawler/startup_heap.py).
+ARCHIVE_FREEZE_STARTUP_HEAP = True
 
 # Outputs of one callback processed at once: ours yield a few each. Scrapy starts this many
 # tasks for every response, so its default (100) costs more CPU than the pipelines do.
@@ -120,6 +122,7 @@ EXTENSIONS = {
     "crawler.notifications.RunNotifications": 505,
     "crawler.failures.RedirectLoops": 510,
     "crawler.failures.FailureLogging": 520,
+    "crawler.startup_heap.FreezeStartupHeap": 900,
 }
 DOWNLOADER_MIDDLEWARES = {
     # Before OffsiteMiddleware (50): a private address is refused, and counted, whatever the domain.

@@ -10,9 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from scrapy.crawler import CrawlerRunner
+from scrapy.utils.project import get_project_settings
 
 from archive.canonical_urls import canonicalize_url
 from crawler.profiles import load_profiles
+from crawler.spiders.news import SWITCHED_OFF_COMPONENTS, NewsSpider
 from tests.crawl import CrawlResult, query, run_crawl, write_profile
 from tests.fixture_site import (
     ADDED_PARAGRAPH,
@@ -300,3 +303,16 @@ def test_user_agent_names_the_crawler_and_its_contact_url(fixture_site: FixtureS
     fixture_site.user_agents.clear()
     assert run_crawl(sqlite_url, f"start_url={fixture_site.url}", "max_pages=1", settings=("USER_AGENT=MyBot/2",)).returncode == 0
     assert fixture_site.user_agents == {"MyBot/2"}
+
+
+@pytest.mark.parametrize("switched_on", [False, True])
+def test_scrapy_components_switched_off_are_not_loaded(switched_on: bool) -> None:
+    settings = get_project_settings()
+    for switch, _, _ in SWITCHED_OFF_COMPONENTS:
+        settings.set(switch, switched_on, "cmdline")
+    runner = CrawlerRunner(settings)
+    crawler = runner.create_crawler(runner.create_crawler(NewsSpider))  # the second call applies the runner's settings again
+    loaded = {**crawler.settings.getdict("EXTENSIONS_BASE"), **crawler.settings.getdict("DOWNLOADER_MIDDLEWARES_BASE")}
+    assert {component: loaded[component] is not None for _, _, component in SWITCHED_OFF_COMPONENTS} == {
+        component: switched_on for _, _, component in SWITCHED_OFF_COMPONENTS
+    }

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
 
 from crawler.extraction.dates import read_date
 from tests.test_metadata import json_ld, metadata, news_article
@@ -58,3 +60,18 @@ def test_reading_says_how_precise_a_date_is() -> None:
     assert day is not None and minute is not None and full is not None
     assert (day.precision, minute.precision, full.precision) == ((False, False, False), (True, False, False), (True, True, True))
     assert day.states_same_moment(full) and minute.states_same_moment(read_date("2024-05-17T10:30:00+02:00") or day)
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "published"),
+    [
+        pytest.param(
+            '<meta name="date" content="2024-10-15T17:38:42+02:00"><meta property="article:published_time" content="2024-10-15T08:22:57+02:00">',
+            "<p>Text.</p>",
+            datetime(2024, 10, 15, 8, 22, 57, tzinfo=timezone(TWO_HOURS)),
+            id="a-tag-that-names-the-publication-outranks-a-generic-date-tag-before-it",
+        ),
+    ],
+)
+def test_published_on_pages_without_json_ld(head: str, body: str, published: datetime) -> None:
+    assert metadata(head, body=body).published_at == published

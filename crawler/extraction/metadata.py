@@ -32,13 +32,16 @@ PUBLISHED_META = (
     "pubdate",
     "publishdate",
     "publish-date",
-    "date",
-    "dc.date.issued",
-    "dcterms.created",
     "sailthru.date",
     "parsely-pub-date",
+    "dcterms.created",
+    "dc.date.issued",
     "cXenseParse:recs:publishtime",
+    "date",
 )
+"""The ``<meta>`` tags that date a publication, in the order they are trusted (whatever their order on the page):
+tags that name the publication first; the generic ``dc.date.issued`` and ``date``, which many systems fill with
+the time of the latest change, and the recommendation engines' copy of the time, after them."""
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "dcterms.modified", "last-modified")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
@@ -127,7 +130,11 @@ def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict
     """
     declared = [
         read_date(value)
-        for value in (json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta.values(*PUBLISHED_META))
+        for value in (
+            json_ld.text(article.get("datePublished")),
+            json_ld.text(article.get("dateCreated")),
+            *(value for name in PUBLISHED_META for value in meta.values(name)),
+        )
     ]
     found = [reading for reading in (*declared, _published_from_markup(tree), date_from_url(url)) if reading]
     if found and found[0].has_time and found[0].has_offset:

@@ -58,7 +58,7 @@ def test_htmldate_outvotes_a_lone_time_element_of_another_story() -> None:
 def test_reading_says_how_precise_a_date_is() -> None:
     day, minute, full = read_date("2024-05-17"), read_date("2024-05-17 10:30"), read_date("2024-05-17T10:30:12+02:00")
     assert day is not None and minute is not None and full is not None
-    assert (day.precision, minute.precision, full.precision) == ((False, False, False), (True, False, False), (True, True, True))
+    assert (day.precision, minute.precision, full.precision) == ((False, False, False, False), (True, False, False, False), (True, True, True, False))
     assert day.states_same_moment(full) and minute.states_same_moment(read_date("2024-05-17T10:30:00+02:00") or day)
 
 
@@ -70,6 +70,18 @@ def test_reading_says_how_precise_a_date_is() -> None:
             "<p>Text.</p>",
             datetime(2024, 10, 15, 8, 22, 57, tzinfo=timezone(TWO_HOURS)),
             id="a-tag-that-names-the-publication-outranks-a-generic-date-tag-before-it",
+        ),
+        pytest.param(
+            '<meta property="article:published_time" content="2024-08-28T07:26:02-0400">',
+            '<time datetime="2024-08-28T11:26:02.614Z">3 seconds ago</time>',
+            datetime(2024, 8, 28, 11, 26, 2, 614000, tzinfo=UTC),
+            id="the-same-moment-told-to-the-millisecond-is-told-so",
+        ),
+        pytest.param(
+            "",
+            '<time datetime="2024-11-29T00:00:00+01:00">29.11.2024</time>',
+            datetime(2024, 11, 29, tzinfo=UTC),
+            id="a-time-of-exactly-midnight-is-a-day",
         ),
     ],
 )

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from dateutil import parser as date_parser
 
@@ -67,9 +67,9 @@ class DateReading:
     has_offset: bool
 
     @property
-    def precision(self) -> tuple[bool, bool, bool]:
-        """Orders readings: a time beats a day, an offset beats none, seconds beat minutes."""
-        return (self.has_time, self.has_offset, self.has_seconds)
+    def precision(self) -> tuple[bool, bool, bool, bool]:
+        """Orders readings: a time beats a day, an offset beats none, seconds beat minutes, a fraction of a second beats none."""
+        return (self.has_time, self.has_offset, self.has_seconds, self.value.microsecond != 0)
 
     def states_same_moment(self, other: DateReading) -> bool:
         """Whether ``other`` can be this date told more or less precisely.
@@ -104,7 +104,9 @@ def read_date(value: str | None, now: datetime | None = None) -> DateReading | N
     """A page's date string read with its precision, or None if it is not a plausible date.
 
     A date without an offset is taken as UTC; a date in the future (beyond a day of clock
-    skew) or before 1990 is rejected rather than trusted.
+    skew) or before 1990 is rejected rather than trusted. A time of exactly midnight
+    (``2024-11-29T00:00:00+01:00``) is how systems write a day they know no time for: it is
+    read as that day.
     """
     if not value or not isinstance(value, str):
         return None
@@ -123,6 +125,8 @@ def read_date(value: str | None, now: datetime | None = None) -> DateReading | N
         return None
     if in_utc < EARLIEST or in_utc > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
         return None
+    if parsed.time() == time(0):
+        return DateReading(value=datetime.combine(parsed.date(), time(0), UTC), has_time=False, has_seconds=False, has_offset=False)
     has_time = bool(TIME_OF_DAY.search(text))
     return DateReading(value=parsed, has_time=has_time, has_seconds=bool(SECONDS.search(text)), has_offset=has_time and has_offset)
 

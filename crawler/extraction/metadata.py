@@ -9,8 +9,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -111,12 +111,9 @@ def _language_tag(value: str | None) -> str | None:
 
 
 def _published_by_htmldate(tree: HtmlElement, url: str) -> DateReading | None:
-    """htmldate's reading of the page's markup (not its free text); at midnight it is a day, whatever its format says."""
+    """htmldate's reading of the page's markup (not its free text); at midnight it is a day, whatever its format says (``read_date``)."""
     found = find_date(tree, url=url, original_date=True, extensive_search=False, outputformat=HTMLDATE_FORMAT)
-    reading = read_date(found) if isinstance(found, str) else None
-    if reading and reading.value.astimezone(UTC).time() == time(0):
-        return replace(reading, has_time=False, has_seconds=False, has_offset=False)
-    return reading
+    return read_date(found) if isinstance(found, str) else None
 
 
 def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict[str, Any]) -> datetime | None:

@@ -87,3 +87,54 @@ def test_reading_says_how_precise_a_date_is() -> None:
 )
 def test_published_on_pages_without_json_ld(head: str, body: str, published: datetime) -> None:
     assert metadata(head, body=body).published_at == published
+
+
+@pytest.mark.parametrize(
+    ("url", "html_attrs", "datetime_attribute", "published"),
+    [
+        pytest.param(
+            "https://zeitung.example.de/a/",
+            "",
+            "2023-04-28 18:16",
+            datetime(2023, 4, 28, 18, 16, tzinfo=timezone(TWO_HOURS)),
+            id="a-time-without-offset-on-a-german-domain-is-german-summer-time",
+        ),
+        pytest.param(
+            "https://zeitung.example.de/a/",
+            "",
+            "2024-12-02 10:56",
+            datetime(2024, 12, 2, 10, 56, tzinfo=timezone(timedelta(hours=1))),
+            id="and-german-winter-time-in-december",
+        ),
+        pytest.param(
+            "https://news.example/a/",
+            'lang="ja-JP"',
+            "2025-01-31 11:30",
+            datetime(2025, 1, 31, 11, 30, tzinfo=timezone(timedelta(hours=9))),
+            id="the-region-of-the-language-tag-names-the-country",
+        ),
+        pytest.param(
+            "https://news.example/a/",
+            'lang="en-US"',
+            "2025-01-31 11:30",
+            datetime(2025, 1, 31, 11, 30, tzinfo=UTC),
+            id="a-country-of-several-time-zones-leaves-the-time-in-utc",
+        ),
+        pytest.param(
+            "https://zeitung.example.de/a/",
+            "",
+            "2023-04-28T18:16:00Z",
+            datetime(2023, 4, 28, 18, 16, tzinfo=UTC),
+            id="an-offset-the-page-gives-is-kept",
+        ),
+    ],
+)
+def test_time_without_offset_is_the_clock_of_the_page_country(url: str, html_attrs: str, datetime_attribute: str, published: datetime) -> None:
+    meta = metadata(body=f'<p>Text.</p><time datetime="{datetime_attribute}">Published</time>', url=url, html_attrs=html_attrs)
+    assert meta.published_at == published
+    assert meta.published_at is not None and meta.published_at.utcoffset() == published.utcoffset()
+
+
+def test_modified_time_without_offset_is_the_clock_of_the_page_country_too() -> None:
+    meta = metadata('<meta property="article:modified_time" content="2023-04-28T19:00:00">', url="https://zeitung.example.de/a/")
+    assert meta.modified_at == datetime(2023, 4, 28, 17, 0, tzinfo=UTC)

@@ -6,7 +6,8 @@ of day, seconds, an offset. ``most_precise`` takes a page's readings in the orde
 sources are trusted and returns the first one refined by the most precise reading that
 states the same moment: a page whose JSON-LD says ``2024-05-17T18:11:01`` and whose
 ``<meta>`` says ``2024-05-17T18:11:01+02:00`` is dated with the offset, and one that gives
-a day in one place and the time in another is dated with the time.
+a day in one place and the time in another is dated with the time. A time the page gives
+without an offset is its country's clock time (``page_time_zone``, ``in_time_zone``).
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as date_parser
 
@@ -52,6 +54,58 @@ TIME_ZONE_ABBREVIATIONS = {
     "AEDT": 39600,
 }
 """Offsets of the time-zone abbreviations pages print ("Fri Apr 28 19:20:36 CEST 2023"); ambiguous ones (IST, CST) are left out."""
+COUNTRY_TIME_ZONES = {
+    "at": "Europe/Vienna",
+    "be": "Europe/Brussels",
+    "bg": "Europe/Sofia",
+    "ch": "Europe/Zurich",
+    "cz": "Europe/Prague",
+    "de": "Europe/Berlin",
+    "dk": "Europe/Copenhagen",
+    "ee": "Europe/Tallinn",
+    "es": "Europe/Madrid",
+    "fi": "Europe/Helsinki",
+    "fr": "Europe/Paris",
+    "gb": "Europe/London",
+    "gr": "Europe/Athens",
+    "hr": "Europe/Zagreb",
+    "hu": "Europe/Budapest",
+    "ie": "Europe/Dublin",
+    "it": "Europe/Rome",
+    "lt": "Europe/Vilnius",
+    "lu": "Europe/Luxembourg",
+    "lv": "Europe/Riga",
+    "nl": "Europe/Amsterdam",
+    "no": "Europe/Oslo",
+    "pl": "Europe/Warsaw",
+    "pt": "Europe/Lisbon",
+    "ro": "Europe/Bucharest",
+    "rs": "Europe/Belgrade",
+    "se": "Europe/Stockholm",
+    "si": "Europe/Ljubljana",
+    "sk": "Europe/Bratislava",
+    "tr": "Europe/Istanbul",
+    "uk": "Europe/London",
+    "il": "Asia/Jerusalem",
+    "in": "Asia/Kolkata",
+    "jp": "Asia/Tokyo",
+    "kr": "Asia/Seoul",
+    "cn": "Asia/Shanghai",
+    "tw": "Asia/Taipei",
+    "hk": "Asia/Hong_Kong",
+    "sg": "Asia/Singapore",
+    "ph": "Asia/Manila",
+    "th": "Asia/Bangkok",
+    "za": "Africa/Johannesburg",
+    "ng": "Africa/Lagos",
+    "eg": "Africa/Cairo",
+    "ke": "Africa/Nairobi",
+    "nz": "Pacific/Auckland",
+    "ar": "America/Argentina/Buenos_Aires",
+}
+"""The time zone of countries where (nearly) everyone keeps one, by their code as a top-level domain and as the
+region of a language tag ("de-AT", "ja_JP"); countries of several zones (the United States, Russia, Brazil, ...)
+are left out, and so are codes used as generic domains (.co, .me, .tv, .io)."""
 MAX_UTC_OFFSET = timedelta(hours=14)
 OFFSET_STEP = timedelta(minutes=15)
 """Every UTC offset in use is a whole number of quarter hours, and at most 14 hours."""
@@ -137,13 +191,41 @@ def parse_date(value: str | None, now: datetime | None = None) -> datetime | Non
     return reading.value if reading else None
 
 
-def most_precise(readings: Iterable[DateReading | None]) -> datetime | None:
+def most_precise(readings: Iterable[DateReading | None]) -> DateReading | None:
     """The first reading, told as precisely as any later reading that states the same moment."""
     found = [reading for reading in readings if reading]
     if not found:
         return None
     first = found[0]
-    return max((reading for reading in found if first.states_same_moment(reading)), key=lambda reading: reading.precision).value
+    return max((reading for reading in found if first.states_same_moment(reading)), key=lambda reading: reading.precision)
+
+
+def page_time_zone(host: str | None, language_tags: Iterable[str | None]) -> ZoneInfo | None:
+    """The time zone of the country a page is from: its domain's (``.de``, ``.co.uk``), else its language tags' region.
+
+    None where neither names a country of one time zone (:data:`COUNTRY_TIME_ZONES`).
+    """
+    regions = [(tag or "").replace("_", "-").split("-")[1:2] for tag in language_tags]
+    countries = [(host or "").rsplit(".", 1)[-1], *(region[0] for region in regions if region)]
+    name = next((COUNTRY_TIME_ZONES[country.lower()] for country in countries if country.lower() in COUNTRY_TIME_ZONES), None)
+    try:
+        return ZoneInfo(name) if name else None
+    except ZoneInfoNotFoundError:  # a system without the time-zone database
+        return None
+
+
+def in_time_zone(reading: DateReading | None, zone: ZoneInfo | None) -> datetime | None:
+    """The moment a reading states; a time the page gave without an offset is a time of ``zone`` where one is known.
+
+    Pages that leave the offset out give their own country's clock time ("2023-04-28 18:16"
+    on a German page is 16:16 UTC), not UTC.
+    """
+    if reading is None:
+        return None
+    if not reading.has_time or reading.has_offset or zone is None:
+        return reading.value
+    local = reading.value.replace(tzinfo=zone)
+    return local.astimezone(timezone(local.utcoffset() or timedelta(0)))
 
 
 def date_from_url(url: str) -> DateReading | None:

@@ -10,7 +10,6 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -21,7 +20,7 @@ from lxml.html import HtmlElement
 from archive.records import ArticleMetadata
 from crawler.extraction import json_ld
 from crawler.extraction.authors import extract_authors, site_keys
-from crawler.extraction.dates import DateReading, date_from_url, most_precise, read_date
+from crawler.extraction.dates import DateReading, date_from_url, in_time_zone, most_precise, page_time_zone, read_date
 from crawler.extraction.meta_tags import MetaTags
 from crawler.extraction.titles import extract_title
 
@@ -116,7 +115,7 @@ def _published_by_htmldate(tree: HtmlElement, url: str) -> DateReading | None:
     return read_date(found) if isinstance(found, str) else None
 
 
-def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict[str, Any]) -> datetime | None:
+def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict[str, Any]) -> DateReading | None:
     """The publication date: the first source that gives one, as precisely as any source states it.
 
     Sources, in order: JSON-LD ``datePublished`` and ``dateCreated``, the publication
@@ -154,11 +153,14 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     site = site_keys([site_name, publisher, urlsplit(url).hostname])
     title = extract_title(tree, meta, article, site)
 
-    published = extract_published(tree, url, meta, article)
-    modified = most_precise(read_date(value) for value in (json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)))
-
     language_candidates = [tree.get("lang"), tree.get("xml:lang"), *meta.values("content-language", "og:locale", "dc.language")]
-    language = next((tag for tag in map(_language_tag, [*language_candidates, json_ld.text(article.get("inLanguage"))]) if tag), None)
+    language_candidates.append(json_ld.text(article.get("inLanguage")))
+    language = next((tag for tag in map(_language_tag, language_candidates) if tag), None)
+
+    zone = page_time_zone(urlsplit(url).hostname, language_candidates)
+    published = in_time_zone(extract_published(tree, url, meta, article), zone)
+    modified_readings = (read_date(value) for value in (json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)))
+    modified = in_time_zone(most_precise(modified_readings), zone)
     canonical = next(iter(CANONICAL_LINKS(tree)), None) or meta.first("og:url")
 
     return PageMetadata(

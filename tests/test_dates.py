@@ -83,6 +83,12 @@ def test_reading_says_how_precise_a_date_is() -> None:
             datetime(2024, 11, 29, tzinfo=UTC),
             id="a-time-of-exactly-midnight-is-a-day",
         ),
+        pytest.param(
+            "",
+            "<h1>GNOME 48 released</h1><p>2025/01/13 20:01</p><p>The desktop's new release is out.</p>",
+            datetime(2025, 1, 13, 20, 1, tzinfo=UTC),
+            id="a-date-only-the-text-gives-is-found-by-htmldate-s-search-of-the-text",
+        ),
     ],
 )
 def test_published_on_pages_without_json_ld(head: str, body: str, published: datetime) -> None:

@@ -109,9 +109,10 @@ def _language_tag(value: str | None) -> str | None:
     return tag if LANGUAGE_TAG.match(tag) else None
 
 
-def _published_by_htmldate(tree: HtmlElement, url: str) -> DateReading | None:
-    """htmldate's reading of the page's markup (not its free text); at midnight it is a day, whatever its format says (``read_date``)."""
-    found = find_date(tree, url=url, original_date=True, extensive_search=False, outputformat=HTMLDATE_FORMAT)
+def _published_by_htmldate(tree: HtmlElement, url: str, extensive: bool = False) -> DateReading | None:
+    """htmldate's reading of the page's markup, or with ``extensive`` of its text too; at midnight it is a day, whatever
+    its format says (``read_date``)."""
+    found = find_date(tree, url=url, original_date=True, extensive_search=extensive, outputformat=HTMLDATE_FORMAT)
     return read_date(found) if isinstance(found, str) else None
 
 
@@ -122,7 +123,8 @@ def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict
     ``<meta>`` tags, the first ``<time datetime>``, the URL. Unless they already give a time
     with an offset, htmldate's reading of the markup is asked too: it refines a date the
     sources give less precisely, and where the date came only from ``<time>`` or the URL
-    and htmldate names another moment, htmldate's date is taken.
+    and htmldate names another moment, htmldate's date is taken. Where nothing in the markup
+    dates the page, htmldate's search of its text ("13 January 2025, 20:01") does.
     """
     declared = [
         read_date(value)
@@ -136,6 +138,8 @@ def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict
     if found and found[0].has_time and found[0].has_offset:
         return most_precise(found)
     by_htmldate = _published_by_htmldate(tree, url)
+    if not (found or by_htmldate):
+        return _published_by_htmldate(tree, url, extensive=True)
     if by_htmldate and found and not any(declared) and not found[0].states_same_moment(by_htmldate):
         return most_precise([by_htmldate, *found])
     return most_precise([*found, by_htmldate])

@@ -129,14 +129,22 @@ def test_published_on_pages_without_json_ld(head: str, body: str, published: dat
         pytest.param(
             "https://zeitung.example.de/a/",
             "",
-            "2023-04-28T18:16:00Z",
-            datetime(2023, 4, 28, 18, 16, tzinfo=UTC),
+            "2023-04-28T18:16:00+02:00",
+            datetime(2023, 4, 28, 18, 16, tzinfo=timezone(TWO_HOURS)),
             id="an-offset-the-page-gives-is-kept",
+        ),
+        pytest.param(
+            "https://zeitung.example.de/a/",
+            "",
+            "2024-04-28T08:52:55+00:00",
+            datetime(2024, 4, 28, 8, 52, 55, tzinfo=timezone(TWO_HOURS)),
+            id="utc-whose-clock-time-the-text-shows-is-the-country-s-clock-time",
         ),
     ],
 )
 def test_time_without_offset_is_the_clock_of_the_page_country(url: str, html_attrs: str, datetime_attribute: str, published: datetime) -> None:
-    meta = metadata(body=f'<p>Text.</p><time datetime="{datetime_attribute}">Published</time>', url=url, html_attrs=html_attrs)
+    shown = f"Published {datetime_attribute[11:16]}"
+    meta = metadata(body=f'<p>Text.</p><time datetime="{datetime_attribute}">{shown}</time>', url=url, html_attrs=html_attrs)
     assert meta.published_at == published
     assert meta.published_at is not None and meta.published_at.utcoffset() == published.utcoffset()
 
@@ -144,3 +152,8 @@ def test_time_without_offset_is_the_clock_of_the_page_country(url: str, html_att
 def test_modified_time_without_offset_is_the_clock_of_the_page_country_too() -> None:
     meta = metadata('<meta property="article:modified_time" content="2023-04-28T19:00:00">', url="https://zeitung.example.de/a/")
     assert meta.modified_at == datetime(2023, 4, 28, 17, 0, tzinfo=UTC)
+
+
+def test_utc_told_right_beside_the_country_s_clock_time_is_kept() -> None:
+    body = '<p>Text.</p><time datetime="2024-12-02T19:56:56Z">02/12/2024 Actualizado a las 20:56h.</time>'
+    assert metadata(body=body, url="https://diario.example.es/a/").published_at == datetime(2024, 12, 2, 19, 56, 56, tzinfo=UTC)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -214,6 +214,27 @@ def page_time_zone(host: str | None, language_tags: Iterable[str | None]) -> Zon
         return None
 
 
+def _on_clock_of(zone: ZoneInfo, clock: datetime) -> datetime:
+    """The moment ``clock``'s date and time of day (whatever its offset) name in ``zone``, with that zone's offset then."""
+    local = clock.replace(tzinfo=zone)
+    return local.astimezone(timezone(local.utcoffset() or timedelta(0)))
+
+
+def as_shown(reading: DateReading | None, shown: str, zone: ZoneInfo | None) -> DateReading | None:
+    """A reading of a ``<time>`` element, told by the text it shows: a time said to be UTC whose clock time the text
+    shows, on a page of a country whose clock was not UTC then, is that country's clock time with a wrong offset.
+
+    ``<time datetime="2024-04-28T08:52:55+00:00">28.04.2024 um 08:52 Uhr</time>`` on a German page was
+    published at 08:52 in Germany; ``<time datetime="2024-12-02T19:56:56Z">20:56h</time>`` is told right.
+    """
+    if reading is None or zone is None or not reading.has_offset or reading.value.utcoffset() != timedelta(0):
+        return reading
+    clock = reading.value.replace(tzinfo=None)
+    if zone.utcoffset(clock) == timedelta(0) or not re.search(rf"(?<!\d)0?{clock.hour}[:.h]{clock.minute:02d}(?!\d)", shown):
+        return reading
+    return replace(reading, value=_on_clock_of(zone, clock))
+
+
 def in_time_zone(reading: DateReading | None, zone: ZoneInfo | None) -> datetime | None:
     """The moment a reading states; a time the page gave without an offset is a time of ``zone`` where one is known.
 
@@ -224,8 +245,7 @@ def in_time_zone(reading: DateReading | None, zone: ZoneInfo | None) -> datetime
         return None
     if not reading.has_time or reading.has_offset or zone is None:
         return reading.value
-    local = reading.value.replace(tzinfo=zone)
-    return local.astimezone(timezone(local.utcoffset() or timedelta(0)))
+    return _on_clock_of(zone, reading.value)
 
 
 def date_from_url(url: str) -> DateReading | None:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from htmldate import find_date
 from lxml.etree import XPath
@@ -20,7 +21,7 @@ from lxml.html import HtmlElement
 from archive.records import ArticleMetadata
 from crawler.extraction import json_ld
 from crawler.extraction.authors import extract_authors, site_keys
-from crawler.extraction.dates import DateReading, date_from_url, in_time_zone, most_precise, page_time_zone, read_date
+from crawler.extraction.dates import DateReading, as_shown, date_from_url, in_time_zone, most_precise, page_time_zone, read_date
 from crawler.extraction.meta_tags import MetaTags
 from crawler.extraction.titles import extract_title
 
@@ -51,7 +52,7 @@ NOT_A_TOPIC = re.compile(
 """Internal labels some sites list among their tags: ids, "Category: …", "_commerce", the site's domain name."""
 MAX_TOPIC_LENGTH = 100
 TAG_LINKS = XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]')
-TIME_DATETIMES = XPath("//time/@datetime")
+TIMES = XPath("//time[@datetime]")
 CANONICAL_LINKS = XPath('//link[@rel="canonical"]/@href')
 
 
@@ -99,8 +100,9 @@ def extract_topics(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -
     return []
 
 
-def _published_from_markup(tree: HtmlElement) -> DateReading | None:
-    return next((reading for reading in map(read_date, TIME_DATETIMES(tree)) if reading), None)
+def _published_from_markup(tree: HtmlElement, zone: ZoneInfo | None) -> DateReading | None:
+    """The first ``<time>`` element's ``datetime``, told by the text it shows (``as_shown``)."""
+    return next((as_shown(reading, element.text_content(), zone) for element in TIMES(tree) if (reading := read_date(element.get("datetime")))), None)
 
 
 def _language_tag(value: str | None) -> str | None:
@@ -116,7 +118,7 @@ def _published_by_htmldate(tree: HtmlElement, url: str, extensive: bool = False)
     return read_date(found) if isinstance(found, str) else None
 
 
-def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict[str, Any]) -> DateReading | None:
+def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict[str, Any], zone: ZoneInfo | None) -> DateReading | None:
     """The publication date: the first source that gives one, as precisely as any source states it.
 
     Sources, in order: JSON-LD ``datePublished`` and ``dateCreated``, the publication
@@ -134,7 +136,7 @@ def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict
             *(value for name in PUBLISHED_META for value in meta.values(name)),
         )
     ]
-    found = [reading for reading in (*declared, _published_from_markup(tree), date_from_url(url)) if reading]
+    found = [reading for reading in (*declared, _published_from_markup(tree, zone), date_from_url(url)) if reading]
     if found and found[0].has_time and found[0].has_offset:
         return most_precise(found)
     by_htmldate = _published_by_htmldate(tree, url)
@@ -162,7 +164,7 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     language = next((tag for tag in map(_language_tag, language_candidates) if tag), None)
 
     zone = page_time_zone(urlsplit(url).hostname, language_candidates)
-    published = in_time_zone(extract_published(tree, url, meta, article), zone)
+    published = in_time_zone(extract_published(tree, url, meta, article, zone), zone)
     modified_readings = (read_date(value) for value in (json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)))
     modified = in_time_zone(most_precise(modified_readings), zone)
     canonical = next(iter(CANONICAL_LINKS(tree)), None) or meta.first("og:url")

@@ -89,6 +89,26 @@ def test_reading_says_how_precise_a_date_is() -> None:
             datetime(2025, 1, 13, 20, 1, tzinfo=UTC),
             id="a-date-only-the-text-gives-is-found-by-htmldate-s-search-of-the-text",
         ),
+        pytest.param(
+            "",
+            '<time class="date date-updated" datetime="2025-05-25T21:57:44+02:00">21:57</time>'
+            '<time datetime="2025-05-25T16:51:39+02:00">25/05/2025 16:51 h</time>',
+            datetime(2025, 5, 25, 16, 51, 39, tzinfo=timezone(TWO_HOURS)),
+            id="a-time-element-classed-as-the-update-dates-no-publication",
+        ),
+        pytest.param(
+            "",
+            '<time datetime="2025-05-25T21:57:44+02:00">Actualizado el 25/05/2025 21:57 h</time>'
+            '<time datetime="2025-05-25T16:51:39+02:00">25/05/2025 16:51 h</time>',
+            datetime(2025, 5, 25, 16, 51, 39, tzinfo=timezone(TWO_HOURS)),
+            id="nor-one-whose-text-says-it-was-updated",
+        ),
+        pytest.param(
+            "",
+            '<time class="entry-date published updated" datetime="2025-02-11T12:28:25-06:00">February 11, 2025</time>',
+            datetime(2025, 2, 11, 12, 28, 25, tzinfo=timezone(timedelta(hours=-6))),
+            id="the-bare-updated-class-of-wordpress-themes-marks-the-publication-too",
+        ),
     ],
 )
 def test_published_on_pages_without_json_ld(head: str, body: str, published: datetime) -> None:

@@ -53,6 +53,14 @@ NOT_A_TOPIC = re.compile(
 MAX_TOPIC_LENGTH = 100
 TAG_LINKS = XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]')
 TIMES = XPath("//time[@datetime]")
+UPDATE_CLASS = re.compile(r"modifi|moddate|[\w-]updated|updated[\w-]", re.IGNORECASE)
+UPDATE_LABEL = re.compile(
+    r"\b(updated?|last modified|actualizad[oa]|aktualisiert|mis à jour|aggiornat[oa]|atualizad[oa]|zaktualizowan[oy]|aktualizováno|güncellenme)\b",
+    re.IGNORECASE,
+)
+"""A ``<time>`` of the latest change: its class or itemprop says so ("date-updated", "dateModified"; not the bare
+"updated" of WordPress themes, which mark the publication "entry-date published updated"), or its text
+("Actualizado el 25/05/2025 21:57 h", "Aktualisiert am", "Mis à jour le")."""
 CANONICAL_LINKS = XPath('//link[@rel="canonical"]/@href')
 
 
@@ -101,8 +109,16 @@ def extract_topics(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -
 
 
 def _published_from_markup(tree: HtmlElement, zone: ZoneInfo | None) -> DateReading | None:
-    """The first ``<time>`` element's ``datetime``, told by the text it shows (``as_shown``)."""
-    return next((as_shown(reading, element.text_content(), zone) for element in TIMES(tree) if (reading := read_date(element.get("datetime")))), None)
+    """The first ``<time>`` element's ``datetime``, told by the text it shows (``as_shown``); a ``<time>`` of the
+    latest change (:data:`UPDATE_CLASS`, :data:`UPDATE_LABEL`) dates no publication."""
+    for element in TIMES(tree):
+        shown = element.text_content()
+        if UPDATE_CLASS.search(f"{element.get('class', '')} {element.get('itemprop', '')}") or UPDATE_LABEL.search(shown):
+            continue
+        reading = read_date(element.get("datetime"))
+        if reading:
+            return as_shown(reading, shown, zone)
+    return None
 
 
 def _language_tag(value: str | None) -> str | None:

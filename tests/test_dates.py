@@ -177,3 +177,8 @@ def test_modified_time_without_offset_is_the_clock_of_the_page_country_too() -> 
 def test_utc_told_right_beside_the_country_s_clock_time_is_kept() -> None:
     body = '<p>Text.</p><time datetime="2024-12-02T19:56:56Z">02/12/2024 Actualizado a las 20:56h.</time>'
     assert metadata(body=body, url="https://diario.example.es/a/").published_at == datetime(2024, 12, 2, 19, 56, 56, tzinfo=UTC)
+
+
+def test_an_asset_path_htmldate_fails_on_does_not_fail_the_page() -> None:
+    meta = metadata(body='<p>Text.</p><img src="/static/2024-03-07T16:09:04-6890adf/a.jpg">')
+    assert (meta.title, meta.published_at) == ("", None)

@@ -129,8 +129,12 @@ def _language_tag(value: str | None) -> str | None:
 
 def _published_by_htmldate(tree: HtmlElement, url: str, extensive: bool = False) -> DateReading | None:
     """htmldate's reading of the page's markup, or with ``extensive`` of its text too; at midnight it is a day, whatever
-    its format says (``read_date``)."""
-    found = find_date(tree, url=url, original_date=True, extensive_search=extensive, outputformat=HTMLDATE_FORMAT)
+    its format says (``read_date``); nothing where htmldate fails on a string it takes for a date (an asset path such
+    as ``/static/2024-03-07T16:09:04-6890adf/``, whose "offset" is out of range)."""
+    try:
+        found = find_date(tree, url=url, original_date=True, extensive_search=extensive, outputformat=HTMLDATE_FORMAT)
+    except (ValueError, OverflowError):
+        return None
     return read_date(found) if isinstance(found, str) else None
 
 

@@ -52,7 +52,6 @@ NOT_A_TOPIC = re.compile(
 """Internal labels some sites list among their tags: ids, "Category: …", "_commerce", the site's domain name."""
 MAX_TOPIC_LENGTH = 100
 TAG_LINKS = XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]')
-TIMES = XPath("//time[@datetime]")
 UPDATE_CLASS = re.compile(r"modifi|moddate|[\w-]updated|updated[\w-]", re.IGNORECASE)
 UPDATE_LABEL = re.compile(
     r"\b(updated?|last modified|actualizad[oa]|aktualisiert|mis à jour|aggiornat[oa]|atualizad[oa]|zaktualizowan[oy]|aktualizováno|güncellenme)\b",
@@ -111,12 +110,12 @@ def extract_topics(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -
 def _published_from_markup(tree: HtmlElement, zone: ZoneInfo | None) -> DateReading | None:
     """The first ``<time>`` element's ``datetime``, told by the text it shows (``as_shown``); a ``<time>`` of the
     latest change (:data:`UPDATE_CLASS`, :data:`UPDATE_LABEL`) dates no publication."""
-    for element in TIMES(tree):
-        shown = element.text_content()
-        if UPDATE_CLASS.search(f"{element.get('class', '')} {element.get('itemprop', '')}") or UPDATE_LABEL.search(shown):
-            continue
+    for element in tree.iter("time"):
         reading = read_date(element.get("datetime"))
-        if reading:
+        if reading is None or UPDATE_CLASS.search(f"{element.get('class', '')} {element.get('itemprop', '')}"):
+            continue
+        shown = element.text_content()
+        if not UPDATE_LABEL.search(shown):
             return as_shown(reading, shown, zone)
     return None
 
@@ -153,7 +152,7 @@ def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict
         for value in (
             json_ld.text(article.get("datePublished")),
             json_ld.text(article.get("dateCreated")),
-            *(value for name in PUBLISHED_META for value in meta.values(name)),
+            *meta.values_by_name(*PUBLISHED_META),
         )
     ]
     found = [reading for reading in (*declared, _published_from_markup(tree, zone), date_from_url(url)) if reading]

@@ -8,16 +8,27 @@ metadata field's score (``bench/fields.py``), the body's precision, recall and F
 extractor misses a field, with what it found and what was expected, and its worst bodies;
 at the end one table puts every set and extractor side by side.
 
+``--without SOURCE`` takes a source of metadata off every page before any extractor reads
+it (:data:`SOURCES`): what the fields score then tells how well the fallbacks hold on
+pages that lack the source, beyond the pages the rules were tuned on.
+
 Usage, from the project root::
 
-    python bench/extraction.py [--set NAME ...] [--only NAME] [--worst N] [--dump DIR]
+    python bench/extraction.py [--set NAME ...] [--only NAME] [--worst N] [--dump DIR] [--without SOURCE ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import re
 import sys
+from collections.abc import Callable, Collection
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
+
+from lxml.html import HtmlElement, tostring
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -25,10 +36,73 @@ sys.path.insert(0, str(PROJECT_ROOT))
 from bench.evaluation import EVALUATION_SETS, EXTRACTORS, EvaluationSet, Page, Run, run  # noqa: E402
 from bench.fields import FIELDS, mean_scores  # noqa: E402
 from bench.scoring import aggregate  # noqa: E402
+from crawler.extraction import json_ld  # noqa: E402
+from crawler.extraction.parsing import parse_page  # noqa: E402
 
 BENCH_EXTRACTORS = ("project", "trafilatura-precision", "trafilatura")
 """The extractors run by default, the project first (misses and worst pages are its own)."""
 SUMMARY_COLUMNS = (*FIELDS, "body P", "body R", "body F1", "ms/page")
+JSON_LD_PROPERTIES = {
+    "json-ld-dates": frozenset({"datePublished", "dateCreated", "dateModified", "uploadDate"}),
+    "json-ld-headline": frozenset({"headline"}),
+    "json-ld-authors": frozenset({"author", "creator"}),
+}
+"""Sources that are properties of JSON-LD objects, at any depth, by the name ``--without`` gives them."""
+DATE_META = re.compile(r"date|time|published|modified|created|issued|updated", re.IGNORECASE)
+
+
+def _without_json_ld_properties(names: Collection[str]) -> Callable[[HtmlElement], None]:
+    def drop(data: Any) -> Any:
+        if isinstance(data, list):
+            return [drop(item) for item in data]
+        if isinstance(data, dict):
+            return {key: drop(value) for key, value in data.items() if key not in names}
+        return data
+
+    def remove(tree: HtmlElement) -> None:
+        for script in json_ld.JSON_LD_SCRIPTS(tree):
+            data = json_ld.read_block(script.text or "")
+            if data is not None:
+                script.text = json.dumps(drop(data), ensure_ascii=False)
+
+    return remove
+
+
+def _without_json_ld(tree: HtmlElement) -> None:
+    for script in json_ld.JSON_LD_SCRIPTS(tree):
+        script.drop_tree()
+
+
+def _without_date_meta(tree: HtmlElement) -> None:
+    for element in list(tree.iter("meta")):
+        if DATE_META.search(element.get("property") or element.get("name") or element.get("itemprop") or ""):
+            element.drop_tree()
+
+
+def _without_time_attributes(tree: HtmlElement) -> None:
+    for element in tree.iter("time"):
+        element.attrib.pop("datetime", None)
+
+
+SOURCES: dict[str, Callable[[HtmlElement], None]] = {
+    "json-ld": _without_json_ld,
+    **{name: _without_json_ld_properties(properties) for name, properties in JSON_LD_PROPERTIES.items()},
+    "date-meta": _without_date_meta,
+    "time-datetime": _without_time_attributes,
+}
+"""What ``--without`` takes off a page: every JSON-LD block; JSON-LD dates, headlines or authors; the ``<meta>``
+tags whose name mentions a date or time (``article:published_time``, ``og:updated_time``, ``dc.date``, ...);
+the ``datetime`` attribute of ``<time>`` elements (their text stays)."""
+
+
+def without_sources(html: str, sources: Collection[str]) -> str:
+    """The page with the named :data:`SOURCES` taken off (unchanged where it is not HTML)."""
+    tree = parse_page(html)
+    if tree is None:
+        return html
+    for source in sources:
+        SOURCES[source](tree)
+    return str(tostring(tree, encoding="unicode"))
 
 
 def _scores(r: Run, has_metadata: bool) -> dict[str, float]:
@@ -72,12 +146,16 @@ def print_field_misses(r: Run, pages: list[Page], count: int) -> None:
             print(f"  {page.id}\n    found:    {found!r}\n    expected: {getattr(page.metadata, attribute)!r}")
 
 
-def bench_set(evaluation_set: EvaluationSet, names: list[str], worst: int, dump: Path | None) -> list[tuple[str, dict[str, float]]]:
-    """Run the extractors on one set, print its table, misses and worst bodies; return its summary rows."""
-    pages = evaluation_set.load()
+def bench_set(
+    evaluation_set: EvaluationSet, names: list[str], worst: int, dump: Path | None, without: Collection[str] = ()
+) -> list[tuple[str, dict[str, float]]]:
+    """Run the extractors on one set (its pages without the ``without`` sources), print its table, misses and worst
+    bodies; return its summary rows."""
+    pages = [replace(page, html=without_sources(page.html, without)) if without else page for page in evaluation_set.load()]
     runs = [run(name, EXTRACTORS[name], pages) for name in names]
     rows = [(f"{evaluation_set.name} / {r.name}", _scores(r, evaluation_set.has_metadata)) for r in runs]
-    print(f"\n=== {evaluation_set.name}: {len(pages)} pages from {evaluation_set.directory}\n")
+    taken_off = f", without {', '.join(without)}" if without else ""
+    print(f"\n=== {evaluation_set.name}: {len(pages)} pages from {evaluation_set.directory}{taken_off}\n")
     print_table(rows)
     if worst > 0:
         if evaluation_set.has_metadata:
@@ -100,9 +178,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--only", choices=EXTRACTORS, metavar="NAME", help=f"one extractor only: {', '.join(EXTRACTORS)}")
     parser.add_argument("--worst", type=int, default=10, metavar="N", help="worst bodies (and misses per field) to list per set")
     parser.add_argument("--dump", type=Path, metavar="DIR", help="write the first extractor's bodies to DIR/<set>/<id>.txt")
+    parser.add_argument(
+        "--without",
+        action="append",
+        choices=SOURCES,
+        default=[],
+        metavar="SOURCE",
+        help=f"a source to take off every page (repeatable): {', '.join(SOURCES)}",
+    )
     args = parser.parse_args(argv)
     names = [args.only] if args.only else list(BENCH_EXTRACTORS)
-    rows = [row for name in args.sets or EVALUATION_SETS for row in bench_set(EVALUATION_SETS[name], names, args.worst, args.dump)]
+    rows = [row for name in args.sets or EVALUATION_SETS for row in bench_set(EVALUATION_SETS[name], names, args.worst, args.dump, args.without)]
     print("\n=== every set side by side\n")
     print_table(rows)
 

@@ -6,15 +6,17 @@ of day, seconds, an offset. ``most_precise`` takes a page's readings in the orde
 sources are trusted and returns the first one refined by the most precise reading that
 states the same moment: a page whose JSON-LD says ``2024-05-17T18:11:01`` and whose
 ``<meta>`` says ``2024-05-17T18:11:01+02:00`` is dated with the offset, and one that gives
-a day in one place and the time in another is dated with the time.
+a day in one place and the time in another is dated with the time. A time the page gives
+without an offset is its country's clock time (``page_time_zone``, ``in_time_zone``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import parser as date_parser
 
@@ -52,6 +54,58 @@ TIME_ZONE_ABBREVIATIONS = {
     "AEDT": 39600,
 }
 """Offsets of the time-zone abbreviations pages print ("Fri Apr 28 19:20:36 CEST 2023"); ambiguous ones (IST, CST) are left out."""
+COUNTRY_TIME_ZONES = {
+    "at": "Europe/Vienna",
+    "be": "Europe/Brussels",
+    "bg": "Europe/Sofia",
+    "ch": "Europe/Zurich",
+    "cz": "Europe/Prague",
+    "de": "Europe/Berlin",
+    "dk": "Europe/Copenhagen",
+    "ee": "Europe/Tallinn",
+    "es": "Europe/Madrid",
+    "fi": "Europe/Helsinki",
+    "fr": "Europe/Paris",
+    "gb": "Europe/London",
+    "gr": "Europe/Athens",
+    "hr": "Europe/Zagreb",
+    "hu": "Europe/Budapest",
+    "ie": "Europe/Dublin",
+    "it": "Europe/Rome",
+    "lt": "Europe/Vilnius",
+    "lu": "Europe/Luxembourg",
+    "lv": "Europe/Riga",
+    "nl": "Europe/Amsterdam",
+    "no": "Europe/Oslo",
+    "pl": "Europe/Warsaw",
+    "pt": "Europe/Lisbon",
+    "ro": "Europe/Bucharest",
+    "rs": "Europe/Belgrade",
+    "se": "Europe/Stockholm",
+    "si": "Europe/Ljubljana",
+    "sk": "Europe/Bratislava",
+    "tr": "Europe/Istanbul",
+    "uk": "Europe/London",
+    "il": "Asia/Jerusalem",
+    "in": "Asia/Kolkata",
+    "jp": "Asia/Tokyo",
+    "kr": "Asia/Seoul",
+    "cn": "Asia/Shanghai",
+    "tw": "Asia/Taipei",
+    "hk": "Asia/Hong_Kong",
+    "sg": "Asia/Singapore",
+    "ph": "Asia/Manila",
+    "th": "Asia/Bangkok",
+    "za": "Africa/Johannesburg",
+    "ng": "Africa/Lagos",
+    "eg": "Africa/Cairo",
+    "ke": "Africa/Nairobi",
+    "nz": "Pacific/Auckland",
+    "ar": "America/Argentina/Buenos_Aires",
+}
+"""The time zone of countries where (nearly) everyone keeps one, by their code as a top-level domain and as the
+region of a language tag ("de-AT", "ja_JP"); countries of several zones (the United States, Russia, Brazil, ...)
+are left out, and so are codes used as generic domains (.co, .me, .tv, .io)."""
 MAX_UTC_OFFSET = timedelta(hours=14)
 OFFSET_STEP = timedelta(minutes=15)
 """Every UTC offset in use is a whole number of quarter hours, and at most 14 hours."""
@@ -67,9 +121,9 @@ class DateReading:
     has_offset: bool
 
     @property
-    def precision(self) -> tuple[bool, bool, bool]:
-        """Orders readings: a time beats a day, an offset beats none, seconds beat minutes."""
-        return (self.has_time, self.has_offset, self.has_seconds)
+    def precision(self) -> tuple[bool, bool, bool, bool]:
+        """Orders readings: a time beats a day, an offset beats none, seconds beat minutes, a fraction of a second beats none."""
+        return (self.has_time, self.has_offset, self.has_seconds, self.value.microsecond != 0)
 
     def states_same_moment(self, other: DateReading) -> bool:
         """Whether ``other`` can be this date told more or less precisely.
@@ -104,7 +158,9 @@ def read_date(value: str | None, now: datetime | None = None) -> DateReading | N
     """A page's date string read with its precision, or None if it is not a plausible date.
 
     A date without an offset is taken as UTC; a date in the future (beyond a day of clock
-    skew) or before 1990 is rejected rather than trusted.
+    skew) or before 1990 is rejected rather than trusted. A time of exactly midnight
+    (``2024-11-29T00:00:00+01:00``) is how systems write a day they know no time for: it is
+    read as that day.
     """
     if not value or not isinstance(value, str):
         return None
@@ -123,6 +179,8 @@ def read_date(value: str | None, now: datetime | None = None) -> DateReading | N
         return None
     if in_utc < EARLIEST or in_utc > (now or datetime.now(UTC)) + FUTURE_TOLERANCE:
         return None
+    if parsed.time() == time(0):
+        return DateReading(value=datetime.combine(parsed.date(), time(0), UTC), has_time=False, has_seconds=False, has_offset=False)
     has_time = bool(TIME_OF_DAY.search(text))
     return DateReading(value=parsed, has_time=has_time, has_seconds=bool(SECONDS.search(text)), has_offset=has_time and has_offset)
 
@@ -133,13 +191,61 @@ def parse_date(value: str | None, now: datetime | None = None) -> datetime | Non
     return reading.value if reading else None
 
 
-def most_precise(readings: Iterable[DateReading | None]) -> datetime | None:
+def most_precise(readings: Iterable[DateReading | None]) -> DateReading | None:
     """The first reading, told as precisely as any later reading that states the same moment."""
     found = [reading for reading in readings if reading]
     if not found:
         return None
     first = found[0]
-    return max((reading for reading in found if first.states_same_moment(reading)), key=lambda reading: reading.precision).value
+    return max((reading for reading in found if first.states_same_moment(reading)), key=lambda reading: reading.precision)
+
+
+def page_time_zone(host: str | None, language_tags: Iterable[str | None]) -> ZoneInfo | None:
+    """The time zone of the country a page is from: its domain's (``.de``, ``.co.uk``), else its language tags' region.
+
+    None where neither names a country of one time zone (:data:`COUNTRY_TIME_ZONES`).
+    """
+    regions = [(tag or "").replace("_", "-").split("-")[1:2] for tag in language_tags]
+    countries = [(host or "").rsplit(".", 1)[-1], *(region[0] for region in regions if region)]
+    name = next((COUNTRY_TIME_ZONES[country.lower()] for country in countries if country.lower() in COUNTRY_TIME_ZONES), None)
+    try:
+        return ZoneInfo(name) if name else None
+    except ZoneInfoNotFoundError:  # a system without the time-zone database
+        return None
+
+
+def _on_clock_of(zone: ZoneInfo, clock: datetime) -> datetime:
+    """The moment ``clock``'s date and time of day (whatever its offset) name in ``zone``, with that zone's offset then."""
+    local = clock.replace(tzinfo=zone)
+    return local.astimezone(timezone(local.utcoffset() or timedelta(0)))
+
+
+def as_shown(reading: DateReading | None, shown: str, zone: ZoneInfo | None) -> DateReading | None:
+    """A reading of a ``<time>`` element, told by the text it shows: a time said to be UTC whose clock time the text
+    shows, on a page of a country whose clock was not UTC then, is that country's clock time with a wrong offset.
+
+    ``<time datetime="2024-04-28T08:52:55+00:00">28.04.2024 um 08:52 Uhr</time>`` on a German page was
+    published at 08:52 in Germany; ``<time datetime="2024-12-02T19:56:56Z">20:56h</time>`` is told right.
+    """
+    if reading is None or zone is None or not reading.has_offset or reading.value.utcoffset() != timedelta(0):
+        return reading
+    clock = reading.value.replace(tzinfo=None)
+    if zone.utcoffset(clock) == timedelta(0) or not re.search(rf"(?<!\d)0?{clock.hour}[:.h]{clock.minute:02d}(?!\d)", shown):
+        return reading
+    return replace(reading, value=_on_clock_of(zone, clock))
+
+
+def in_time_zone(reading: DateReading | None, zone: ZoneInfo | None) -> datetime | None:
+    """The moment a reading states; a time the page gave without an offset is a time of ``zone`` where one is known.
+
+    Pages that leave the offset out give their own country's clock time ("2023-04-28 18:16"
+    on a German page is 16:16 UTC), not UTC.
+    """
+    if reading is None:
+        return None
+    if not reading.has_time or reading.has_offset or zone is None:
+        return reading.value
+    return _on_clock_of(zone, reading.value)
 
 
 def date_from_url(url: str) -> DateReading | None:

@@ -41,21 +41,26 @@ def _flatten(node: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
 
 
 def json_ld_objects(tree: HtmlElement) -> list[dict[str, Any]]:
-    """Every JSON-LD object on the page (``@graph`` members and ``mainEntity`` included); invalid blocks are skipped.
+    """Every JSON-LD object on the page (``@graph`` members and ``mainEntity`` included); invalid blocks are skipped (:func:`read_block`)."""
+    objects: list[dict[str, Any]] = []
+    for script in JSON_LD_SCRIPTS(tree):
+        data = read_block(script.text or "")
+        if data is not None:
+            objects.extend(_flatten(data))
+    return objects
+
+
+def read_block(text: str) -> Any:
+    """The data of one JSON-LD block, or None where it is too long or no JSON.
 
     Blocks wrapped in CDATA markers, or with line breaks and tabs left raw inside their strings, are read as they are meant.
     """
-    objects: list[dict[str, Any]] = []
-    for script in JSON_LD_SCRIPTS(tree):
-        text = script.text or ""
-        if len(text) > MAX_JSON_LD_BYTES:
-            continue
-        try:
-            data = json.loads(CDATA.sub("", text).strip().rstrip(";"), strict=False)
-        except (ValueError, RecursionError):
-            continue
-        objects.extend(_flatten(data))
-    return objects
+    if len(text) > MAX_JSON_LD_BYTES:
+        return None
+    try:
+        return json.loads(CDATA.sub("", text).strip().rstrip(";"), strict=False)
+    except (ValueError, RecursionError):
+        return None
 
 
 def types(obj: dict[str, Any]) -> set[str]:

@@ -28,6 +28,11 @@ class MetaTags:
         wanted = {name.lower() for name in names}
         return [content for key, content in self.tags if key in wanted]
 
+    def values_by_name(self, *names: str) -> list[str]:
+        """The content of every tag named one of ``names`` (any case), in the order of ``names``, in page order among tags of one name."""
+        rank = {name.lower(): index for index, name in enumerate(names)}
+        return [content for key, content in sorted((tag for tag in self.tags if tag[0] in rank), key=lambda tag: rank[tag[0]])]
+
     def first(self, *names: str) -> str | None:
         """The first of :meth:`values`, or None."""
         return next(iter(self.values(*names)), None)

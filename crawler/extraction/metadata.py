@@ -9,10 +9,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
 from htmldate import find_date
 from lxml.etree import XPath
@@ -21,7 +21,7 @@ from lxml.html import HtmlElement
 from archive.records import ArticleMetadata
 from crawler.extraction import json_ld
 from crawler.extraction.authors import extract_authors, site_keys
-from crawler.extraction.dates import DateReading, date_from_url, most_precise, read_date
+from crawler.extraction.dates import DateReading, as_shown, date_from_url, in_time_zone, most_precise, page_time_zone, read_date
 from crawler.extraction.meta_tags import MetaTags
 from crawler.extraction.titles import extract_title
 
@@ -32,13 +32,16 @@ PUBLISHED_META = (
     "pubdate",
     "publishdate",
     "publish-date",
-    "date",
-    "dc.date.issued",
-    "dcterms.created",
     "sailthru.date",
     "parsely-pub-date",
+    "dcterms.created",
+    "dc.date.issued",
     "cXenseParse:recs:publishtime",
+    "date",
 )
+"""The ``<meta>`` tags that date a publication, in the order they are trusted (whatever their order on the page):
+tags that name the publication first; the generic ``dc.date.issued`` and ``date``, which many systems fill with
+the time of the latest change, and the recommendation engines' copy of the time, after them."""
 MODIFIED_META = ("article:modified_time", "og:updated_time", "dateModified", "dcterms.modified", "last-modified")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}$")
 HTMLDATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
@@ -49,7 +52,14 @@ NOT_A_TOPIC = re.compile(
 """Internal labels some sites list among their tags: ids, "Category: …", "_commerce", the site's domain name."""
 MAX_TOPIC_LENGTH = 100
 TAG_LINKS = XPath('//a[contains(concat(" ", normalize-space(@rel), " "), " tag ")]')
-TIME_DATETIMES = XPath("//time/@datetime")
+UPDATE_CLASS = re.compile(r"modifi|moddate|[\w-]updated|updated[\w-]", re.IGNORECASE)
+UPDATE_LABEL = re.compile(
+    r"\b(updated?|last modified|actualizad[oa]|aktualisiert|mis à jour|aggiornat[oa]|atualizad[oa]|zaktualizowan[oy]|aktualizováno|güncellenme)\b",
+    re.IGNORECASE,
+)
+"""A ``<time>`` of the latest change: its class or itemprop says so ("date-updated", "dateModified"; not the bare
+"updated" of WordPress themes, which mark the publication "entry-date published updated"), or its text
+("Actualizado el 25/05/2025 21:57 h", "Aktualisiert am", "Mis à jour le")."""
 CANONICAL_LINKS = XPath('//link[@rel="canonical"]/@href')
 
 
@@ -97,8 +107,17 @@ def extract_topics(tree: HtmlElement, meta: MetaTags, article: dict[str, Any]) -
     return []
 
 
-def _published_from_markup(tree: HtmlElement) -> DateReading | None:
-    return next((reading for reading in map(read_date, TIME_DATETIMES(tree)) if reading), None)
+def _published_from_markup(tree: HtmlElement, zone: ZoneInfo | None) -> DateReading | None:
+    """The first ``<time>`` element's ``datetime``, told by the text it shows (``as_shown``); a ``<time>`` of the
+    latest change (:data:`UPDATE_CLASS`, :data:`UPDATE_LABEL`) dates no publication."""
+    for element in tree.iter("time"):
+        reading = read_date(element.get("datetime"))
+        if reading is None or UPDATE_CLASS.search(f"{element.get('class', '')} {element.get('itemprop', '')}"):
+            continue
+        shown = element.text_content()
+        if not UPDATE_LABEL.search(shown):
+            return as_shown(reading, shown, zone)
+    return None
 
 
 def _language_tag(value: str | None) -> str | None:
@@ -107,32 +126,41 @@ def _language_tag(value: str | None) -> str | None:
     return tag if LANGUAGE_TAG.match(tag) else None
 
 
-def _published_by_htmldate(tree: HtmlElement, url: str) -> DateReading | None:
-    """htmldate's reading of the page's markup (not its free text); at midnight it is a day, whatever its format says."""
-    found = find_date(tree, url=url, original_date=True, extensive_search=False, outputformat=HTMLDATE_FORMAT)
-    reading = read_date(found) if isinstance(found, str) else None
-    if reading and reading.value.astimezone(UTC).time() == time(0):
-        return replace(reading, has_time=False, has_seconds=False, has_offset=False)
-    return reading
+def _published_by_htmldate(tree: HtmlElement, url: str, extensive: bool = False) -> DateReading | None:
+    """htmldate's reading of the page's markup, or with ``extensive`` of its text too; at midnight it is a day, whatever
+    its format says (``read_date``); nothing where htmldate fails on a string it takes for a date (an asset path such
+    as ``/static/2024-03-07T16:09:04-6890adf/``, whose "offset" is out of range)."""
+    try:
+        found = find_date(tree, url=url, original_date=True, extensive_search=extensive, outputformat=HTMLDATE_FORMAT)
+    except (ValueError, OverflowError):
+        return None
+    return read_date(found) if isinstance(found, str) else None
 
 
-def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict[str, Any]) -> datetime | None:
+def extract_published(tree: HtmlElement, url: str, meta: MetaTags, article: dict[str, Any], zone: ZoneInfo | None) -> DateReading | None:
     """The publication date: the first source that gives one, as precisely as any source states it.
 
     Sources, in order: JSON-LD ``datePublished`` and ``dateCreated``, the publication
     ``<meta>`` tags, the first ``<time datetime>``, the URL. Unless they already give a time
     with an offset, htmldate's reading of the markup is asked too: it refines a date the
     sources give less precisely, and where the date came only from ``<time>`` or the URL
-    and htmldate names another moment, htmldate's date is taken.
+    and htmldate names another moment, htmldate's date is taken. Where nothing in the markup
+    dates the page, htmldate's search of its text ("13 January 2025, 20:01") does.
     """
     declared = [
         read_date(value)
-        for value in (json_ld.text(article.get("datePublished")), json_ld.text(article.get("dateCreated")), *meta.values(*PUBLISHED_META))
+        for value in (
+            json_ld.text(article.get("datePublished")),
+            json_ld.text(article.get("dateCreated")),
+            *meta.values_by_name(*PUBLISHED_META),
+        )
     ]
-    found = [reading for reading in (*declared, _published_from_markup(tree), date_from_url(url)) if reading]
+    found = [reading for reading in (*declared, _published_from_markup(tree, zone), date_from_url(url)) if reading]
     if found and found[0].has_time and found[0].has_offset:
         return most_precise(found)
     by_htmldate = _published_by_htmldate(tree, url)
+    if not (found or by_htmldate):
+        return _published_by_htmldate(tree, url, extensive=True)
     if by_htmldate and found and not any(declared) and not found[0].states_same_moment(by_htmldate):
         return most_precise([by_htmldate, *found])
     return most_precise([*found, by_htmldate])
@@ -150,11 +178,14 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
     site = site_keys([site_name, publisher, urlsplit(url).hostname])
     title = extract_title(tree, meta, article, site)
 
-    published = extract_published(tree, url, meta, article)
-    modified = most_precise(read_date(value) for value in (json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)))
-
     language_candidates = [tree.get("lang"), tree.get("xml:lang"), *meta.values("content-language", "og:locale", "dc.language")]
-    language = next((tag for tag in map(_language_tag, [*language_candidates, json_ld.text(article.get("inLanguage"))]) if tag), None)
+    language_candidates.append(json_ld.text(article.get("inLanguage")))
+    language = next((tag for tag in map(_language_tag, language_candidates) if tag), None)
+
+    zone = page_time_zone(urlsplit(url).hostname, language_candidates)
+    published = in_time_zone(extract_published(tree, url, meta, article, zone), zone)
+    modified_readings = (read_date(value) for value in (json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)))
+    modified = in_time_zone(most_precise(modified_readings), zone)
     canonical = next(iter(CANONICAL_LINKS(tree)), None) or meta.first("og:url")
 
     return PageMetadata(

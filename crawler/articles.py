@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from archive.canonical_urls import canonicalize_url
 from archive.records import FetchedArticle
-from crawler.extraction import PageReading
 from crawler.links import absolute_url, is_candidate_article
+
+if TYPE_CHECKING:
+    from crawler.extraction import PageReading
 
 
 def article_from_reading(reading: PageReading, page_url: str, allowed_domains: tuple[str, ...]) -> FetchedArticle:

@@ -7,18 +7,26 @@ storage (hashes and compresses it, ``archive.compression``), so that the
 crawl process does none of it. The crawl reads fetched pages with ``read_fetched_page``;
 ``archive reextract`` reads stored ones with ``reextract_page``. This module
 imports no Scrapy and no database code, so that a worker that unpickles one of
-these functions loads only the extraction code its fork server preloaded.
+these functions loads only the extraction code its fork server preloaded; the
+extractor itself is loaded at the first page read here (``crawler.extraction``
+imports its modules when first asked), so that a crawl whose pages are read
+in workers does not load it in the crawl process.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from archive.compression import decompress_page, pack_page
 from archive.records import FetchedArticle, PackedPage
+from crawler import extraction
 from crawler.articles import article_from_reading
-from crawler.extraction import BodyRules, PageReading, read_page
 from crawler.extraction.encoding import decode_html
+from crawler.extraction.rules import BodyRules
+
+if TYPE_CHECKING:
+    from crawler.extraction import PageReading
 
 
 @dataclass(frozen=True)
@@ -35,7 +43,7 @@ def read_fetched_page(body: bytes, content_type: str | None, url: str, rules: Bo
 
 
 def _read(body: bytes, content_type: str | None, url: str, rules: BodyRules | None) -> PageReading:
-    return read_page(decode_html(body, content_type), url, rules)
+    return extraction.read_page(decode_html(body, content_type), url, rules)
 
 
 def reextract_page(

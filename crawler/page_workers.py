@@ -35,7 +35,7 @@ from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import Deferred, DeferredSemaphore, succeed
 
-from crawler.extraction import BodyRules
+from crawler.extraction.rules import BodyRules
 from crawler.page_tasks import FetchedPage, read_fetched_page
 from crawler.profiling import profiled
 from crawler.worker_pool import WorkerPool

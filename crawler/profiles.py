@@ -28,8 +28,7 @@ from cssselect import SelectorError
 
 from archive.canonical_urls import DEFAULT_PORTS
 from crawler.durations import parse_duration
-from crawler.extraction import BodyRules
-from crawler.extraction.body import compiled_selector
+from crawler.extraction.rules import BodyRules, compiled_selector
 from crawler.links import ascii_domain
 
 BUILTIN_PROFILES_DIR = Path(__file__).parent / "sites"

@@ -35,7 +35,7 @@ from archive.queries import stored_pages
 from archive.rawpages import WITH_PAGE
 from archive.records import FetchedArticle
 from archive.store import Outcome, record_reextractions
-from crawler.extraction import BodyRules
+from crawler.extraction.rules import BodyRules
 from crawler.page_tasks import reextract_page
 from crawler.profiles import SiteProfile
 from crawler.worker_pool import WorkerFailed, WorkerPool

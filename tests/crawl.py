@@ -19,6 +19,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache, partial
+from importlib import import_module
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,8 @@ def _with_workers(settings: tuple[str, ...]) -> bool:
 
 @cache
 def _import_crawl_components() -> None:
-    """Import, once in the test process, what every crawl loads: the crawl command and the components in the settings."""
+    """Import, once in the test process, what every crawl loads: the crawl command, the components in the settings
+    and the extractor that reads its pages in process."""
     settings = _project_settings()
     load_object(settings["COMMANDS_MODULE"] + ".crawl.Command")
     for name in COMPONENT_SETTINGS:
@@ -119,6 +121,7 @@ def _import_crawl_components() -> None:
     for name in CLASS_SETTINGS:
         load_object(settings[name])
     load_object(settings.getwithbase("DOWNLOAD_HANDLERS")["http"])
+    import_module("crawler.extraction.reading")
 
 
 def _scrapy(argv: list[str]) -> int:

@@ -23,17 +23,15 @@ site splits into several containers of the same kind (``chunks.py``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
 
 import trafilatura
-from lxml.cssselect import CSSSelector
 from lxml.etree import Element
 from lxml.html import HtmlElement, tostring
 from trafilatura.core import determine_returnstring
 from trafilatura.settings import Document, Extractor
 
 from crawler.extraction.chunks import page_paragraphs, parse_fragment, with_sibling_chunks
+from crawler.extraction.rules import BodyRules, compiled_selector
 from crawler.extraction.selectors import is_boilerplate_markup, is_notice
 
 MIN_BODY_CHARS = 250
@@ -54,20 +52,6 @@ PAGE_ONLY_TAGS = frozenset({"head", "footer", "picture"})
 """Parts of a page that never hold its article text, dropped with the boilerplate: the head (read by then for the
 metadata), footers, responsive images. trafilatura deletes them too, but only after copying them and running its
 queries over them; a fifth of the elements of a page are in them."""
-
-
-@dataclass(frozen=True)
-class BodyRules:
-    """A site profile's selectors for the body and for what to remove from it."""
-
-    body: str | None = None
-    remove: tuple[str, ...] = ()
-
-
-@lru_cache(maxsize=256)
-def compiled_selector(css: str) -> CSSSelector:
-    """A profile's CSS selector, compiled once per crawl rather than once per page."""
-    return CSSSelector(css)
 
 
 def _drop(elements: Iterable[HtmlElement]) -> None:

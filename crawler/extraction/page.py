@@ -7,9 +7,10 @@ from datetime import datetime
 
 import trafilatura
 
-from crawler.extraction.body import BodyRules, extract_body_html
+from crawler.extraction.body import extract_body_html
 from crawler.extraction.metadata import PageMetadata, extract_metadata
 from crawler.extraction.parsing import parse_page
+from crawler.extraction.rules import BodyRules
 
 MIN_ARTICLE_WORDS = 80
 """A page without article markup is an article if its body is this long and it has a date."""

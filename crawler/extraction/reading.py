@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from crawler.extraction.body import BodyRules
 from crawler.extraction.cleaning import clean_body
 from crawler.extraction.language import detect_language
 from crawler.extraction.metadata import PageMetadata
 from crawler.extraction.page import extract_article, is_article
+from crawler.extraction.rules import BodyRules
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,22 @@ def test_short_boilerplate_paragraphs_are_dropped_by_their_words() -> None:
     assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
 
 
+@pytest.mark.parametrize(
+    "read_also",
+    [
+        "Lesen Sie auch: Neue Kernel für alte Laptops",
+        "Auch interessant",
+        "À lire aussi Les distributions de l'année",
+        "Les også: Ny kjerne for gamle maskiner",
+        "Czytaj więcej",
+        "FUNDA OLUNYE UDABA LAPHA | Ikhishwe i-kernel entsha",
+    ],
+)
+def test_links_to_other_stories_announced_in_other_languages_are_dropped(read_also: str) -> None:
+    html = f"<div><p>{PARAGRAPHS[0]}</p><p>{read_also}</p><p>{PARAGRAPHS[1]}</p></div>"
+    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
 def test_long_paragraph_that_starts_like_boilerplate_is_kept() -> None:
     prose = "Sponsored by the Linux Foundation, the summit " + "gathered developers from many companies " * 5
     assert clean_body(f"<p>{prose}</p>") == " ".join(prose.split())

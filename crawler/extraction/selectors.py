@@ -119,9 +119,17 @@ BREADCRUMB = re.compile("crumb", re.IGNORECASE)
 NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video", "audio"})
 """Dropped from extracted bodies: captions, credits and media, and page regions."""
 
+READ_ALSO = (
+    r"(lesen sie|lies) (auch|mehr)\b|auch interessant$|mehr zum thema\b|zum artikel:|weiterführende links$|"
+    r"(à )?lire aussi\b|leggi anche\b|lee también\b|leia também\b|les også\b|læs også\b|läs (också|även)\b|"
+    r"lees ook\b|czytaj (więcej|też|także)\b|funda olunye udaba\b"
+)
+"""How pages in other languages announce a link to another story ("Read also: ..."), in German, French, Italian, Spanish,
+Portuguese, Norwegian, Danish, Swedish, Dutch, Polish and Zulu."""
+
 BOILERPLATE_TEXT = re.compile(
     r"^(share (this|on)|share:|related( articles| posts| stories)?:?$|you may also like|"
-    r"read (more|also|next)\b|also read\b|see (more|also)\s*(:|$)|recommended( for you)?:?$|(recent|popular|latest) (posts|articles)|"
+    rf"read (more|also|next)\b|also read\b|see (more|also)\s*(:|$)|{READ_ALSO}|recommended( for you)?:?$|(recent|popular|latest) (posts|articles)|"
     r"advertisement$|sponsored\b|subscribe$|subscribe (to|for)\b|sign up (for|to)\b|join \d[\d,.]* (readers|subscribers)|"
     r"most (read|popular|viewed|shared)( (in|on|from)\b.*| (stories|articles|posts|news|now|today|this week))?$|"
     r"follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|(\d+ )?comments?$|tell us what you think|"

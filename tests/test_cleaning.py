@@ -237,6 +237,19 @@ def test_list_of_links_to_other_stories_is_dropped_but_other_lists_stay() -> Non
     ]
 
 
+def test_list_of_links_to_other_stories_after_kickers_is_dropped_but_a_list_of_sources_stays() -> None:
+    stories = "".join(f'<li><strong>Kernel {n}:</strong> <a href="/story-{n}/">What the new scheduler changes for laptops</a></li>' for n in range(3))
+    sources = "".join(f'<li>The release notes of version {n} name <a href="/notes-{n}">the scheduler</a></li>' for n in range(3))
+    html = f"""<html><body><article class="post"><h1>Linux 6.12</h1><div class="entry-content">
+      <p>{PARAGRAPHS[0]}</p><ul>{stories}</ul><p>{PARAGRAPHS[1]}</p><ul>{sources}</ul></div></article></body></html>"""
+    page = extract_article(html, "https://news.example/linux-6-12/", BodyRules(body=".entry-content"))
+    assert clean_body(page.body_html, page.metadata.title).split("\n\n") == [
+        PARAGRAPHS[0],
+        PARAGRAPHS[1],
+        *(f"• The release notes of version {n} name the scheduler" for n in range(3)),
+    ]
+
+
 def test_hover_card_inside_a_paragraph_is_dropped() -> None:
     card = (
         '<span class="rollover-people"><a href="/people/ada">Ada Lovelace</a><span class="rollover-people-block">'

@@ -96,6 +96,20 @@ def test_links_to_other_stories_announced_in_other_languages_are_dropped(read_al
     assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
 
 
+@pytest.mark.parametrize(
+    "credit",
+    ["Quelle: AFP", "(Quelle: APA/sda/dpa)", "Image: Jane Doe/Example Newspapers", "Kilde: helsenorge.no", "mit dpa", "Mit Agenturmaterial."],
+)
+def test_source_and_agency_credit_lines_are_dropped(credit: str) -> None:
+    html = f"<div><p>{PARAGRAPHS[0]}</p><p>{credit}</p><p>{PARAGRAPHS[1]}</p></div>"
+    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+def test_a_sentence_that_names_its_source_after_a_colon_is_kept() -> None:
+    html = f"<div><p>{PARAGRAPHS[0]}</p><p>Source: the maintainers, who say: the next release ships in May.</p></div>"
+    assert clean_body(html).split("\n\n")[1] == "Source: the maintainers, who say: the next release ships in May."
+
+
 def test_long_paragraph_that_starts_like_boilerplate_is_kept() -> None:
     prose = "Sponsored by the Linux Foundation, the summit " + "gathered developers from many companies " * 5
     assert clean_body(f"<p>{prose}</p>") == " ".join(prose.split())

@@ -134,6 +134,8 @@ BOILERPLATE_TEXT = re.compile(
     r"most (read|popular|viewed|shared)( (in|on|from)\b.*| (stories|articles|posts|news|now|today|this week))?$|"
     r"follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|(\d+ )?comments?$|tell us what you think|"
     r"(image|photo|picture) (credit|source|courtesy)\b|credit:|copyright\b|©|all rights reserved|"
+    r"\(?(source|quelle|kilde|källa|fuente|fonte|image|photo|foto|bild)s?: ?[^\s:][^:]{0,50}\)?$|"
+    r"mit agenturmaterial\.?$|mit material (von|der) |mit (dpa|afp|ap|reuters|apa|sda|kna|epd)\.?$|"
     r"get (the latest|our) .{0,60}\b(inbox|newsletters?)\b|tags:?$|[\w'’ ]{0,40} newsletter$|"
     r"(reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit)\s*:?\s*\d|\d+ min(ute)?s? read$|"
     r"\(?(additional )?(reporting|writing|editing) by (?-i:[A-Z])|have a (news )?tip\b|"

@@ -110,6 +110,12 @@ def test_a_sentence_that_names_its_source_after_a_colon_is_kept() -> None:
     assert clean_body(html).split("\n\n")[1] == "Source: the maintainers, who say: the next release ships in May."
 
 
+@pytest.mark.parametrize("furniture", ["Anzeige", "Passer la publicité", "Publicidad"])
+def test_page_furniture_labelled_in_other_languages_is_dropped(furniture: str) -> None:
+    html = f"<div><p>{PARAGRAPHS[0]}</p><p>{furniture}</p><p>{PARAGRAPHS[1]}</p></div>"
+    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
 def test_long_paragraph_that_starts_like_boilerplate_is_kept() -> None:
     prose = "Sponsored by the Linux Foundation, the summit " + "gathered developers from many companies " * 5
     assert clean_body(f"<p>{prose}</p>") == " ".join(prose.split())

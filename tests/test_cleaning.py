@@ -182,6 +182,10 @@ def test_credits_and_newsletter_pitches_are_dropped_anywhere() -> None:
         "Updated at 1:23 p.m.",
         "segunda-feira, 22 de janeiro de 2018 às 0:13",
         "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: carros",
+        "By Jane Doe",
+        "von Katja Belousova",
+        "Von Anna Sleegers, Frankfurt",
+        "Par Les Echos",
     ],
 )
 def test_date_and_post_meta_lines_at_either_end_of_the_body_are_dropped(line: str) -> None:
@@ -201,6 +205,7 @@ def test_article_text_that_looks_like_furniture_is_kept() -> None:
         "Most popular distributions now ship PipeWire by default.",
         "See also the man page for every option.",
         "Email notifications now link to the post on Twitter.",
+        "By Tuesday the kernel was out.",
     ]
     html = "<div>" + "".join(f"<p>{line}</p>" for line in lines) + "</div>"
     assert clean_body(html).split("\n\n") == lines

@@ -20,6 +20,7 @@ from crawler.extraction.selectors import (
     BOILERPLATE_TEXT,
     BOILERPLATE_TEXT_MAX_CHARS,
     BOILERPLATE_TEXT_MAX_WORDS,
+    BYLINE,
     DATELINE_DATE,
     DATELINE_MAX_OTHER_WORDS,
     DATELINE_MAX_WORDS,
@@ -103,9 +104,9 @@ def _is_dateline(text: str) -> bool:
 
 
 def _is_post_furniture(text: str) -> bool:
-    """A date line or a "Posted by … Category: … Tags: …" line, as themes print them around a post."""
+    """A date line, a byline or a "Posted by … Category: … Tags: …" line, as themes print them around a post."""
     short = _short(text)
-    return short is not None and (len(POST_META_LABELS.findall(short)) >= 2 or _is_dateline(short))
+    return short is not None and (len(POST_META_LABELS.findall(short)) >= 2 or _is_dateline(short) or bool(BYLINE.match(short)))
 
 
 def _without_furniture(paragraphs: list[str]) -> list[str]:

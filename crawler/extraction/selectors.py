@@ -227,6 +227,11 @@ DATELINE_MAX_WORDS = 15
 DATELINE_MAX_OTHER_WORDS = 4
 """A dateline may hold a few words that are no date words: the author's name, a time zone."""
 
+_NAME = r"(?-i:[A-ZÀ-Ý])[\w'’.-]+"
+BYLINE = re.compile(rf"^(by|von|par|por|di|av|door|af) {_NAME}( {_NAME}){{0,3}}(, {_NAME}( {_NAME})?)?$", re.IGNORECASE)
+"""A byline on a line of its own ("By Jane Doe", "von Nina Magoley, Berlin", "Par Les Echos"): up to four names after the
+word for "by" in English, German, French, Spanish, Italian, Scandinavian languages or Dutch, and perhaps a place."""
+
 POST_META_LABELS = re.compile(
     r"\b((posted|published|written) by|publicado por|publié par|veröffentlicht von|"
     r"(categor(y|ia|ie|ies|ías)|filed under|tags|etiquetas)\s*:)",

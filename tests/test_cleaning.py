@@ -110,7 +110,19 @@ def test_a_sentence_that_names_its_source_after_a_colon_is_kept() -> None:
     assert clean_body(html).split("\n\n")[1] == "Source: the maintainers, who say: the next release ships in May."
 
 
-@pytest.mark.parametrize("furniture", ["Anzeige", "Passer la publicité", "Publicidad"])
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Anzeige",
+        "Passer la publicité",
+        "Publicidad",
+        "Fehler gefunden? Jetzt melden.",
+        "Spotted a typo? Tell us.",
+        "Wie hat Ihnen dieser Artikel gefallen?",
+        "Was this article helpful?",
+        "Durchschnittliche Bewertung: 4,5",
+    ],
+)
 def test_page_furniture_labelled_in_other_languages_is_dropped(furniture: str) -> None:
     html = f"<div><p>{PARAGRAPHS[0]}</p><p>{furniture}</p><p>{PARAGRAPHS[1]}</p></div>"
     assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
@@ -206,6 +218,7 @@ def test_article_text_that_looks_like_furniture_is_kept() -> None:
         "See also the man page for every option.",
         "Email notifications now link to the post on Twitter.",
         "By Tuesday the kernel was out.",
+        "Found an error in the scheduler, the developers fixed it at once.",
     ]
     html = "<div>" + "".join(f"<p>{line}</p>" for line in lines) + "</div>"
     assert clean_body(html).split("\n\n") == lines

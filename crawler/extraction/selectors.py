@@ -133,6 +133,8 @@ BOILERPLATE_TEXT = re.compile(
     r"(advertisement|anzeige|werbung|publicidad|publicité|passer la publicité|pubblicità|advertentie|annons|annonse|reklame)$|"
     r"sponsored\b|subscribe$|subscribe (to|for)\b|sign up (for|to)\b|join \d[\d,.]* (readers|subscribers)|"
     r"most (read|popular|viewed|shared)( (in|on|from)\b.*| (stories|articles|posts|news|now|today|this week))?$|"
+    r"((found|spotted|see) an? (error|typo|mistake)|fehler gefunden) ?\?|(was this|did you (like|enjoy) this) (article|story|post)\b|"
+    r"how would you rate this\b|(wie )?hat ihnen (dieser|der) (artikel|beitrag) gefallen|(average rating|durchschnittliche bewertung)\b|"
     r"follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|(\d+ )?comments?$|tell us what you think|"
     r"(image|photo|picture) (credit|source|courtesy)\b|credit:|copyright\b|©|all rights reserved|"
     r"\(?(source|quelle|kilde|källa|fuente|fonte|image|photo|foto|bild)s?: ?[^\s:][^:]{0,50}\)?$|"

@@ -121,6 +121,10 @@ def test_a_sentence_that_names_its_source_after_a_colon_is_kept() -> None:
         "Wie hat Ihnen dieser Artikel gefallen?",
         "Was this article helpful?",
         "Durchschnittliche Bewertung: 4,5",
+        "Ein Klick für den Datenschutz",
+        "Link zum YouTube-Inhalt",
+        "External content",
+        "This embed is blocked by your privacy settings.",
     ],
 )
 def test_page_furniture_labelled_in_other_languages_is_dropped(furniture: str) -> None:

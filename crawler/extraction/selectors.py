@@ -135,6 +135,8 @@ BOILERPLATE_TEXT = re.compile(
     r"most (read|popular|viewed|shared)( (in|on|from)\b.*| (stories|articles|posts|news|now|today|this week))?$|"
     r"((found|spotted|see) an? (error|typo|mistake)|fehler gefunden) ?\?|(was this|did you (like|enjoy) this) (article|story|post)\b|"
     r"how would you rate this\b|(wie )?hat ihnen (dieser|der) (artikel|beitrag) gefallen|(average rating|durchschnittliche bewertung)\b|"
+    r"((external|embedded) content|(externer|empfohlener redaktioneller) inhalt|contenido externo|contenu externe|contenuto esterno)$|"
+    r"ein klick für den datenschutz\b|link zum [\w-]+-inhalt$|this (content|embed) is (currently )?(blocked|unavailable)\b|"
     r"follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|(\d+ )?comments?$|tell us what you think|"
     r"(image|photo|picture) (credit|source|courtesy)\b|credit:|copyright\b|©|all rights reserved|"
     r"\(?(source|quelle|kilde|källa|fuente|fonte|image|photo|foto|bild)s?: ?[^\s:][^:]{0,50}\)?$|"

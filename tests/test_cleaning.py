@@ -184,6 +184,7 @@ def test_credits_and_newsletter_pitches_are_dropped_anywhere() -> None:
         "Start your day with our digest. Sign up for the free daily newsletter.",
         "Pick Six Newsletter",
         "Reading time: 3 minutes",
+        "Lesedauer: 4 Minuten",
         "SEE MORE: Ten distros to try",
     ]
     html = f"<div><p>{PARAGRAPHS[0]}</p>" + "".join(f"<p>{line}</p>" for line in furniture) + f"<p>{PARAGRAPHS[1]}</p></div>"

@@ -259,6 +259,17 @@ def test_headline_opening_the_body_or_repeating_the_title_is_dropped() -> None:
     assert clean_body(html, "Linux 6.12 released").split("\n\n") == [PARAGRAPHS[0], PARAGRAPHS[1], "Drivers", PARAGRAPHS[2]]
 
 
+@pytest.mark.parametrize("tag", ["h1", "h2"])
+def test_headline_after_a_kicker_opening_the_body_is_dropped(tag: str) -> None:
+    html = f"<div><{tag}>Kernel news: The real-time patches land in Linux 6.12</{tag}><p>{PARAGRAPHS[0]}</p></div>"
+    assert clean_body(html, "The real-time patches land in Linux 6.12").split("\n\n") == [PARAGRAPHS[0]]
+
+
+def test_section_heading_holding_a_short_title_is_kept() -> None:
+    html = f"<div><h2>Kernel 6.12 on a laptop with the new scheduler</h2><p>{PARAGRAPHS[0]}</p></div>"
+    assert clean_body(html, "Kernel 6.12").split("\n\n") == ["Kernel 6.12 on a laptop with the new scheduler", PARAGRAPHS[0]]
+
+
 def test_list_of_links_to_other_stories_is_dropped_but_other_lists_stay() -> None:
     stories = "".join(f'<li><a href="/story-{n}/">Another long headline about Linux number {n}</a></li>' for n in range(3))
     downloads = '<ul><li><a href="/iso">Ubuntu</a></li><li><a href="/fedora">Fedora</a></li><li><a href="/arch">Arch</a></li></ul>'

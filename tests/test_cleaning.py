@@ -80,6 +80,58 @@ def test_short_boilerplate_paragraphs_are_dropped_by_their_words() -> None:
     assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
 
 
+@pytest.mark.parametrize(
+    "read_also",
+    [
+        "Lesen Sie auch: Neue Kernel für alte Laptops",
+        "Auch interessant",
+        "À lire aussi Les distributions de l'année",
+        "Les også: Ny kjerne for gamle maskiner",
+        "Czytaj więcej",
+        "FUNDA OLUNYE UDABA LAPHA | Ikhishwe i-kernel entsha",
+    ],
+)
+def test_links_to_other_stories_announced_in_other_languages_are_dropped(read_also: str) -> None:
+    html = f"<div><p>{PARAGRAPHS[0]}</p><p>{read_also}</p><p>{PARAGRAPHS[1]}</p></div>"
+    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+@pytest.mark.parametrize(
+    "credit",
+    ["Quelle: AFP", "(Quelle: APA/sda/dpa)", "Image: Jane Doe/Example Newspapers", "Kilde: helsenorge.no", "mit dpa", "Mit Agenturmaterial."],
+)
+def test_source_and_agency_credit_lines_are_dropped(credit: str) -> None:
+    html = f"<div><p>{PARAGRAPHS[0]}</p><p>{credit}</p><p>{PARAGRAPHS[1]}</p></div>"
+    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+def test_a_sentence_that_names_its_source_after_a_colon_is_kept() -> None:
+    html = f"<div><p>{PARAGRAPHS[0]}</p><p>Source: the maintainers, who say: the next release ships in May.</p></div>"
+    assert clean_body(html).split("\n\n")[1] == "Source: the maintainers, who say: the next release ships in May."
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        "Anzeige",
+        "Passer la publicité",
+        "Publicidad",
+        "Fehler gefunden? Jetzt melden.",
+        "Spotted a typo? Tell us.",
+        "Wie hat Ihnen dieser Artikel gefallen?",
+        "Was this article helpful?",
+        "Durchschnittliche Bewertung: 4,5",
+        "Ein Klick für den Datenschutz",
+        "Link zum YouTube-Inhalt",
+        "External content",
+        "This embed is blocked by your privacy settings.",
+    ],
+)
+def test_page_furniture_labelled_in_other_languages_is_dropped(furniture: str) -> None:
+    html = f"<div><p>{PARAGRAPHS[0]}</p><p>{furniture}</p><p>{PARAGRAPHS[1]}</p></div>"
+    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
 def test_long_paragraph_that_starts_like_boilerplate_is_kept() -> None:
     prose = "Sponsored by the Linux Foundation, the summit " + "gathered developers from many companies " * 5
     assert clean_body(f"<p>{prose}</p>") == " ".join(prose.split())
@@ -132,6 +184,7 @@ def test_credits_and_newsletter_pitches_are_dropped_anywhere() -> None:
         "Start your day with our digest. Sign up for the free daily newsletter.",
         "Pick Six Newsletter",
         "Reading time: 3 minutes",
+        "Lesedauer: 4 Minuten",
         "SEE MORE: Ten distros to try",
     ]
     html = f"<div><p>{PARAGRAPHS[0]}</p>" + "".join(f"<p>{line}</p>" for line in furniture) + f"<p>{PARAGRAPHS[1]}</p></div>"
@@ -146,6 +199,10 @@ def test_credits_and_newsletter_pitches_are_dropped_anywhere() -> None:
         "Updated at 1:23 p.m.",
         "segunda-feira, 22 de janeiro de 2018 às 0:13",
         "05/10/2018 - Publicado por: Clarissa Borba - Categoria: Saúde - Tags: carros",
+        "By Jane Doe",
+        "von Katja Belousova",
+        "Von Anna Sleegers, Frankfurt",
+        "Par Les Echos",
     ],
 )
 def test_date_and_post_meta_lines_at_either_end_of_the_body_are_dropped(line: str) -> None:
@@ -165,6 +222,8 @@ def test_article_text_that_looks_like_furniture_is_kept() -> None:
         "Most popular distributions now ship PipeWire by default.",
         "See also the man page for every option.",
         "Email notifications now link to the post on Twitter.",
+        "By Tuesday the kernel was out.",
+        "Found an error in the scheduler, the developers fixed it at once.",
     ]
     html = "<div>" + "".join(f"<p>{line}</p>" for line in lines) + "</div>"
     assert clean_body(html).split("\n\n") == lines
@@ -200,6 +259,17 @@ def test_headline_opening_the_body_or_repeating_the_title_is_dropped() -> None:
     assert clean_body(html, "Linux 6.12 released").split("\n\n") == [PARAGRAPHS[0], PARAGRAPHS[1], "Drivers", PARAGRAPHS[2]]
 
 
+@pytest.mark.parametrize("tag", ["h1", "h2"])
+def test_headline_after_a_kicker_opening_the_body_is_dropped(tag: str) -> None:
+    html = f"<div><{tag}>Kernel news: The real-time patches land in Linux 6.12</{tag}><p>{PARAGRAPHS[0]}</p></div>"
+    assert clean_body(html, "The real-time patches land in Linux 6.12").split("\n\n") == [PARAGRAPHS[0]]
+
+
+def test_section_heading_holding_a_short_title_is_kept() -> None:
+    html = f"<div><h2>Kernel 6.12 on a laptop with the new scheduler</h2><p>{PARAGRAPHS[0]}</p></div>"
+    assert clean_body(html, "Kernel 6.12").split("\n\n") == ["Kernel 6.12 on a laptop with the new scheduler", PARAGRAPHS[0]]
+
+
 def test_list_of_links_to_other_stories_is_dropped_but_other_lists_stay() -> None:
     stories = "".join(f'<li><a href="/story-{n}/">Another long headline about Linux number {n}</a></li>' for n in range(3))
     downloads = '<ul><li><a href="/iso">Ubuntu</a></li><li><a href="/fedora">Fedora</a></li><li><a href="/arch">Arch</a></li></ul>'
@@ -218,6 +288,19 @@ def test_list_of_links_to_other_stories_is_dropped_but_other_lists_stay() -> Non
         "• New drivers for many laptops",
         "• Faster boot on ARM machines",
         PARAGRAPHS[2],
+    ]
+
+
+def test_list_of_links_to_other_stories_after_kickers_is_dropped_but_a_list_of_sources_stays() -> None:
+    stories = "".join(f'<li><strong>Kernel {n}:</strong> <a href="/story-{n}/">What the new scheduler changes for laptops</a></li>' for n in range(3))
+    sources = "".join(f'<li>The release notes of version {n} name <a href="/notes-{n}">the scheduler</a></li>' for n in range(3))
+    html = f"""<html><body><article class="post"><h1>Linux 6.12</h1><div class="entry-content">
+      <p>{PARAGRAPHS[0]}</p><ul>{stories}</ul><p>{PARAGRAPHS[1]}</p><ul>{sources}</ul></div></article></body></html>"""
+    page = extract_article(html, "https://news.example/linux-6-12/", BodyRules(body=".entry-content"))
+    assert clean_body(page.body_html, page.metadata.title).split("\n\n") == [
+        PARAGRAPHS[0],
+        PARAGRAPHS[1],
+        *(f"• The release notes of version {n} name the scheduler" for n in range(3)),
     ]
 
 

@@ -47,6 +47,8 @@ COMPARED_BELOW_CHARS = 1000
 (HTML) is shorter than this: on the evaluation sets the comparison keeps every longer one unchanged."""
 LINKED_SHARE = 0.9
 """A list whose every item is at least this share of link words, and headline-long, lists other stories."""
+MAX_KICKER_WORDS = 4
+"""A list item may open with this many words outside its link: the topic of the story linked ("Health:")."""
 LIST_TAGS = frozenset({"ul", "ol"})
 PAGE_ONLY_TAGS = frozenset({"head", "footer", "picture"})
 """Parts of a page that never hold its article text, dropped with the boilerplate: the head (read by then for the
@@ -65,16 +67,22 @@ def _words(element: HtmlElement) -> list[str]:
     return " ".join(element.itertext()).split()
 
 
-def is_link_list(listing: HtmlElement) -> bool:
-    """A list whose every item is a headline-long link and little else: a list of other stories."""
-    items = [child for child in listing if child.tag == "li"]
-    if len(items) < MIN_LINK_LIST_ITEMS:
+def _is_story_link(item: HtmlElement) -> bool:
+    """A list item that is a headline-long link and little else, or a link after a short kicker ("Health: <a>...</a>")."""
+    words = _words(item)
+    if len(words) < MIN_LINK_LIST_WORDS:
         return False
-    for item in items:
-        words = len(_words(item))
-        if words < MIN_LINK_LIST_WORDS or sum(len(_words(link)) for link in item.iter("a")) < LINKED_SHARE * words:
-            return False
-    return True
+    linked = [_words(link) for link in item.iter("a")]
+    linked_count = sum(len(link) for link in linked)
+    if linked_count >= LINKED_SHARE * len(words):
+        return True
+    return len(words) - linked_count <= MAX_KICKER_WORDS and linked_count >= MIN_LINK_LIST_WORDS and words[-len(linked[-1]) :] == linked[-1]
+
+
+def is_link_list(listing: HtmlElement) -> bool:
+    """A list whose every item is a headline-long link and little else, or one after a kicker: a list of other stories."""
+    items = [child for child in listing if child.tag == "li"]
+    return len(items) >= MIN_LINK_LIST_ITEMS and all(_is_story_link(item) for item in items)
 
 
 def _boilerplate(tree: HtmlElement) -> Iterator[HtmlElement]:

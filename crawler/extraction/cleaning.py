@@ -20,6 +20,7 @@ from crawler.extraction.selectors import (
     BOILERPLATE_TEXT,
     BOILERPLATE_TEXT_MAX_CHARS,
     BOILERPLATE_TEXT_MAX_WORDS,
+    BYLINE,
     DATELINE_DATE,
     DATELINE_MAX_OTHER_WORDS,
     DATELINE_MAX_WORDS,
@@ -77,6 +78,11 @@ LIST_ITEM_MARK = "• "
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 WORD = re.compile(r"\w+")
 HEADLINE_SIMILARITY = 0.5
+KICKED_TITLE_SHARE = 0.8
+"""An opening heading that holds this share of the title's words is the headline, whatever kicker goes before it."""
+MIN_KICKED_TITLE_WORDS = 4
+OPENING_HEADLINE_TAGS = frozenset({"h1", "h2"})
+"""The headline opening a body: an ``<h1>``, or the ``<h2>`` the generic extractor makes of it."""
 WRAPPER_TAGS = frozenset({"html", "body", "div", "section", "article", "main", "span"})
 
 
@@ -103,9 +109,9 @@ def _is_dateline(text: str) -> bool:
 
 
 def _is_post_furniture(text: str) -> bool:
-    """A date line or a "Posted by … Category: … Tags: …" line, as themes print them around a post."""
+    """A date line, a byline or a "Posted by … Category: … Tags: …" line, as themes print them around a post."""
     short = _short(text)
-    return short is not None and (len(POST_META_LABELS.findall(short)) >= 2 or _is_dateline(short))
+    return short is not None and (len(POST_META_LABELS.findall(short)) >= 2 or _is_dateline(short) or bool(BYLINE.match(short)))
 
 
 def _without_furniture(paragraphs: list[str]) -> list[str]:
@@ -154,15 +160,20 @@ def _drop_lists_under_boilerplate_headings(soup: BeautifulSoup) -> None:
             following.decompose()
 
 
-def _similar(a: str, b: str) -> bool:
-    """Two headlines with at least half their words in common (Jaccard), a rewording of one another."""
-    words_a, words_b = set(WORD.findall(a.casefold())), set(WORD.findall(b.casefold()))
-    return bool(words_a | words_b) and len(words_a & words_b) >= HEADLINE_SIMILARITY * len(words_a | words_b)
+def _similar(heading: str, title: str) -> bool:
+    """A heading with at least half its words in common with the title (Jaccard), a rewording of it, or one that holds
+    nearly every word of a title of some length after a kicker ("Ukraine war Kyiv waits for the spring" for "Kyiv waits
+    for the spring")."""
+    heading_words, title_words = set(WORD.findall(heading.casefold())), set(WORD.findall(title.casefold()))
+    shared = len(heading_words & title_words)
+    if len(title_words) >= MIN_KICKED_TITLE_WORDS and shared >= KICKED_TITLE_SHARE * len(title_words):
+        return True
+    return bool(heading_words | title_words) and shared >= HEADLINE_SIMILARITY * len(heading_words | title_words)
 
 
 def _drop_headline(soup: BeautifulSoup, title: str | None) -> None:
-    """The headline is the title, not body: any heading that repeats the title, and an ``<h1>``
-    opening the body that rewords it (a section heading that opens a tutorial stays)."""
+    """The headline is the title, not body: any heading that repeats the title, and an ``<h1>`` or ``<h2>``
+    opening the body that rewords it or puts a kicker before it (a section heading that opens a tutorial stays)."""
     key = " ".join((title or "").split()).casefold()
     if not key:
         return
@@ -172,7 +183,7 @@ def _drop_headline(soup: BeautifulSoup, title: str | None) -> None:
             heading.decompose()
     tags = (element for element in soup.descendants if isinstance(element, Tag))
     first = next((element for element in tags if element.name not in WRAPPER_TAGS and element.get_text(strip=True)), None)
-    if first is not None and first.name == "h1" and _similar(first.get_text(" "), key):
+    if first is not None and first.name in OPENING_HEADLINE_TAGS and _similar(first.get_text(" "), key):
         first.decompose()
 
 

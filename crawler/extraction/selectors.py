@@ -119,15 +119,31 @@ BREADCRUMB = re.compile("crumb", re.IGNORECASE)
 NON_BODY_TAGS = frozenset({"aside", "footer", "header", "img", "picture", "video", "audio"})
 """Dropped from extracted bodies: captions, credits and media, and page regions."""
 
+READ_ALSO = (
+    r"(lesen sie|lies) (auch|mehr)\b|auch interessant$|mehr zum thema\b|zum artikel:|weiterführende links$|"
+    r"(à )?lire aussi\b|leggi anche\b|lee también\b|leia também\b|les også\b|læs også\b|läs (också|även)\b|"
+    r"lees ook\b|czytaj (więcej|też|także)\b|funda olunye udaba\b"
+)
+"""How pages in other languages announce a link to another story ("Read also: ..."), in German, French, Italian, Spanish,
+Portuguese, Norwegian, Danish, Swedish, Dutch, Polish and Zulu."""
+
 BOILERPLATE_TEXT = re.compile(
     r"^(share (this|on)|share:|related( articles| posts| stories)?:?$|you may also like|"
-    r"read (more|also|next)\b|also read\b|see (more|also)\s*(:|$)|recommended( for you)?:?$|(recent|popular|latest) (posts|articles)|"
-    r"advertisement$|sponsored\b|subscribe$|subscribe (to|for)\b|sign up (for|to)\b|join \d[\d,.]* (readers|subscribers)|"
+    rf"read (more|also|next)\b|also read\b|see (more|also)\s*(:|$)|{READ_ALSO}|recommended( for you)?:?$|(recent|popular|latest) (posts|articles)|"
+    r"(advertisement|anzeige|werbung|publicidad|publicité|passer la publicité|pubblicità|advertentie|annons|annonse|reklame)$|"
+    r"sponsored\b|subscribe$|subscribe (to|for)\b|sign up (for|to)\b|join \d[\d,.]* (readers|subscribers)|"
     r"most (read|popular|viewed|shared)( (in|on|from)\b.*| (stories|articles|posts|news|now|today|this week))?$|"
+    r"((found|spotted|see) an? (error|typo|mistake)|fehler gefunden) ?\?|(was this|did you (like|enjoy) this) (article|story|post)\b|"
+    r"how would you rate this\b|(wie )?hat ihnen (dieser|der) (artikel|beitrag) gefallen|(average rating|durchschnittliche bewertung)\b|"
+    r"((external|embedded) content|(externer|empfohlener redaktioneller) inhalt|contenido externo|contenu externe|contenuto esterno)$|"
+    r"ein klick für den datenschutz\b|link zum [\w-]+-inhalt$|this (content|embed) is (currently )?(blocked|unavailable)\b|"
     r"follow us (on|at)\b|support (us|our)\b|leave a (reply|comment)|(\d+ )?comments?$|tell us what you think|"
     r"(image|photo|picture) (credit|source|courtesy)\b|credit:|copyright\b|©|all rights reserved|"
+    r"\(?(source|quelle|kilde|källa|fuente|fonte|image|photo|foto|bild)s?: ?[^\s:][^:]{0,50}\)?$|"
+    r"mit agenturmaterial\.?$|mit material (von|der) |mit (dpa|afp|ap|reuters|apa|sda|kna|epd)\.?$|"
     r"get (the latest|our) .{0,60}\b(inbox|newsletters?)\b|tags:?$|[\w'’ ]{0,40} newsletter$|"
-    r"(reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit)\s*:?\s*\d|\d+ min(ute)?s? read$|"
+    r"(reading time|tempo de leitura|tiempo de lectura|temps de lecture|lesezeit|lesedauer|tempo di lettura|"
+    r"leestijd|lesetid|läsningstid|czas czytania)\s*:?\s*\d|\d+ min(ute)?s? read$|"
     r"\(?(additional )?(reporting|writing|editing) by (?-i:[A-Z])|have a (news )?tip\b|"
     r"(follow|email|e-mail|reach|contact) (him|her|them|me|us|the (authors?|reporters?|writers?))\b|"
     r"(follow|email|e-mail|reach|contact) (?-i:[A-Z])[\w'’-]+ (?-i:[A-Z])[\w'’-]+ (at|on|via)\b|follow\b.{0,40}\bcoverage\b|"
@@ -215,6 +231,11 @@ DATELINE_WORD = re.compile(rf"^(\d+|{_WEEKDAYS}|{_MONTHS}|{_DATELINE_WORDS}|[a-z
 DATELINE_MAX_WORDS = 15
 DATELINE_MAX_OTHER_WORDS = 4
 """A dateline may hold a few words that are no date words: the author's name, a time zone."""
+
+_NAME = r"(?-i:[A-ZÀ-Ý])[\w'’.-]+"
+BYLINE = re.compile(rf"^(by|von|par|por|di|av|door|af) {_NAME}( {_NAME}){{0,3}}(, {_NAME}( {_NAME})?)?$", re.IGNORECASE)
+"""A byline on a line of its own ("By Jane Doe", "von Nina Magoley, Berlin", "Par Les Echos"): up to four names after the
+word for "by" in English, German, French, Spanish, Italian, Scandinavian languages or Dutch, and perhaps a place."""
 
 POST_META_LABELS = re.compile(
     r"\b((posted|published|written) by|publicado por|publié par|veröffentlicht von|"

@@ -8,7 +8,6 @@ start this group.
 
 from __future__ import annotations
 
-import gc
 import sys
 from datetime import datetime
 
@@ -17,6 +16,7 @@ import click
 from archive.cli import DATE_FORMATS, as_utc, main, open_sessions
 from archive.progress import terminal_progress
 from archive.store import Outcome
+from crawler.startup_heap import freeze_startup_heap
 from crawler.worker_pool import available_cores, start_fork_server
 
 __all__ = ["main"]
@@ -58,7 +58,7 @@ def reextract(ctx: click.Context, site: str | None, since: datetime | None, prof
     except ProfileError as error:
         raise click.ClickException(str(error)) from None
     sessions = open_sessions(ctx)
-    gc.freeze()  # what this command loaded to start lives as long as it: no garbage collection walks it again
+    freeze_startup_heap()
     with terminal_progress("pages") as progress:
         counts = reextract_archive(sessions, profiles, site, as_utc(since), progress, workers)
     click.echo(

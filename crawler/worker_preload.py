@@ -11,17 +11,16 @@ new worker would make it again:
   the cleaning, compiled at their first match.
 The fork server reads a small article page (``WARM_UP_PAGE``), short enough that every
 step of the cascade runs: its first reading costs about 0.13 s of CPU more than its second.
-Then what it holds is frozen out of the garbage collector's reach (``gc.freeze``): a worker's
+Then what it holds is frozen out of the garbage collector's reach (``crawler.startup_heap``): a worker's
 full collections do not walk the modules it started with (nor write to their memory pages,
 which it shares with the fork server until then).
 """
 
 from __future__ import annotations
 
-import gc
-
 from crawler.extraction import read_page
 from crawler.extraction.language import language_identifier
+from crawler.startup_heap import freeze_startup_heap
 
 WARM_UP_URL = "https://example.com/news/warm-up/"
 WARM_UP_PAGE = """<!DOCTYPE html>
@@ -36,4 +35,4 @@ WARM_UP_PAGE = """<!DOCTYPE html>
 
 language_identifier()
 read_page(WARM_UP_PAGE, WARM_UP_URL)
-gc.freeze()
+freeze_startup_heap()

@@ -16,6 +16,12 @@ PARAGRAPHS = [
     "Distributions such as Fedora and Arch Linux are expected to ship the new kernel within weeks.",
 ]
 ARTICLE_TEXT = " ".join(PARAGRAPHS) * 3
+TWO_PARAGRAPHS = f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+
+
+def between_two_paragraphs(line: str) -> str:
+    """A body of two article paragraphs with ``line`` as a paragraph between them."""
+    return f"<div><p>{PARAGRAPHS[0]}</p><p>{line}</p><p>{PARAGRAPHS[1]}</p></div>"
 
 
 def test_boilerplate_inside_the_content_container_is_removed() -> None:
@@ -92,8 +98,7 @@ def test_short_boilerplate_paragraphs_are_dropped_by_their_words() -> None:
     ],
 )
 def test_links_to_other_stories_announced_in_other_languages_are_dropped(read_also: str) -> None:
-    html = f"<div><p>{PARAGRAPHS[0]}</p><p>{read_also}</p><p>{PARAGRAPHS[1]}</p></div>"
-    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+    assert clean_body(between_two_paragraphs(read_also)) == TWO_PARAGRAPHS
 
 
 @pytest.mark.parametrize(
@@ -101,8 +106,7 @@ def test_links_to_other_stories_announced_in_other_languages_are_dropped(read_al
     ["Quelle: AFP", "(Quelle: APA/sda/dpa)", "Image: Jane Doe/Example Newspapers", "Kilde: helsenorge.no", "mit dpa", "Mit Agenturmaterial."],
 )
 def test_source_and_agency_credit_lines_are_dropped(credit: str) -> None:
-    html = f"<div><p>{PARAGRAPHS[0]}</p><p>{credit}</p><p>{PARAGRAPHS[1]}</p></div>"
-    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+    assert clean_body(between_two_paragraphs(credit)) == TWO_PARAGRAPHS
 
 
 def test_a_sentence_that_names_its_source_after_a_colon_is_kept() -> None:
@@ -128,8 +132,7 @@ def test_a_sentence_that_names_its_source_after_a_colon_is_kept() -> None:
     ],
 )
 def test_page_furniture_labelled_in_other_languages_is_dropped(furniture: str) -> None:
-    html = f"<div><p>{PARAGRAPHS[0]}</p><p>{furniture}</p><p>{PARAGRAPHS[1]}</p></div>"
-    assert clean_body(html) == f"{PARAGRAPHS[0]}\n\n{PARAGRAPHS[1]}"
+    assert clean_body(between_two_paragraphs(furniture)) == TWO_PARAGRAPHS
 
 
 def test_long_paragraph_that_starts_like_boilerplate_is_kept() -> None:

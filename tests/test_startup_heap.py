@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 from collections.abc import Iterator
 
 import pytest
@@ -32,3 +34,8 @@ def test_the_heap_is_frozen_when_the_spider_opens(unfrozen: None) -> None:
 def test_off_by_its_setting() -> None:
     with pytest.raises(NotConfigured):
         FreezeStartupHeap.from_crawler(get_crawler(settings_dict={"ARCHIVE_FREEZE_STARTUP_HEAP": False}))
+
+
+def test_the_freeze_loads_no_scrapy_for_the_fork_server_and_archive_reextract() -> None:
+    code = "import sys, crawler.startup_heap; crawler.startup_heap.freeze_startup_heap(); print('scrapy' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip() == "False"

@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Set
-from functools import partial
+from functools import cache, partial
 from itertools import islice
 from typing import Any
 
@@ -236,9 +236,8 @@ def _byline_scope(tree: HtmlElement) -> HtmlElement:
     return tree
 
 
-def _markup_names(tree: HtmlElement) -> list[str]:
-    """Names in the article's byline markup: ``rel=author`` links, ``itemprop=author``."""
-    scope = _byline_scope(tree)
+def _markup_names(scope: HtmlElement) -> list[str]:
+    """Names in the byline markup of the article's ``scope`` (:func:`_byline_scope`): ``rel=author`` links, ``itemprop=author``."""
     names = [a.text_content() for a in AUTHOR_LINKS(scope)]
     for element in ITEMPROP_AUTHORS(scope):
         inner = ITEMPROP_NAMES(element)
@@ -270,11 +269,11 @@ def _own_byline_text(element: HtmlElement) -> str:
     return " ".join(pieces)
 
 
-def _byline_class_names(tree: HtmlElement) -> list[str]:
-    """The names in the article's first byline: the first element whose class names a byline or an author and whose
-    own text (:func:`_own_byline_text`) holds a name (later ones are comments, teasers, other stories), with the
-    co-authors beside it in the same markup (:func:`_co_author`)."""
-    classes = ((element, element.get("class", "")) for element in _byline_scope(tree).iterdescendants(Element))
+def _byline_class_names(scope: HtmlElement) -> list[str]:
+    """The names in the first byline of the article's ``scope`` (:func:`_byline_scope`): the first element whose class
+    names a byline or an author and whose own text (:func:`_own_byline_text`) holds a name (later ones are comments,
+    teasers, other stories), with the co-authors beside it in the same markup (:func:`_co_author`)."""
+    classes = ((element, element.get("class", "")) for element in scope.iterdescendants(Element))
     bylines = [element for element, names in classes if BYLINE_CLASS.search(names) and not NOT_BYLINE_CLASS.search(names)]
     for index, element in enumerate(bylines):
         if clean_authors([_own_byline_text(element)]):
@@ -313,10 +312,10 @@ def _in_menu(link: HtmlElement) -> bool:
     )
 
 
-def _author_page_names(tree: HtmlElement) -> list[str]:
-    """The name on the article's first link to an author's page that spells it in its address, with the co-authors'
-    links beside it (:func:`_co_author_link`)."""
-    links = [link for link in AUTHOR_PAGE_LINKS(_byline_scope(tree)) if _spells_its_address(link) and not _in_menu(link)]
+def _author_page_names(scope: HtmlElement) -> list[str]:
+    """The name on the first link in the article's ``scope`` (:func:`_byline_scope`) to an author's page that spells it
+    in its address, with the co-authors' links beside it (:func:`_co_author_link`)."""
+    links = [link for link in AUTHOR_PAGE_LINKS(scope) if _spells_its_address(link) and not _in_menu(link)]
     if not links:
         return []
     first, *others = links
@@ -366,25 +365,32 @@ def _people(authors: list[str], site: Set[str]) -> list[str]:
     return [name for name in authors if site_key(name) not in site and not COMPANY.search(name)]
 
 
-def _with_co_authors(people: list[str], tree: HtmlElement, site: Set[str]) -> list[str]:
+def _with_co_authors(people: list[str], scope: HtmlElement, site: Set[str]) -> list[str]:
     """``people`` as an author ``<meta>`` tag names them, or the byline's linked names where the tag names only the
     first of them (``rel=author``, ``itemprop=author``, author pages' links: not the byline's text, which may hold a dateline)."""
     if len(people) > 1:
         return people
-    linked = next((found for found in (_people(clean_authors(source(tree)), site) for source in BYLINE_LINK_SOURCES) if found), [])
+    linked = next((found for found in (_people(clean_authors(source(scope)), site) for source in BYLINE_LINK_SOURCES) if found), [])
     return linked if len(linked) > 1 and linked[0].casefold() == people[0].casefold() else people
+
+
+def _in_scope(source: Callable[[HtmlElement], list[str]], scope: Callable[[], HtmlElement]) -> list[str]:
+    """What a byline source finds in the article's byline scope."""
+    return source(scope())
 
 
 def extract_authors(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], objects: list[dict[str, Any]], site: Set[str]) -> list[str]:
     """The page's authors from the first source that names any (see the module's docstring); ``site``: the ``site_keys``."""
+    scope = cache(partial(_byline_scope, tree))  # looked for once, at the first byline source asked
     meta_sources = [partial(_meta_names, meta, key) for key in AUTHOR_META] + [partial(_written_by, meta)]
     sources: list[Callable[[], list[str]]] = [lambda: json_ld.names(json_ld.resolve(article.get("author"), objects)), *meta_sources]
-    sources += [partial(source, tree) for source in (*BYLINE_LINK_SOURCES, _byline_class_names, _byline_text_names)]
+    sources += [partial(_in_scope, source, scope) for source in (*BYLINE_LINK_SOURCES, _byline_class_names)]
+    sources.append(partial(_byline_text_names, tree))
     only_the_site: list[str] = []
     for source in sources:
         authors = clean_authors(source(), site)
         people = _people(authors, site)
         if people:
-            return _with_co_authors(people, tree, site) if source in meta_sources else people
+            return _with_co_authors(people, scope(), site) if source in meta_sources else people
         only_the_site = only_the_site or authors
     return only_the_site

@@ -32,7 +32,7 @@ from trafilatura.settings import Document, Extractor
 
 from crawler.extraction.chunks import page_paragraphs, parse_fragment, with_sibling_chunks
 from crawler.extraction.rules import BodyRules, compiled_selector
-from crawler.extraction.selectors import is_boilerplate_markup, is_notice
+from crawler.extraction.selectors import PAGE_ONLY_TAGS, is_boilerplate_markup, is_notice
 
 MIN_BODY_CHARS = 250
 """A first generic pass shorter than this is retried in recall mode."""
@@ -50,10 +50,6 @@ LINKED_SHARE = 0.9
 MAX_KICKER_WORDS = 4
 """A list item may open with this many words outside its link: the topic of the story linked ("Health:")."""
 LIST_TAGS = frozenset({"ul", "ol"})
-PAGE_ONLY_TAGS = frozenset({"head", "footer", "picture"})
-"""Parts of a page that never hold its article text, dropped with the boilerplate: the head (read by then for the
-metadata), footers, responsive images. trafilatura deletes them too, but only after copying them and running its
-queries over them; a fifth of the elements of a page are in them."""
 
 
 def _drop(elements: Iterable[HtmlElement]) -> None:
@@ -86,8 +82,8 @@ def is_link_list(listing: HtmlElement) -> bool:
 
 
 def _boilerplate(tree: HtmlElement) -> Iterator[HtmlElement]:
-    """The generic boilerplate elements of ``tree``, its parts that hold no article (:data:`PAGE_ONLY_TAGS`) and its lists of
-    links to other stories, in page order."""
+    """The generic boilerplate elements of ``tree``, its parts that hold no article
+    (:data:`~crawler.extraction.selectors.PAGE_ONLY_TAGS`) and its lists of links to other stories, in page order."""
     for element in tree.iter(Element):  # elements only, no comments or entities
         tag = element.tag
         if tag in PAGE_ONLY_TAGS or is_boilerplate_markup(tag, element.get("class"), element.get("id")):

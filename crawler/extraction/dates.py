@@ -26,6 +26,8 @@ EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 PARTIAL_DATE_DEFAULT = datetime(1, 1, 1)
 TIME_OF_DAY = re.compile(r"\d{1,2}:\d\d")
 SECONDS = re.compile(r"\d{1,2}:\d\d:\d\d")
+SHOWN_CLOCK_TIME = re.compile(r"(?<!\d)(?=0?(\d{1,2})[:.h](\d\d)(?!\d))")
+"""Every clock time a text shows ("08:52", "8.52", "20h56"), found at each place it may start (overlapping ones too)."""
 MAX_DATE_CHARS = 64
 TIME_ZONE_ABBREVIATIONS = {
     "UTC": 0,
@@ -230,7 +232,8 @@ def as_shown(reading: DateReading | None, shown: str, zone: ZoneInfo | None) -> 
     if reading is None or zone is None or not reading.has_offset or reading.value.utcoffset() != timedelta(0):
         return reading
     clock = reading.value.replace(tzinfo=None)
-    if zone.utcoffset(clock) == timedelta(0) or not re.search(rf"(?<!\d)0?{clock.hour}[:.h]{clock.minute:02d}(?!\d)", shown):
+    shown_times = {(int(hour), int(minute)) for hour, minute in SHOWN_CLOCK_TIME.findall(shown)}
+    if zone.utcoffset(clock) == timedelta(0) or (clock.hour, clock.minute) not in shown_times:
         return reading
     return replace(reading, value=_on_clock_of(zone, clock))
 

@@ -81,6 +81,19 @@ def test_title_element_shows_the_tail_of_a_social_title() -> None:
     assert metadata(head, body="<h1>Rates weigh on the Dax</h1><p>Text.</p>").title == "Rates weigh on the Dax"
 
 
+@pytest.mark.parametrize(
+    ("page_title", "title"),
+    [
+        pytest.param("Olympics: Germany beat France | Example News", "Olympics: Germany beat France", id="title-element-with-the-kicker"),
+        pytest.param("Germany beat France | Example News", "Germany beat France", id="title-element-without-the-kicker"),
+        pytest.param("Example News", "Germany beat France", id="title-element-naming-neither"),
+    ],
+)
+def test_heading_with_a_kicker_alone_is_given_as_the_title_element_gives_it(page_title: str, title: str) -> None:
+    head = f'<title>{page_title}</title><meta property="og:site_name" content="Example News">'
+    assert metadata(head, body=KICKER_AND_HEADLINE + "<p>Text.</p>").title == title
+
+
 def test_utf8_read_as_windows_1252_in_a_tag_is_repaired() -> None:
     head = '<meta property="og:title" content="10 GB jetzt fÃ¼r nur 5,99 Euro">'
     assert metadata(head).title == "10 GB jetzt für nur 5,99 Euro"

@@ -120,7 +120,9 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     title most sources state wins. Where two of the three agree and the third differs (a
     stale or shortened JSON-LD headline, say), the two win; where the sources are split
     between a headline with its kicker and the same without, the headline without it wins;
-    otherwise the first present wins, in that order. Titles that differ only in quotation
+    otherwise the first present wins, in that order, and among the heading's forms the one
+    the page's ``<title>`` states (a site titles its pages the way it titles the article,
+    with the kicker or without it). Titles that differ only in quotation
     marks are one title in the vote, given without them where any source states it so. A
     title that is another of them (or the page's ``<title>``) followed by a separator and
     more (a section, the site's name in another spelling) counts as that other. Mojibake is
@@ -137,8 +139,10 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     cleaned = [[_clean_title(title, site) for title in titles] for titles in stated]
     every_title = [title for titles in cleaned for title in titles]
     by_source = [[_without_suffix(title, [*every_title, page_title]) for title in titles] for titles in cleaned]
+    without_kicker = by_source[-1][0] if heading is not None and len(by_source[-1]) > 1 else None
+    if without_kicker is not None:
+        by_source[-1].sort(key=lambda title: _unquoted(title) != _unquoted(page_title))
     candidates = [title for titles in by_source for title in titles]
     votes = Counter(words for titles in by_source for words in {_unquoted(title) for title in titles})
-    without_kicker = by_source[-1][0] if heading is not None and len(by_source[-1]) > 1 else None
     winner = _unquoted(max(candidates, key=lambda title: (votes[_unquoted(title)], votes[_unquoted(title)] > 1 and title == without_kicker)))
     return min((title for title in candidates if _unquoted(title) == winner), key=lambda title: len(QUOTES.findall(title)))

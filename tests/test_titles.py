@@ -99,6 +99,31 @@ def test_utf8_read_as_windows_1252_in_a_tag_is_repaired() -> None:
     assert metadata(head).title == "10 GB jetzt für nur 5,99 Euro"
 
 
+@pytest.mark.parametrize(
+    ("url", "social_title", "title"),
+    [
+        pytest.param("https://www.cbc.ca/news/1.7", "Rates hold steady | CBC News", "Rates hold steady", id="site-name-and-a-word-after-it"),
+        pytest.param(
+            "https://www.tageszeitung.it/2025/04/16/einsatz/",
+            "Unermüdlicher Einsatz - Die Neue Südtiroler Tageszeitung",
+            "Unermüdlicher Einsatz",
+            id="words-before-the-site-name",
+        ),
+        pytest.param(
+            "https://www.ndr.de/nachrichten/meteorit.html",
+            "Es war ein Meteorit | NDR.de - Nachrichten - Schleswig-Holstein",
+            "Es war ein Meteorit",
+            id="site-name-then-sections",
+        ),
+        pytest.param(
+            "https://time.com/6/", "Strike ends - Time to go home", "Strike ends - Time to go home", id="site-name-starting-a-phrase-is-kept"
+        ),
+    ],
+)
+def test_last_part_of_a_title_made_of_the_site_name_and_capitalised_words_is_dropped(url: str, social_title: str, title: str) -> None:
+    assert metadata(f'<meta property="og:title" content="{social_title}">', url=url).title == title
+
+
 def test_tail_naming_the_site_by_its_host_is_dropped() -> None:
     head = '<meta property="og:title" content="LTE patent: Samsung must destroy phones - Golem.de">'
     assert metadata(head, url="https://www.golem.de/news/lte-patent.html").title == "LTE patent: Samsung must destroy phones"

@@ -49,13 +49,26 @@ def _unquoted(title: str) -> str:
     return " ".join(QUOTES.sub("", title).split())
 
 
+def _names_site(part: str, site: Set[str], last: bool) -> bool:
+    """The part of a title names the site (see ``site_keys``); the title's last part also where the site's name is
+    its first or last words and the others are capitalised ("CBC News", "Die Neue Südtiroler Tageszeitung")."""
+    if site_key(part) in site:
+        return True
+    words = part.split()
+    return last and any(
+        site_key(" ".join(name)) in site and all(word[0].isupper() for word in others if WORD.search(word))
+        for cut in range(1, len(words))
+        for name, others in ((words[:cut], words[cut:]), (words[cut:], words[:cut]))
+    )
+
+
 def _clean_title(title: str, site: Set[str]) -> str:
-    """The title, whitespace and mojibake mended, without a " | Site" tail naming the site (see ``site_keys``) and
+    """The title, whitespace and mojibake mended, without a " | Site" tail naming the site (:func:`_names_site`) and
     whatever follows the site's name (" – Site – 13.06.2023", " | Site | Section")."""
     title = repair_mojibake(" ".join(html.unescape(title).split()))
     for separator in TITLE_SEPARATORS:
         parts = title.split(separator)
-        site_part = next((index for index, part in enumerate(parts[1:], 1) if site_key(part) in site), None)
+        site_part = next((index for index, part in enumerate(parts[1:], 1) if _names_site(part, site, index == len(parts) - 1)), None)
         if site_part is not None and parts[0].strip():
             return separator.join(parts[:site_part]).strip()
     return title

@@ -94,6 +94,28 @@ def test_heading_with_a_kicker_alone_is_given_as_the_title_element_gives_it(page
     assert metadata(head, body=KICKER_AND_HEADLINE + "<p>Text.</p>").title == title
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            "<article><h1>Rates hold steady</h1><p>Text.</p></article><aside><h1>Markets fall</h1><h1>Oil rises again</h1></aside>",
+            id="first-of-several-h1-is-the-article-s",
+        ),
+        pytest.param("<h1>Business</h1><h1>Rates hold steady</h1><p>Text.</p><h1>Related stories</h1>", id="one-word-section-label-passed-over"),
+        pytest.param("<h1>Example News Business</h1><h1>Rates hold steady</h1><p>Text.</p>", id="site-logo-with-a-section-passed-over"),
+    ],
+)
+def test_heading_among_several_h1_is_the_first_that_may_be_a_headline(body: str) -> None:
+    head = json_ld(news_article(headline="Stale headline")) + '<meta property="og:title" content="Rates hold steady">'
+    head += '<meta property="og:site_name" content="Example News">'
+    assert metadata(head, body=body).title == "Rates hold steady"
+
+
+def test_site_logo_in_an_h1_is_not_a_heading() -> None:
+    head = '<title>Rates hold steady | Example News</title><meta property="og:site_name" content="Example News">'
+    assert metadata(head, body="<h1>Example News</h1><p>Text.</p>").title == "Rates hold steady"
+
+
 def test_utf8_read_as_windows_1252_in_a_tag_is_repaired() -> None:
     head = '<meta property="og:title" content="10 GB jetzt fÃ¼r nur 5,99 Euro">'
     assert metadata(head).title == "10 GB jetzt für nur 5,99 Euro"

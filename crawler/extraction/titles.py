@@ -28,6 +28,7 @@ TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " · ", " » ", " / 
 MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u0152-\u017e\u2013-\u203a]|â€")
 """The marks of UTF-8 read as Windows-1252: "Ã¼" for "ü", "â€™" for "’"."""
 WORD = re.compile(r"\w")
+WORDS = re.compile(r"\w+")
 QUOTES = re.compile('["“”„«»]')
 """Quotation marks, which one statement of a title may put round a phrase and another leave out."""
 KICKER_SEPARATOR = ": "
@@ -95,18 +96,27 @@ def _in_navigation(element: HtmlElement) -> bool:
     )
 
 
-def _headline_heading(tree: HtmlElement) -> HtmlElement | None:
-    """The heading shown above the article: the page's one ``<h1>`` outside its navigation.
+def _may_be_headline(heading: HtmlElement, site: Set[str], among_several: bool) -> bool:
+    """The heading is not the site's logo (its name, :func:`_names_site`) nor, among several, a one-word label ("Roma", "Videos")."""
+    text = _heading_text(heading)
+    return not _names_site(text, site, last=True) and not (among_several and len(WORDS.findall(text)) < 2)
+
+
+def _headline_heading(tree: HtmlElement, site: Set[str]) -> HtmlElement | None:
+    """The heading shown above the article: the page's first ``<h1>`` outside its navigation that may be a headline.
 
     An ``<h1>`` in a breadcrumb trail or a ``<nav>`` names the page for search engines
     (often the ``<title>``, not the headline shown): where every ``<h1>`` sits there, the
-    headline is the first ``<h2>`` after them outside the navigation. None where the page
-    has several ``<h1>`` outside its navigation, or none at all.
+    headline is the first ``<h2>`` after them outside the navigation. Where a page has
+    several ``<h1>`` outside its navigation, the article's comes first and those of teasers,
+    sections and the comments after it; the site's logo and one-word section labels are
+    passed over (:func:`_may_be_headline`). None where the page has no ``<h1>`` that may be
+    a headline.
     """
     h1s = [h1 for h1 in tree.iter("h1") if _heading_text(h1)]
     own = [h1 for h1 in h1s if not _in_navigation(h1)]
     if own or not h1s:
-        return own[0] if len(own) == 1 else None
+        return next((h1 for h1 in own if _may_be_headline(h1, site, among_several=len(own) > 1)), None)
     return next((h2 for h2 in h1s[-1].xpath("following::h2") if _heading_text(h2) and not _in_navigation(h2)), None)
 
 
@@ -143,7 +153,7 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     """
     social = meta.first("og:title", "twitter:title")
     page_title = _clean_title(tree.findtext(".//title") or "", site)
-    heading = _headline_heading(tree)
+    heading = _headline_heading(tree, site)
     stated = [[value] for value in (json_ld.text(article.get("headline")), social) if value]
     if heading is not None:
         stated.append(_heading_forms(heading))

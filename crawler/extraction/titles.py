@@ -55,11 +55,13 @@ def _names_site(part: str, site: Set[str], last: bool) -> bool:
     its first or last words and the others are capitalised ("CBC News", "Die Neue Südtiroler Tageszeitung")."""
     if site_key(part) in site:
         return True
+    if not last:
+        return False
     words = part.split()
-    return last and any(
-        site_key(" ".join(name)) in site and all(word[0].isupper() for word in others if WORD.search(word))
+    capitalised = [word[0].isupper() or not WORD.search(word) for word in words]
+    return any(
+        (all(capitalised[cut:]) and site_key(" ".join(words[:cut])) in site) or (all(capitalised[:cut]) and site_key(" ".join(words[cut:])) in site)
         for cut in range(1, len(words))
-        for name, others in ((words[:cut], words[cut:]), (words[cut:], words[:cut]))
     )
 
 

@@ -76,6 +76,29 @@ def test_title_among_json_ld_headline_social_title_and_heading(body: str, headli
     assert metadata(head, body=body + "<p>Text.</p>").title == title
 
 
+@pytest.mark.parametrize(
+    ("social_title", "heading", "title"),
+    [
+        pytest.param(
+            "Rates hold steady as inflation…", "Rates hold steady as inflation eases", "Rates hold steady as inflation eases", id="ellipsis"
+        ),
+        pytest.param(
+            "Rates hold steady as inflation...", "Rates hold steady as inflation eases", "Rates hold steady as inflation eases", id="three-dots"
+        ),
+        pytest.param(
+            'Rates hold "steady" as inflation eases',
+            'Rates hold "steady" as inflation eases',
+            'Rates hold "steady" as inflation eases',
+            id="attribute-ended-by-an-unescaped-quotation-mark",
+        ),
+        pytest.param("Rates hold", "Rates hold steady as inflation eases", "Stale headline", id="a-shorter-title-is-not-cut-short"),
+    ],
+)
+def test_title_cut_short_counts_as_the_title_it_begins(social_title: str, heading: str, title: str) -> None:
+    head = json_ld(news_article(headline="Stale headline")) + f'<meta property="og:title" content="{social_title}">'
+    assert metadata(head, body=f"<h1>{heading}</h1><p>Text.</p>").title == title
+
+
 def test_title_element_shows_the_tail_of_a_social_title() -> None:
     head = "<title>Rates weigh on the Dax</title>" + '<meta property="og:title" content="Rates weigh on the Dax | Börsen-Zeitung">'
     assert metadata(head, body="<h1>Rates weigh on the Dax</h1><p>Text.</p>").title == "Rates weigh on the Dax"

@@ -31,6 +31,8 @@ WORD = re.compile(r"\w")
 WORDS = re.compile(r"\w+")
 QUOTES = re.compile('["“”„«»]')
 """Quotation marks, which one statement of a title may put round a phrase and another leave out."""
+ELLIPSES = ("…", "...")
+"""The marks of a title cut short to fit a tag or a teaser."""
 KICKER_SEPARATOR = ": "
 """Between a kicker and its headline where a site writes them as one title ("Kicker: Headline")."""
 
@@ -78,11 +80,21 @@ def _clean_title(title: str, site: Set[str]) -> str:
 
 
 def _without_suffix(title: str, others: list[str]) -> str:
-    """``title`` without a " | Section | Site" tail, where another of the page's titles is ``title`` up to that tail."""
+    """``title`` without a " | Section | Site" tail, where another of the page's titles is ``title`` up to that tail;
+    ``title`` cut short (:func:`_cut_short`) as the other it begins."""
     for other in sorted(set(others), key=len):
         if len(other) < len(title) and title.startswith(other) and title[len(other) :].startswith(TITLE_SEPARATORS):
             return other
-    return title
+    return next((other for other in others if _cut_short(title, other)), title)
+
+
+def _cut_short(title: str, other: str) -> bool:
+    """``title`` is ``other`` cut short: the words before an ellipsis ("Rates hold steady as…"), or ``other`` up to a
+    quotation mark (a tag's attribute ends at a quotation mark its site left unescaped)."""
+    if title.endswith(ELLIPSES):
+        beginning = title.removesuffix("…").removesuffix("...").rstrip()
+        return WORD.search(beginning) is not None and other.startswith(beginning) and not other.endswith(ELLIPSES)
+    return len(title) < len(other) and other.startswith(title) and other[len(title) :].lstrip().startswith('"')
 
 
 def _heading_text(heading: HtmlElement) -> str:
@@ -150,7 +162,8 @@ def extract_title(tree: HtmlElement, meta: MetaTags, article: dict[str, Any], si
     with the kicker or without it). Titles that differ only in quotation
     marks are one title in the vote, given without them where any source states it so. A
     title that is another of them (or the page's ``<title>``) followed by a separator and
-    more (a section, the site's name in another spelling) counts as that other. Mojibake is
+    more (a section, the site's name in another spelling) counts as that other, and so does
+    a title cut short (an ellipsis, an attribute ended by a quotation mark). Mojibake is
     repaired. A page with none of them gets its ``<title>`` without the site name.
     """
     social = meta.first("og:title", "twitter:title")

@@ -84,15 +84,33 @@ def _without_time_attributes(tree: HtmlElement) -> None:
         element.attrib.pop("datetime", None)
 
 
+def _without_meta(name: str) -> Callable[[HtmlElement], None]:
+    def remove(tree: HtmlElement) -> None:
+        for element in list(tree.iter("meta")):
+            if (element.get("property") or element.get("name") or "").strip().lower() == name:
+                element.drop_tree()
+
+    return remove
+
+
+def _without_h1(tree: HtmlElement) -> None:
+    for element in tree.iter("h1"):
+        element.tag = "div"
+
+
 SOURCES: dict[str, Callable[[HtmlElement], None]] = {
     "json-ld": _without_json_ld,
     **{name: _without_json_ld_properties(properties) for name, properties in JSON_LD_PROPERTIES.items()},
     "date-meta": _without_date_meta,
     "time-datetime": _without_time_attributes,
+    "og-title": _without_meta("og:title"),
+    "twitter-title": _without_meta("twitter:title"),
+    "h1": _without_h1,
 }
 """What ``--without`` takes off a page: every JSON-LD block; JSON-LD dates, headlines or authors; the ``<meta>``
 tags whose name mentions a date or time (``article:published_time``, ``og:updated_time``, ``dc.date``, ...);
-the ``datetime`` attribute of ``<time>`` elements (their text stays)."""
+the ``datetime`` attribute of ``<time>`` elements (their text stays); the ``og:title`` or ``twitter:title`` tag;
+the ``<h1>`` headings (they become ``<div>``, their text stays)."""
 
 
 def without_sources(html: str, sources: Collection[str]) -> str:

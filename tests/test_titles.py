@@ -76,14 +76,97 @@ def test_title_among_json_ld_headline_social_title_and_heading(body: str, headli
     assert metadata(head, body=body + "<p>Text.</p>").title == title
 
 
+@pytest.mark.parametrize(
+    ("social_title", "heading", "title"),
+    [
+        pytest.param(
+            "Rates hold steady as inflation…", "Rates hold steady as inflation eases", "Rates hold steady as inflation eases", id="ellipsis"
+        ),
+        pytest.param(
+            "Rates hold steady as inflation...", "Rates hold steady as inflation eases", "Rates hold steady as inflation eases", id="three-dots"
+        ),
+        pytest.param(
+            'Rates hold "steady" as inflation eases',
+            'Rates hold "steady" as inflation eases',
+            'Rates hold "steady" as inflation eases',
+            id="attribute-ended-by-an-unescaped-quotation-mark",
+        ),
+        pytest.param("Rates hold", "Rates hold steady as inflation eases", "Stale headline", id="a-shorter-title-is-not-cut-short"),
+    ],
+)
+def test_title_cut_short_counts_as_the_title_it_begins(social_title: str, heading: str, title: str) -> None:
+    head = json_ld(news_article(headline="Stale headline")) + f'<meta property="og:title" content="{social_title}">'
+    assert metadata(head, body=f"<h1>{heading}</h1><p>Text.</p>").title == title
+
+
 def test_title_element_shows_the_tail_of_a_social_title() -> None:
     head = "<title>Rates weigh on the Dax</title>" + '<meta property="og:title" content="Rates weigh on the Dax | Börsen-Zeitung">'
     assert metadata(head, body="<h1>Rates weigh on the Dax</h1><p>Text.</p>").title == "Rates weigh on the Dax"
 
 
+@pytest.mark.parametrize(
+    ("page_title", "title"),
+    [
+        pytest.param("Olympics: Germany beat France | Example News", "Olympics: Germany beat France", id="title-element-with-the-kicker"),
+        pytest.param("Germany beat France | Example News", "Germany beat France", id="title-element-without-the-kicker"),
+        pytest.param("Example News", "Germany beat France", id="title-element-naming-neither"),
+    ],
+)
+def test_heading_with_a_kicker_alone_is_given_as_the_title_element_gives_it(page_title: str, title: str) -> None:
+    head = f'<title>{page_title}</title><meta property="og:site_name" content="Example News">'
+    assert metadata(head, body=KICKER_AND_HEADLINE + "<p>Text.</p>").title == title
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            "<article><h1>Rates hold steady</h1><p>Text.</p></article><aside><h1>Markets fall</h1><h1>Oil rises again</h1></aside>",
+            id="first-of-several-h1-is-the-article-s",
+        ),
+        pytest.param("<h1>Business</h1><h1>Rates hold steady</h1><p>Text.</p><h1>Related stories</h1>", id="one-word-section-label-passed-over"),
+        pytest.param("<h1>Example News Business</h1><h1>Rates hold steady</h1><p>Text.</p>", id="site-logo-with-a-section-passed-over"),
+    ],
+)
+def test_heading_among_several_h1_is_the_first_that_may_be_a_headline(body: str) -> None:
+    head = json_ld(news_article(headline="Stale headline")) + '<meta property="og:title" content="Rates hold steady">'
+    head += '<meta property="og:site_name" content="Example News">'
+    assert metadata(head, body=body).title == "Rates hold steady"
+
+
+def test_site_logo_in_an_h1_is_not_a_heading() -> None:
+    head = '<title>Rates hold steady | Example News</title><meta property="og:site_name" content="Example News">'
+    assert metadata(head, body="<h1>Example News</h1><p>Text.</p>").title == "Rates hold steady"
+
+
 def test_utf8_read_as_windows_1252_in_a_tag_is_repaired() -> None:
     head = '<meta property="og:title" content="10 GB jetzt fÃ¼r nur 5,99 Euro">'
     assert metadata(head).title == "10 GB jetzt für nur 5,99 Euro"
+
+
+@pytest.mark.parametrize(
+    ("url", "social_title", "title"),
+    [
+        pytest.param("https://www.cbc.ca/news/1.7", "Rates hold steady | CBC News", "Rates hold steady", id="site-name-and-a-word-after-it"),
+        pytest.param(
+            "https://www.tageszeitung.it/2025/04/16/einsatz/",
+            "Unermüdlicher Einsatz - Die Neue Südtiroler Tageszeitung",
+            "Unermüdlicher Einsatz",
+            id="words-before-the-site-name",
+        ),
+        pytest.param(
+            "https://www.ndr.de/nachrichten/meteorit.html",
+            "Es war ein Meteorit | NDR.de - Nachrichten - Schleswig-Holstein",
+            "Es war ein Meteorit",
+            id="site-name-then-sections",
+        ),
+        pytest.param(
+            "https://time.com/6/", "Strike ends - Time to go home", "Strike ends - Time to go home", id="site-name-starting-a-phrase-is-kept"
+        ),
+    ],
+)
+def test_last_part_of_a_title_made_of_the_site_name_and_capitalised_words_is_dropped(url: str, social_title: str, title: str) -> None:
+    assert metadata(f'<meta property="og:title" content="{social_title}">', url=url).title == title
 
 
 def test_tail_naming_the_site_by_its_host_is_dropped() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -21,6 +22,14 @@ def test_the_offset_the_page_gives_is_kept() -> None:
 def test_time_zone_abbreviation_is_an_offset() -> None:
     published = metadata(json_ld(news_article(datePublished="Fri Apr 28 19:20:36 CEST 2023"))).published_at
     assert published == datetime(2023, 4, 28, 17, 20, 36, tzinfo=UTC)
+
+
+def test_an_ambiguous_time_zone_abbreviation_is_no_offset_and_no_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # dateutil warns of a name it does not know, and means to raise one day
+        reading = read_date("Fri Apr 28 19:20:36 IST 2023")
+    assert reading is not None and not reading.has_offset
+    assert reading.value == datetime(2023, 4, 28, 19, 20, 36, tzinfo=UTC)
 
 
 def test_time_without_offset_takes_the_offset_another_source_gives_for_it() -> None:

@@ -143,6 +143,12 @@ class DateReading:
         return timedelta(seconds=difference) <= MAX_UTC_OFFSET and difference % OFFSET_STEP.total_seconds() == 0
 
 
+def _stated_offset(abbreviation: str | None, offset: int | None) -> int | None:
+    """The offset in seconds a date string states, by an abbreviation of ``TIME_ZONE_ABBREVIATIONS`` or by number;
+    None for none or an abbreviation left out there (the time is then read without offset, as no time zone named)."""
+    return TIME_ZONE_ABBREVIATIONS.get(abbreviation or "", offset)
+
+
 def _parse(text: str) -> datetime | None:
     parsed: datetime
     try:
@@ -150,7 +156,7 @@ def _parse(text: str) -> datetime | None:
     except (ValueError, OverflowError):
         try:
             # A date missing its year or month takes them from PARTIAL_DATE_DEFAULT, out of range.
-            parsed = date_parser.parse(text, fuzzy=False, default=PARTIAL_DATE_DEFAULT, tzinfos=TIME_ZONE_ABBREVIATIONS)
+            parsed = date_parser.parse(text, fuzzy=False, default=PARTIAL_DATE_DEFAULT, tzinfos=_stated_offset)
         except (ValueError, OverflowError):
             return None
     return parsed

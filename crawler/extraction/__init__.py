@@ -36,7 +36,10 @@ _MODULES = {
 
 
 def __getattr__(name: str) -> Any:
-    """The public ``name``, from its module (imported now if it was not yet)."""
+    """The public ``name``, from its module (imported now if it was not yet), kept here: asked for again, it is found
+    without this function (``crawler.page_tasks`` asks for ``read_page`` at every page)."""
     if name not in _MODULES:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    return getattr(import_module(_MODULES[name]), name)
+    value = getattr(import_module(_MODULES[name]), name)
+    globals()[name] = value
+    return value

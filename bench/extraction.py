@@ -73,21 +73,17 @@ def _without_json_ld(tree: HtmlElement) -> None:
         script.drop_tree()
 
 
-def _without_date_meta(tree: HtmlElement) -> None:
-    for element in list(tree.iter("meta")):
-        if DATE_META.search(element.get("property") or element.get("name") or element.get("itemprop") or ""):
-            element.drop_tree()
-
-
 def _without_time_attributes(tree: HtmlElement) -> None:
     for element in tree.iter("time"):
         element.attrib.pop("datetime", None)
 
 
-def _without_meta(name: str) -> Callable[[HtmlElement], None]:
+def _without_meta(named: Callable[[str], bool]) -> Callable[[HtmlElement], None]:
+    """What takes off a page the ``<meta>`` tags whose name (``property``, ``name`` or ``itemprop``) is ``named``."""
+
     def remove(tree: HtmlElement) -> None:
         for element in list(tree.iter("meta")):
-            if (element.get("property") or element.get("name") or "").strip().lower() == name:
+            if named((element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()):
                 element.drop_tree()
 
     return remove
@@ -101,10 +97,10 @@ def _without_h1(tree: HtmlElement) -> None:
 SOURCES: dict[str, Callable[[HtmlElement], None]] = {
     "json-ld": _without_json_ld,
     **{name: _without_json_ld_properties(properties) for name, properties in JSON_LD_PROPERTIES.items()},
-    "date-meta": _without_date_meta,
+    "date-meta": _without_meta(lambda name: DATE_META.search(name) is not None),
     "time-datetime": _without_time_attributes,
-    "og-title": _without_meta("og:title"),
-    "twitter-title": _without_meta("twitter:title"),
+    "og-title": _without_meta("og:title".__eq__),
+    "twitter-title": _without_meta("twitter:title".__eq__),
     "h1": _without_h1,
 }
 """What ``--without`` takes off a page: every JSON-LD block; JSON-LD dates, headlines or authors; the ``<meta>``

@@ -1,0 +1,114 @@
+"""trafilatura's XPath expressions run as Python: the same elements as lxml selects, on minimal pages and on every development page."""
+
+from __future__ import annotations
+
+from copy import deepcopy
+
+import pytest
+from lxml.etree import XPath
+from lxml.html import HtmlElement, fromstring
+from trafilatura import xpaths
+from trafilatura.htmlprocessing import convert_tags, tree_cleaning
+from trafilatura.settings import Extractor
+
+from bench.evaluation import EVALUATION_SETS
+from crawler.extraction.parsing import parse_page
+from crawler.extraction.xpath_subset import TranslatedXPath, Untranslatable, translate, translate_trafilatura_xpaths
+from tests.test_extraction_quality import _require
+
+EXSLT = {"re": "http://exslt.org/regular-expressions"}
+PAGE = fromstring(
+    """<html><body>
+    <div id="a1" class="share-bar" role="Navigation">share</div>
+    <div class="nav" id="x">class first</div>
+    <section class="comment-list"><h1>Title</h1></section>
+    <section class="comment-list"><p>no heading</p></section>
+    <span data-lp-replacement-content="">empty value</span>
+    <p style="display: none" aria-hidden="true">hidden</p>
+    <div id="TeaserBox"><div class="reply-to">nested</div></div>
+    <ul><li class="comment">item</li></ul>
+    <!-- a comment is no element -->
+    </body></html>"""
+)
+CASES = [
+    ".//*[re:test(@id|@class, '^nav')]",  # whichever attribute comes first on the element
+    ".//*[re:test(@class|@id, '^x')]",
+    ".//*[contains(translate(@role, 'N', 'n'), 'nav')]",
+    ".//*[contains(translate(@id, 'TBx', 'tb'), 'teaserbo')]",  # a character without a partner is deleted
+    ".//*[@data-lp-replacement-content]",
+    ".//*[@aria-hidden='true' or starts-with(@id|@class, 'reply-')]",
+    ".//*[self::section][re:test(@class, '^comment')][not(.//h1)]",
+    ".//*[self::div or self::section][not(self::section) or contains(@class, 'list')]",
+    ".//section[.//p and (contains(@class, 'comment') or @id)]",
+    ".//*[contains(@style, 'display: none')]",
+    ".//li",
+    ".//*",
+]
+
+
+def selected(expression: XPath | TranslatedXPath, tree: HtmlElement) -> list[HtmlElement]:
+    return list(expression(tree))
+
+
+@pytest.mark.parametrize("path", CASES)
+def test_a_translation_selects_what_lxml_selects(path: str) -> None:
+    expected = selected(XPath(path, namespaces=EXSLT), PAGE)
+    assert selected(translate(path), PAGE) == expected
+    assert expected or path.endswith("'^x')]"), "a case that selects something (but one)"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        ".//*[self::div][1]",  # a position
+        "//div[@class='x']",  # an absolute path
+        ".//div/p",  # a second step
+        ".//*[ancestor::nav]",  # another axis
+        ".//*[string-length(@class) > 3]",  # another function
+        ".//*[@class!='x']",
+        "(.//main)[1]",
+    ],
+)
+def test_xpath_outside_the_subset_is_not_translated(path: str) -> None:
+    with pytest.raises(Untranslatable):
+        translate(path)
+
+
+def test_trafilatura_lists_hold_translations_where_the_subset_reaches() -> None:
+    translate_trafilatura_xpaths()
+    translate_trafilatura_xpaths()
+    assert all(isinstance(expression, TranslatedXPath) for expression in xpaths.OVERALL_DISCARD_XPATH)
+    assert all(isinstance(expression, XPath) for expression in xpaths.BODY_XPATH), "positions stay with lxml"
+
+
+def _trafilatura_trees(html: str) -> list[HtmlElement]:
+    """A page's tree as parsed, and as trafilatura's passes see it (cleaned, its tags converted: ``list``, ``item``)."""
+    parsed = parse_page(html)
+    if parsed is None:
+        return []
+    options = Extractor(output_format="html", tables=True)
+    return [parsed, convert_tags(tree_cleaning(deepcopy(parsed), options), options)]
+
+
+@pytest.mark.parametrize("name", list(EVALUATION_SETS))
+def test_every_translation_of_trafilatura_selects_what_lxml_selects_on_every_page(name: str) -> None:
+    evaluation_set = EVALUATION_SETS[name]
+    _require(evaluation_set)
+    originals = {  # as trafilatura compiles them (its lists hold translations once the extractor is loaded)
+        expression.path: XPath(expression.path, namespaces=EXSLT)
+        for expressions in vars(xpaths).values()
+        if isinstance(expressions, list)
+        for expression in expressions
+        if isinstance(expression, XPath | TranslatedXPath)
+    }
+    translations = {}
+    for path in originals:
+        try:
+            translations[path] = translate(path)
+        except Untranslatable:
+            continue
+    assert len(translations) >= 10, "the pruning expressions are translated"
+    for page in evaluation_set.load():
+        for tree in _trafilatura_trees(page.html):
+            for path, translation in translations.items():
+                assert translation(tree) == originals[path](tree), f"{page.id}: {path.strip()[:80]}"

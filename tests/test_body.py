@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -9,7 +10,7 @@ import lxml.html
 import pytest
 import trafilatura.core
 
-from crawler.extraction import body, clean_body
+from crawler.extraction import body, clean_body, read_page
 
 PROSE = [
     f"Paragraph {n} of the article tells the story at length, with enough words to be prose and not a caption or a label, as articles do."
@@ -133,3 +134,10 @@ def test_a_short_body_is_compared_with_readability_and_justext(monkeypatch: pyte
     found, runs = _comparisons(monkeypatch, short_page)
     assert runs >= 1
     assert PROSE[0] in found
+
+
+def test_a_page_without_text_is_read_without_trafilaturas_warnings(caplog: pytest.LogCaptureFixture) -> None:
+    page = "<html><head><title>A gallery</title></head><body><div><img src='a.jpg'></div></body></html>"
+    with caplog.at_level(logging.DEBUG):
+        assert read_page(page, "https://news.example/gallery").body_text == ""
+    assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]

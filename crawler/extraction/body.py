@@ -22,6 +22,7 @@ site splits into several containers of the same kind (``chunks.py``).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 
 import trafilatura
@@ -53,6 +54,9 @@ MAX_KICKER_WORDS = 4
 LIST_TAGS = frozenset({"ul", "ol"})
 
 translate_trafilatura_xpaths()  # the same selections, in a third to a half of the time
+logging.getLogger("trafilatura").setLevel(logging.ERROR)
+"""trafilatura warns of every pass that finds too little text ("discarding data"): the cascade's normal course, not a fault
+of the page, that would fill a crawl's log with alarming lines."""
 
 
 def _drop(elements: Iterable[HtmlElement]) -> None:

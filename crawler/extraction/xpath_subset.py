@@ -25,14 +25,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from lxml.etree import Element, XPath
 from lxml.html import HtmlElement
 from trafilatura import xpaths
 
-MAX_REMEMBERED_VERDICTS = 20_000
-"""Attribute values whose regular-expression verdict one ``re:test`` remembers before it forgets them all."""
+MAX_REMEMBERED_VERDICTS = 8192
+"""Attribute values whose regular-expression verdict one ``re:test`` remembers (the most recently used)."""
 TOKEN = re.compile(r"\s*(?:(?P<string>'[^']*'|\"[^\"]*\")|(?P<symbol>\.//|::|[\[\]()|,=@*])|(?P<name>[A-Za-z_][\w.:-]*?)(?=::|[^\w.:-]|$))")
 """One token of the subset: a string literal, a symbol, or a name (``re:test``, ``starts-with``, ``self``)."""
 NAME = re.compile(r"[A-Za-z_][\w.-]*")
@@ -58,15 +59,10 @@ def _tokens(path: str) -> list[str]:
 def _remembered_search(pattern: str) -> Callable[[str], bool]:
     """``re:test`` with ``pattern``: Python's ``re.search``, as lxml's EXSLT module runs it, its verdicts remembered."""
     search = re.compile(pattern).search
-    verdicts: dict[str, bool] = {}
 
+    @lru_cache(maxsize=MAX_REMEMBERED_VERDICTS)
     def test(value: str) -> bool:
-        verdict = verdicts.get(value)
-        if verdict is None:
-            if len(verdicts) >= MAX_REMEMBERED_VERDICTS:
-                verdicts.clear()
-            verdict = verdicts[value] = search(value) is not None
-        return verdict
+        return search(value) is not None
 
     return test
 
@@ -216,6 +212,12 @@ class _Translator:
             names = self.attributes()
             if len(names) == 1:
                 return f"(e.get({names[0]}) or '')"
+            if len(names) == 2:  # most elements have one of the two or neither: no call for them
+                first, second = names
+                return (
+                    f"((e.get({first}) or '') if e.get({second}) is None else (e.get({second}) or '') "
+                    f"if e.get({first}) is None else first_attribute(e, ({first}, {second})))"
+                )
             return f"first_attribute(e, ({', '.join(names)},))"
         self.take("translate")
         self.take("(")

@@ -27,6 +27,7 @@ PAGE = fromstring(
     <p style="display: none" aria-hidden="true">hidden</p>
     <div id="TeaserBox"><div class="reply-to">nested</div></div>
     <ul><li class="comment">item</li></ul>
+    <div id="outer"><p>one</p><div class="comment"><p>two</p><section class="comment">three</section></div><p>four</p></div>
     <!-- a comment is no element -->
     </body></html>"""
 )
@@ -43,6 +44,8 @@ CASES = [
     ".//*[contains(@style, 'display: none')]",
     ".//li",
     ".//*",
+    ".//*[self::div or self::section][contains(@class, 'comment') or @id][1]",  # the first such child of each parent
+    ".//p[1]",
 ]
 
 
@@ -60,7 +63,8 @@ def test_a_translation_selects_what_lxml_selects(path: str) -> None:
 @pytest.mark.parametrize(
     "path",
     [
-        ".//*[self::div][1]",  # a position
+        ".//*[self::div][2]",  # a position other than the first
+        ".//*[self::div][1][@id]",  # a predicate after a position
         "//div[@class='x']",  # an absolute path
         ".//div/p",  # a second step
         ".//*[ancestor::nav]",  # another axis
@@ -78,7 +82,8 @@ def test_trafilatura_lists_hold_translations_where_the_subset_reaches() -> None:
     translate_trafilatura_xpaths()
     translate_trafilatura_xpaths()
     assert all(isinstance(expression, TranslatedXPath) for expression in xpaths.OVERALL_DISCARD_XPATH)
-    assert all(isinstance(expression, XPath) for expression in xpaths.BODY_XPATH), "positions stay with lxml"
+    assert isinstance(xpaths.BODY_XPATH[0], TranslatedXPath), "a last [1]: the first child of each parent"
+    assert isinstance(xpaths.BODY_XPATH[-1], XPath), "a union of (...)[1] stays with lxml"
 
 
 def _trafilatura_trees(html: str) -> list[HtmlElement]:

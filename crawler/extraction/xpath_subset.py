@@ -13,7 +13,8 @@ else (a position, an absolute path, another axis or function) stays with lxml,
 unchanged. A translation selects the very elements its original selects, in the
 same order: the tests compare both on every development page.
 
-The subset: a path ``.//*`` or ``.//name`` followed by predicates made of
+The subset: a path ``.//*`` or ``.//name`` followed by predicates (the last
+may be ``[1]``: the first selected child of each parent) made of
 ``or``, ``and``, ``not(...)``, parentheses, ``self::name``, ``.//name`` (a
 descendant exists), ``@a`` (the attribute exists), ``@a='text'``, and
 ``contains``, ``starts-with`` and ``re:test`` of ``@a``, ``@a|@b`` (whichever
@@ -34,8 +35,10 @@ from trafilatura import xpaths
 
 MAX_REMEMBERED_VERDICTS = 8192
 """Attribute values whose regular-expression verdict one ``re:test`` remembers (the most recently used)."""
-TOKEN = re.compile(r"\s*(?:(?P<string>'[^']*'|\"[^\"]*\")|(?P<symbol>\.//|::|[\[\]()|,=@*])|(?P<name>[A-Za-z_][\w.:-]*?)(?=::|[^\w.:-]|$))")
-"""One token of the subset: a string literal, a symbol, or a name (``re:test``, ``starts-with``, ``self``)."""
+TOKEN = re.compile(
+    r"\s*(?:(?P<string>'[^']*'|\"[^\"]*\")|(?P<number>\d+)|(?P<symbol>\.//|::|[\[\]()|,=@*])|(?P<name>[A-Za-z_][\w.:-]*?)(?=::|[^\w.:-]|$))"
+)
+"""One token of the subset: a string literal, a number, a symbol, or a name (``re:test``, ``starts-with``, ``self``)."""
 NAME = re.compile(r"[A-Za-z_][\w.-]*")
 """A tag or attribute name."""
 
@@ -116,8 +119,9 @@ class _Translator:
         self.namespace[name] = value
         return name
 
-    def path(self) -> tuple[tuple[str, ...], str]:
-        """The tags the path selects (none: any element) and the Python of its predicates."""
+    def path(self) -> tuple[tuple[str, ...], str, bool]:
+        """The tags the path selects (none: any element), the Python of its predicates, and whether it ends in ``[1]``
+        (of the elements the rest selects, only the first child of each parent)."""
         self.take(".//")
         tags: tuple[str, ...] = ()
         if self.peek() == "*":
@@ -126,13 +130,18 @@ class _Translator:
         else:
             tags = (self.name(),)
         predicates = []
+        first_children = False
         while self.peek() == "[":
             self.take("[")
-            predicates.append(f"({self.disjunction()})")
+            if self.peek() == "1" and self.peek(1) == "]" and self.peek(2) is None:
+                self.take()
+                first_children = True
+            else:
+                predicates.append(f"({self.disjunction()})")
             self.take("]")
         if self.peek() is not None:
             raise Untranslatable(f"unexpected {self.peek()!r}")
-        return tags, " and ".join(predicates) or "True"
+        return tags, " and ".join(predicates) or "True", first_children
 
     def tag_tests(self) -> tuple[str, ...]:
         """The tags of a first predicate that only tests tags (``[self::a or self::b]``), taken; none if there is none."""
@@ -260,9 +269,18 @@ class TranslatedXPath:
 def translate(path: str) -> TranslatedXPath:
     """The Python form of the XPath expression ``path``; raises :class:`Untranslatable` if it is outside the subset."""
     translator = _Translator(path)
-    tags, predicate = translator.path()
+    tags, predicate, first_children = translator.path()
     descendants = f"node.iterdescendants({', '.join(tags)})" if tags else "node.iterdescendants(Element)"
-    source = f"def select(node):\n    return [e for e in {descendants} if {predicate}]\n"
+    if first_children:  # in document order, the first selected child of a parent comes before its selected siblings
+        source = (
+            "def select(node):\n    selected, parents = [], set()\n"
+            f"    for e in {descendants}:\n"
+            f"        if ({predicate}) and (parent := e.getparent()) not in parents:\n"
+            "            parents.add(parent)\n            selected.append(e)\n"
+            "    return selected\n"
+        )
+    else:
+        source = f"def select(node):\n    return [e for e in {descendants} if {predicate}]\n"
     namespace: dict[str, Any] = {**translator.namespace, "Element": Element}
     exec(compile(source, f"<translation of {path.strip()[:60]}>", "exec"), namespace)  # noqa: S102
     return TranslatedXPath(path, namespace["select"])

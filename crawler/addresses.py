@@ -18,6 +18,7 @@ import ipaddress
 import re
 import socket
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 LOCAL_NAMES = ("localhost",)
@@ -42,8 +43,9 @@ def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     return address
 
 
+@lru_cache(maxsize=1024)
 def is_private_host(host: str) -> bool:
-    """``host`` (a name or an IP literal) is not on the public internet."""
+    """``host`` (a name or an IP literal) is not on the public internet (remembered: every request of a site asks again)."""
     host = host.lower().rstrip(".")
     if host in LOCAL_NAMES or host.endswith(LOCAL_SUFFIXES):
         return True

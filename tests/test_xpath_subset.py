@@ -12,6 +12,7 @@ from trafilatura.htmlprocessing import convert_tags, tree_cleaning
 from trafilatura.settings import Extractor
 
 from bench.evaluation import EVALUATION_SETS
+from crawler.extraction.body import remove_boilerplate
 from crawler.extraction.parsing import parse_page
 from crawler.extraction.xpath_subset import TranslatedXPath, Untranslatable, translate, translate_trafilatura_xpaths
 from tests.test_extraction_quality import _require
@@ -87,10 +88,12 @@ def test_trafilatura_lists_hold_translations_where_the_subset_reaches() -> None:
 
 
 def _trafilatura_trees(html: str) -> list[HtmlElement]:
-    """A page's tree as parsed, and as trafilatura's passes see it (cleaned, its tags converted: ``list``, ``item``)."""
+    """A page's tree as the body cascade hands it to trafilatura (its boilerplate removed), and as trafilatura's later
+    passes see it (cleaned, its tags converted: ``list``, ``item``)."""
     parsed = parse_page(html)
     if parsed is None:
         return []
+    remove_boilerplate(parsed)
     options = Extractor(output_format="html", tables=True)
     return [parsed, convert_tags(tree_cleaning(deepcopy(parsed), options), options)]
 

@@ -33,7 +33,7 @@ from lxml.etree import Element, XPath
 from lxml.html import HtmlElement
 from trafilatura import xpaths
 
-MAX_REMEMBERED_VERDICTS = 8192
+MAX_REMEMBERED_VERDICTS = 2048
 """Attribute values whose regular-expression verdict one ``re:test`` remembers (the most recently used)."""
 TOKEN = re.compile(
     r"\s*(?:(?P<string>'[^']*'|\"[^\"]*\")|(?P<number>\d+)|(?P<symbol>\.//|::|[\[\]()|,=@*])|(?P<name>[A-Za-z_][\w.:-]*?)(?=::|[^\w.:-]|$))"

@@ -162,18 +162,18 @@ class _Translator:
         return ()
 
     def disjunction(self) -> str:
-        terms = [self.conjunction()]
-        while self.peek() == "or":
-            self.take()
-            terms.append(self.conjunction())
-        return " or ".join(terms)
+        return self.joined("or", self.conjunction)
 
     def conjunction(self) -> str:
-        terms = [self.unary()]
-        while self.peek() == "and":
+        return self.joined("and", self.unary)
+
+    def joined(self, operator: str, operand: Callable[[], str]) -> str:
+        """Operands separated by ``operator`` (``or``, ``and``: the same word in Python)."""
+        terms = [operand()]
+        while self.peek() == operator:
             self.take()
-            terms.append(self.unary())
-        return " and ".join(terms)
+            terms.append(operand())
+        return f" {operator} ".join(terms)
 
     def unary(self) -> str:
         token = self.peek()

@@ -141,3 +141,10 @@ def test_a_page_without_text_is_read_without_trafilaturas_warnings(caplog: pytes
     with caplog.at_level(logging.DEBUG):
         assert read_page(page, "https://news.example/gallery").body_text == ""
     assert not [record.getMessage() for record in caplog.records if record.levelno >= logging.WARNING]
+
+
+def test_trafilaturas_other_warnings_are_still_logged(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        logging.getLogger("trafilatura.core").warning("recall retry failed: %s", "https://news.example/a")
+        logging.getLogger("trafilatura.core").warning("discarding data: %s", "https://news.example/a")
+    assert [record.getMessage() for record in caplog.records] == ["recall retry failed: https://news.example/a"]

@@ -53,10 +53,15 @@ MAX_KICKER_WORDS = 4
 """A list item may open with this many words outside its link: the topic of the story linked ("Health:")."""
 LIST_TAGS = frozenset({"ul", "ol"})
 
+
+def _not_discarding_data(record: logging.LogRecord) -> bool:
+    """Whether trafilatura's log record is worth a line: not its warning that a pass found too little text ("discarding
+    data"), the cascade's normal course, not a fault of the page, that would fill a crawl's log with alarming lines."""
+    return not (isinstance(record.msg, str) and record.msg.startswith("discarding data"))
+
+
 translate_trafilatura_xpaths()  # the same selections, in a third to a half of the time
-logging.getLogger("trafilatura").setLevel(logging.ERROR)
-"""trafilatura warns of every pass that finds too little text ("discarding data"): the cascade's normal course, not a fault
-of the page, that would fill a crawl's log with alarming lines."""
+logging.getLogger("trafilatura.core").addFilter(_not_discarding_data)
 
 
 def _drop(elements: Iterable[HtmlElement]) -> None:

@@ -9,8 +9,8 @@ small part of XPath those expressions use into one Python function each (a
 list comprehension over ``iterdescendants``) whose regular-expression verdicts
 are remembered per attribute value, and puts them in the place of the originals in trafilatura's
 lists (:func:`translate_trafilatura_xpaths`). An expression that uses anything
-else (a position, an absolute path, another axis or function) stays with lxml,
-unchanged. A translation selects the very elements its original selects, in the
+else (a position but a last ``[1]``, an absolute path, a union, another axis or
+function) stays with lxml, unchanged. A translation selects the very elements its original selects, in the
 same order: the tests compare both on every development page.
 
 The subset: a path ``.//*`` or ``.//name`` followed by predicates (the last
@@ -33,13 +33,13 @@ from lxml.etree import Element, XPath
 from lxml.html import HtmlElement
 from trafilatura import xpaths
 
-MAX_REMEMBERED_VERDICTS = 2048
+MAX_REMEMBERED_VERDICTS = 1024
 """Attribute values whose regular-expression verdict one ``re:test`` remembers (the most recently used)."""
-TOKEN = re.compile(
+_TOKEN = re.compile(
     r"\s*(?:(?P<string>'[^']*'|\"[^\"]*\")|(?P<number>\d+)|(?P<symbol>\.//|::|[\[\]()|,=@*])|(?P<name>[A-Za-z_][\w.:-]*?)(?=::|[^\w.:-]|$))"
 )
 """One token of the subset: a string literal, a number, a symbol, or a name (``re:test``, ``starts-with``, ``self``)."""
-NAME = re.compile(r"[A-Za-z_][\w.-]*")
+_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 """A tag or attribute name."""
 
 
@@ -48,10 +48,11 @@ class Untranslatable(ValueError):
 
 
 def _tokens(path: str) -> list[str]:
+    """The tokens of ``path``; raises :class:`Untranslatable` on text that is none."""
     tokens: list[str] = []
     position = 0
     while position < len(path.rstrip()):
-        match = TOKEN.match(path, position)
+        match = _TOKEN.match(path, position)
         if match is None or match.end() == position:
             raise Untranslatable(f"cannot read {path[position : position + 20]!r}")
         tokens.append(match.group(match.lastgroup or ""))
@@ -60,8 +61,13 @@ def _tokens(path: str) -> list[str]:
 
 
 def _remembered_search(pattern: str) -> Callable[[str], bool]:
-    """``re:test`` with ``pattern``: Python's ``re.search``, as lxml's EXSLT module runs it, its verdicts remembered."""
-    search = re.compile(pattern).search
+    """``re:test`` with ``pattern``: Python's ``re.search``, as lxml's EXSLT module runs it, its verdicts remembered.
+
+    A pattern Python cannot compile is :class:`Untranslatable` (lxml would fail only when it runs the query)."""
+    try:
+        search = re.compile(pattern).search
+    except re.error as error:
+        raise Untranslatable(f"regular expression {pattern!r}: {error}") from error
 
     @lru_cache(maxsize=MAX_REMEMBERED_VERDICTS)
     def test(value: str) -> bool:
@@ -75,7 +81,7 @@ def _first_attribute(element: HtmlElement, names: tuple[str, ...]) -> str:
     present = [name for name in names if element.get(name) is not None]
     if len(present) > 1:
         present.sort(key=element.keys().index)
-    return element.get(present[0]) or "" if present else ""
+    return (element.get(present[0]) or "") if present else ""
 
 
 class _Translator:
@@ -91,10 +97,12 @@ class _Translator:
         self.namespace: dict[str, object] = {"first_attribute": _first_attribute}
 
     def peek(self, offset: int = 0) -> str | None:
+        """The token ``offset`` places ahead, not taken; None past the end."""
         index = self.position + offset
         return self.tokens[index] if index < len(self.tokens) else None
 
     def take(self, expected: str | None = None) -> str:
+        """The next token, taken; it must be ``expected`` where that is given."""
         token = self.peek()
         if token is None or (expected is not None and token != expected):
             raise Untranslatable(f"expected {expected or 'more'}, found {token!r}")
@@ -102,14 +110,16 @@ class _Translator:
         return token
 
     def literal(self) -> str:
+        """A string literal, taken, as the text it holds."""
         token = self.take()
         if token[:1] not in {"'", '"'}:
             raise Untranslatable(f"expected a string, found {token!r}")
         return token[1:-1]
 
     def name(self) -> str:
+        """A tag or attribute name, taken, as a Python string literal."""
         token = self.take()
-        if not NAME.fullmatch(token):
+        if not _NAME.fullmatch(token):
             raise Untranslatable(f"expected a name, found {token!r}")
         return repr(token)
 
@@ -120,10 +130,10 @@ class _Translator:
         return name
 
     def path(self) -> tuple[tuple[str, ...], str, bool]:
-        """The tags the path selects (none: any element), the Python of its predicates, and whether it ends in ``[1]``
-        (of the elements the rest selects, only the first child of each parent)."""
+        """The tags the path selects (as Python string literals; none: any element), the Python of its predicates, and
+        whether it ends in ``[1]`` (of the elements the rest selects, only the first child of each parent)."""
         self.take(".//")
-        tags: tuple[str, ...] = ()
+        tags: tuple[str, ...]
         if self.peek() == "*":
             self.take()
             tags = self.tag_tests()
@@ -145,11 +155,13 @@ class _Translator:
 
     def tag_tests(self) -> tuple[str, ...]:
         """The tags of a first predicate that only tests tags (``[self::a or self::b]``), taken; none if there is none."""
+        if self.peek() != "[":
+            return ()
         tags = []
         offset = 1
         while self.peek(offset) == "self" and self.peek(offset + 1) == "::":
             tag = self.peek(offset + 2) or ""
-            if not NAME.fullmatch(tag):
+            if not _NAME.fullmatch(tag):
                 return ()
             tags.append(repr(tag))
             offset += 3
@@ -176,6 +188,7 @@ class _Translator:
         return f" {operator} ".join(terms)
 
     def unary(self) -> str:
+        """A negation, a parenthesised expression, or a single test."""
         token = self.peek()
         if token == "not" and self.peek(1) == "(":
             self.take()
@@ -200,6 +213,7 @@ class _Translator:
         return self.function()
 
     def attributes(self) -> list[str]:
+        """``@a`` or ``@a|@b|...``: the names, as Python string literals."""
         self.take("@")
         names = [self.name()]
         while self.peek() == "|":
@@ -209,6 +223,7 @@ class _Translator:
         return names
 
     def attribute_test(self) -> str:
+        """``@a`` (one of the attributes exists) or ``@a='text'`` (one of them has that value)."""
         names = self.attributes()
         if self.peek() == "=":
             self.take()
@@ -217,6 +232,7 @@ class _Translator:
         return "(" + " or ".join(f"e.get({name}) is not None" for name in names) + ")"
 
     def value(self) -> str:
+        """The Python of a string value: an attribute's (``""`` where absent), or ``translate`` of one."""
         if self.peek() == "@":
             names = self.attributes()
             if len(names) == 1:
@@ -236,10 +252,13 @@ class _Translator:
         self.take(",")
         target = self.literal()
         self.take(")")
-        table = str.maketrans(source[: len(target)], target[: len(source)], source[len(target) :])
+        table: dict[int, str | None] = {}
+        for index, character in enumerate(source):  # XPath: a character's first place in ``source`` counts
+            table.setdefault(ord(character), target[index] if index < len(target) else None)
         return f"{inner}.translate({self.constant(table)})"
 
     def function(self) -> str:
+        """``contains``, ``starts-with`` or ``re:test`` of a string value and a literal."""
         function = self.take()
         if function not in {"contains", "starts-with", "re:test"}:
             raise Untranslatable(f"function {function!r}")
@@ -282,7 +301,7 @@ def translate(path: str) -> TranslatedXPath:
     else:
         source = f"def select(node):\n    return [e for e in {descendants} if {predicate}]\n"
     namespace: dict[str, Any] = {**translator.namespace, "Element": Element}
-    exec(compile(source, f"<translation of {path.strip()[:60]}>", "exec"), namespace)  # noqa: S102
+    exec(compile(source, f"<translation of {path.strip()[:60]}>", "exec"), namespace)
     return TranslatedXPath(path, namespace["select"])
 
 

@@ -24,6 +24,24 @@ def test_time_zone_abbreviation_is_an_offset() -> None:
     assert published == datetime(2023, 4, 28, 17, 20, 36, tzinfo=UTC)
 
 
+@pytest.mark.parametrize(
+    ("text", "offset"),
+    [
+        ("2024-05-03 12:00 GMT+2", TWO_HOURS),
+        ("3 May 2024 12:00 UTC+02:00", TWO_HOURS),
+        ("Fri, 03 May 2024 12:00:00 GMT+0200", TWO_HOURS),
+        ("2024-05-03 12:00 GMT-5", -timedelta(hours=5)),
+        ("2024-05-03 12:00 UTC+5:30", timedelta(hours=5, minutes=30)),
+        ("2024-05-03 12:00 GMT", timedelta(0)),
+    ],
+)
+def test_an_offset_named_after_gmt_or_utc_is_east_for_a_plus(text: str, offset: timedelta) -> None:
+    reading = read_date(text)
+    assert reading is not None and reading.has_offset
+    assert reading.value.utcoffset() == offset
+    assert reading.value.replace(tzinfo=None) == datetime(2024, 5, 3, 12, 0)
+
+
 def test_an_ambiguous_time_zone_abbreviation_is_no_offset_and_no_warning() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # dateutil warns of a name it does not know, and means to raise one day

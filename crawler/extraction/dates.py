@@ -56,6 +56,9 @@ TIME_ZONE_ABBREVIATIONS = {
     "AEDT": 39600,
 }
 """Offsets of the time-zone abbreviations pages print ("Fri Apr 28 19:20:36 CEST 2023"); ambiguous ones (IST, CST) are left out."""
+NAMED_OFFSET = re.compile(r"\b(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d\d))?\b")
+"""An offset from UTC as pages print it ("GMT+2", "UTC-05:00", "GMT+0200"): east of Greenwich for a plus, as ISO 8601
+has it (dateutil reads such a name by POSIX's rule, the other way round)."""
 COUNTRY_TIME_ZONES = {
     "at": "Europe/Vienna",
     "be": "Europe/Brussels",
@@ -156,7 +159,8 @@ def _parse(text: str) -> datetime | None:
     except (ValueError, OverflowError):
         try:
             # A date missing its year or month takes them from PARTIAL_DATE_DEFAULT, out of range.
-            parsed = date_parser.parse(text, fuzzy=False, default=PARTIAL_DATE_DEFAULT, tzinfos=_stated_offset)
+            iso_offsets = NAMED_OFFSET.sub(lambda match: f"{match[1]}{int(match[2]):02d}:{match[3] or '00'}", text)
+            parsed = date_parser.parse(iso_offsets, fuzzy=False, default=PARTIAL_DATE_DEFAULT, tzinfos=_stated_offset)
         except (ValueError, OverflowError):
             return None
     return parsed

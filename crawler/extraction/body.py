@@ -18,6 +18,10 @@ The cascade, most precise first:
 
 A generic pass's body is completed with the other chunks of an article that the
 site splits into several containers of the same kind (``chunks.py``).
+
+Importing this module puts Python translations of trafilatura's pruning queries in the
+place of its XPath ones (``xpath_subset.py``: the same selections, faster) and keeps
+trafilatura's warning that a pass found too little text out of the log.
 """
 
 from __future__ import annotations

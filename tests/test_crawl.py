@@ -15,7 +15,8 @@ from scrapy.utils.project import get_project_settings
 
 from archive.canonical_urls import canonicalize_url
 from crawler.profiles import load_profiles
-from crawler.spiders.news import SWITCHED_OFF_COMPONENTS, NewsSpider
+from crawler.spider_settings import SWITCHED_OFF_COMPONENTS
+from crawler.spiders.news import NewsSpider
 from tests.crawl import CrawlResult, query, run_crawl, write_profile
 from tests.fixture_site import (
     ADDED_PARAGRAPH,

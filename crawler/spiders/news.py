@@ -22,14 +22,13 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
-from importlib.metadata import version
 from typing import Any, Self, TypeGuard
 from urllib.parse import urljoin
 
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response
-from scrapy.settings import SETTINGS_PRIORITIES, BaseSettings
+from scrapy.settings import BaseSettings
 from twisted.python.failure import Failure
 
 from archive.canonical_urls import canonicalize_url
@@ -48,23 +47,13 @@ from crawler.responses import crawled_article, header
 from crawler.shared_archive import crawl_archive
 from crawler.site_selection import SiteSelection, select_sites
 from crawler.sources import GUESSED_FEED_PATH, GUESSED_SITEMAP_PATH, UnusableSource, feed_links, parse_source, sitemaps_from_robots
+from crawler.spider_settings import set_crawl_settings
 from crawler.stats import Stat
 from crawler.worker_pool import WorkerFailed
 
 logger = logging.getLogger(__name__)
 
-VERSION = version("technews-archive")
 GONE_STATUSES = (404, 410)
-SWITCHED_OFF_COMPONENTS = (
-    ("TELNETCONSOLE_ENABLED", "EXTENSIONS_BASE", "scrapy.extensions.telnet.TelnetConsole"),
-    ("REMOTE_CONTROL_ENABLED", "EXTENSIONS_BASE", "scrapy.extensions.remote_control.RemoteControl"),
-    ("COOKIES_ENABLED", "DOWNLOADER_MIDDLEWARES_BASE", "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"),
-)
-"""Scrapy's components that a setting switches off: (setting, the component list of Scrapy's defaults, component)."""
-
-
-def _site_root(url: str) -> str:
-    return urljoin(url, "/")
 
 
 def _discovers_sources(profile: SiteProfile) -> bool:
@@ -91,18 +80,8 @@ class NewsSpider(scrapy.Spider):
 
     @classmethod
     def update_settings(cls, settings: BaseSettings) -> None:
-        """The user agent names the crawler, its version and where site owners can read about it.
-
-        Scrapy's components that their setting switches off are left out of
-        Scrapy's lists, so that they are not even imported (the remote control
-        alone loads aiohttp: a tenth of a second of CPU for every crawl).
-        """
         super().update_settings(settings)
-        if (settings.getpriority("USER_AGENT") or 0) <= SETTINGS_PRIORITIES["project"]:
-            settings.set("USER_AGENT", f"technews-archive/{VERSION} (+{settings.get('ARCHIVE_CONTACT_URL')})", "project")
-        for switch, components, component in SWITCHED_OFF_COMPONENTS:
-            if not settings.getbool(switch):
-                settings.set(components, {**settings.getdict(components), component: None}, "spider")
+        set_crawl_settings(settings)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -138,7 +117,7 @@ class NewsSpider(scrapy.Spider):
             for url in (*profile.feeds, *profile.sitemaps):
                 yield self.requests.source(url, name)
             if _discovers_sources(profile):
-                for root in dict.fromkeys(_site_root(url) for url in profile.start_urls):
+                for root in dict.fromkeys(urljoin(url, "/") for url in profile.start_urls):
                     yield self.requests.robots(root, name)
             due = [a for a in knowledge.articles.values() if self.policy.wants(a, self.arguments.recheck, now)]
             if due:

@@ -33,6 +33,8 @@ def test_time_zone_abbreviation_is_an_offset() -> None:
         ("2024-05-03 12:00 GMT-5", -timedelta(hours=5)),
         ("2024-05-03 12:00 UTC+5:30", timedelta(hours=5, minutes=30)),
         ("2024-05-03 12:00 GMT", timedelta(0)),
+        ("Fri May 03 2024 12:00:00 GMT+0200 (Central European Summer Time)", TWO_HOURS),  # as JavaScript writes a date
+        ("May 3, 2024 12:00 (CEST)", TWO_HOURS),
     ],
 )
 def test_an_offset_named_after_gmt_or_utc_is_east_for_a_plus(text: str, offset: timedelta) -> None:

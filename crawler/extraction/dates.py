@@ -56,6 +56,9 @@ TIME_ZONE_ABBREVIATIONS = {
     "AEDT": 39600,
 }
 """Offsets of the time-zone abbreviations pages print ("Fri Apr 28 19:20:36 CEST 2023"); ambiguous ones (IST, CST) are left out."""
+ZONE_NAME = re.compile(r"\s*\(([A-Za-z][A-Za-z .'-]*)\)\s*$")
+"""Words in parentheses at the end of a date: the time zone's name that JavaScript's date strings end with ("... GMT+0200
+(Central European Summer Time)"), an abbreviation ("12:00 (CEST)"), a label ("(updated)")."""
 NAMED_OFFSET = re.compile(r"\b(?:GMT|UTC)\s*([+-])\s*(\d{1,2})(?::?(\d\d))?\b")
 """An offset from UTC as pages print it ("GMT+2", "UTC-05:00", "GMT+0200"): east of Greenwich for a plus, as ISO 8601
 has it (dateutil reads such a name by POSIX's rule, the other way round)."""
@@ -166,6 +169,14 @@ def _parse(text: str) -> datetime | None:
     return parsed
 
 
+def _without_zone_name(text: str) -> str:
+    """``text`` without the words in parentheses at its end, but for a time-zone abbreviation, kept without them."""
+    match = ZONE_NAME.search(text)
+    if match is None:
+        return text
+    return text[: match.start()] + (f" {match[1]}" if match[1] in TIME_ZONE_ABBREVIATIONS else "")
+
+
 def read_date(value: str | None, now: datetime | None = None) -> DateReading | None:
     """A page's date string read with its precision, or None if it is not a plausible date.
 
@@ -176,7 +187,7 @@ def read_date(value: str | None, now: datetime | None = None) -> DateReading | N
     """
     if not value or not isinstance(value, str):
         return None
-    text = value.strip()
+    text = _without_zone_name(value).strip()
     if not text or len(text) > MAX_DATE_CHARS:
         return None
     parsed = _parse(text)

@@ -101,7 +101,7 @@ def reextract_archive(
 ) -> Counter[str]:
     """Re-extract the latest stored page of every selected article, in ``workers`` processes (0: in this one); count the outcomes."""
     counts: Counter[str] = Counter()
-    pool = WorkerPool(reextract_page, workers, PAGE_TIMEOUT) if workers else None
+    pool: WorkerPool | None = None  # started at the first page: none for nothing to re-extract
     under_way: deque[tuple[StoredPage, Future[FetchedArticle | None]]] = deque()
 
     finished: list[tuple[StoredPage, FetchedArticle | None]] = []
@@ -131,6 +131,8 @@ def reextract_archive(
 
     try:
         for page in _stored_pages(sessions, profiles, site, since, progress):
+            if workers and pool is None:
+                pool = WorkerPool(reextract_page, workers, PAGE_TIMEOUT)
             under_way.append((page, pool.submit(page.task) if pool else _in_process(page)))
             while len(under_way) > (workers * QUEUED_PER_WORKER if pool else 0):
                 finish_oldest()

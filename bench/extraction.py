@@ -40,6 +40,7 @@ from bench.evaluation import EVALUATION_SETS, EXTRACTORS, EvaluationSet, Page, R
 from bench.fields import FIELDS, mean_scores  # noqa: E402
 from bench.scoring import aggregate  # noqa: E402
 from crawler.extraction import json_ld  # noqa: E402
+from crawler.extraction.meta_tags import meta_name  # noqa: E402
 from crawler.extraction.parsing import parse_page  # noqa: E402
 
 BENCH_EXTRACTORS = ("project", "trafilatura-precision", "trafilatura")
@@ -86,7 +87,7 @@ def _without_meta(named: Callable[[str], bool]) -> Callable[[HtmlElement], None]
 
     def remove(tree: HtmlElement) -> None:
         for element in list(tree.iter("meta")):
-            if named((element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()):
+            if named(meta_name(element)):
                 element.drop_tree()
 
     return remove

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.test_metadata import SITE_NAME, json_ld, metadata, news_article
 
 SITE = f'<meta property="og:site_name" content="{SITE_NAME}">'
@@ -115,6 +117,8 @@ def test_byline_label_alone_is_no_name() -> None:
 
 def test_byline_words_in_separate_elements_stay_apart() -> None:
     assert metadata(body='<article><h1>T</h1><p class="author">von<a href="#">Ada Lovelace</a></p></article>').authors == ["Ada Lovelace"]
+    # no byline class: the "By ..." text just after the headline
+    assert metadata(body='<article><h1>T</h1><div>von<a href="/p/1">Ada Lovelace</a></div></article>').authors == ["Ada Lovelace"]
 
 
 def test_co_authors_in_the_same_byline_markup() -> None:
@@ -185,6 +189,12 @@ def test_byline_date_is_no_part_of_the_name() -> None:
     assert metadata(body='<article><h1>T</h1><p class="byline">By Ada Lovelace Updated June 5, 2024</p></article>').authors == ["Ada Lovelace"]
 
 
+@pytest.mark.parametrize("label", ["Updated", "Veröffentlicht", "Pubblicato", "Aggiornato", "Atualizado"])
+def test_a_date_label_in_the_byline_ends_the_name_in_every_language(label: str) -> None:
+    byline = f'<p class="byline">By Ada Lovelace {label} 5.6.2024 10:30</p>'
+    assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Ada Lovelace"]
+
+
 def test_picture_credit_is_no_byline() -> None:
     figure = '<figure><figcaption class="caption-attribution">Jane Photographer</figcaption></figure>'
     body = f'<article><h1>T</h1>{figure}<p class="attribution">Ada Lovelace</p></article>'
@@ -192,7 +202,7 @@ def test_picture_credit_is_no_byline() -> None:
 
 
 def test_author_page_spells_the_name_without_its_titles() -> None:
-    byline = '<p>von <a href="/autoren/name/ada-lovelace">Dr. Ada Lovelace</a></p>'
+    byline = '<p><a href="/autoren/name/ada-lovelace">Dr. Ada Lovelace</a></p>'
     assert metadata(body=f"<article><h1>T</h1>{byline}</article>").authors == ["Dr. Ada Lovelace"]
     assert metadata(body='<article><h1>T</h1><p><a href="/authors/list">Authors</a></p></article>').authors == []
 

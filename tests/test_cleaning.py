@@ -264,8 +264,9 @@ def test_headline_opening_the_body_or_repeating_the_title_is_dropped() -> None:
 
 @pytest.mark.parametrize("tag", ["h1", "h2"])
 def test_headline_after_a_kicker_opening_the_body_is_dropped(tag: str) -> None:
-    html = f"<div><{tag}>Kernel news: The real-time patches land in Linux 6.12</{tag}><p>{PARAGRAPHS[0]}</p></div>"
-    assert clean_body(html, "The real-time patches land in Linux 6.12").split("\n\n") == [PARAGRAPHS[0]]
+    kicker = "Kernel news from the Linux Plumbers Conference in Vienna"  # longer than the title: no rewording of it
+    html = f"<div><{tag}>{kicker}: The real-time patches land</{tag}><p>{PARAGRAPHS[0]}</p></div>"
+    assert clean_body(html, "The real-time patches land").split("\n\n") == [PARAGRAPHS[0]]
 
 
 def test_section_heading_holding_a_short_title_is_kept() -> None:

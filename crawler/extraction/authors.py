@@ -33,15 +33,14 @@ from lxml.html import HtmlElement
 
 from crawler.extraction import json_ld
 from crawler.extraction.meta_tags import MetaTags
+from crawler.extraction.selectors import DATE_LABELS
 
 AUTHOR_PREFIX = re.compile(
     r"^\s*(by|written by|posted by|author:?|(?-i:von|par|por|di|da|door|av|af|(Von|Par|Por)(?= [A-ZÀ-Þ]|$)))(\s+|$)", re.IGNORECASE
 )
 """What a byline says before the name: "By", and the "von", "par", "por", ... of other languages (capitalised
 only before a capitalised word, so that "Von der Leyen" keeps her name); alone, it is a label without a name."""
-DATE_LABEL = re.compile(
-    r"\b(published|updated|last updated|posted|veröffentlicht|aktualisiert|publié|mis à jour|publicado|actualizado)\b(?! by\b).*$", re.IGNORECASE
-)
+DATE_LABEL = re.compile(rf"\b({DATE_LABELS})\b(?! by\b).*$", re.IGNORECASE)
 """A byline's date and all after it ("Ada Lovelace Published 4 June 2024 Updated ...")."""
 CONJUNCTIONS = ("and", "with", "und", "og", "och")
 """Words that join two names in a byline ("A and B", "A with B", "A und B", "A og B"); "et", "y", "e" are left alone:

@@ -57,8 +57,9 @@ def _enclosing_article(element: HtmlElement) -> HtmlElement | None:
     return next(element.iterancestors("article"), None)
 
 
-def _missing_words(chunk: HtmlElement, known: set[str]) -> int:
-    return sum(len(p.text_content().split()) for p in chunk.iter("p") if _key(p.text_content()) not in known)
+def _missing_words(chunk: HtmlElement, known: set[str], texts: dict[HtmlElement, str]) -> int:
+    """The words of the chunk's paragraphs (``texts``: each paragraph's of :func:`page_paragraphs`) the body lacks."""
+    return sum(len(texts[p].split()) for p in chunk.iter("p") if texts[p][:KEY_CHARS] not in known)
 
 
 def with_sibling_chunks(tree: HtmlElement, paragraphs: list[tuple[HtmlElement, str]], body_html: str, body: HtmlElement | None) -> str:
@@ -81,7 +82,8 @@ def with_sibling_chunks(tree: HtmlElement, paragraphs: list[tuple[HtmlElement, s
         for element in tree.iter(container.tag)
         if element.get("class") == classes and near.intersection(_ancestors(element, MAX_CHUNK_DISTANCE)) and _enclosing_article(element) is article
     ]
-    extra = [chunk for chunk in chunks if chunk is not container and _missing_words(chunk, known) >= MIN_CHUNK_WORDS]
+    texts = dict(paragraphs)
+    extra = [chunk for chunk in chunks if chunk is not container and _missing_words(chunk, known, texts) >= MIN_CHUNK_WORDS]
     if not extra:
         return body_html
     return "".join(

@@ -223,12 +223,13 @@ def most_precise(readings: Iterable[DateReading | None]) -> DateReading | None:
     return max((reading for reading in found if first.states_same_moment(reading)), key=lambda reading: reading.precision)
 
 
-def page_time_zone(host: str | None, language_tags: Iterable[str | None]) -> ZoneInfo | None:
-    """The time zone of the country a page is from: its domain's (``.de``, ``.co.uk``), else its language tags' region.
+def page_time_zone(host: str | None, language_tags: Iterable[str]) -> ZoneInfo | None:
+    """The time zone of the country a page is from: its domain's (``.de``, ``.co.uk``), else its language tags' region
+    (BCP 47 tags such as "de-AT").
 
     None where neither names a country of one time zone (:data:`COUNTRY_TIME_ZONES`).
     """
-    regions = [(tag or "").replace("_", "-").split("-")[1:2] for tag in language_tags]
+    regions = [tag.split("-")[1:2] for tag in language_tags]
     countries = [(host or "").rsplit(".", 1)[-1], *(region[0] for region in regions if region)]
     name = next((COUNTRY_TIME_ZONES[country.lower()] for country in countries if country.lower() in COUNTRY_TIME_ZONES), None)
     try:

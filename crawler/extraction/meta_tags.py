@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from lxml.html import HtmlElement
 
 
+def meta_name(element: HtmlElement) -> str:
+    """The name a ``<meta>`` tag goes by: its ``property``, ``name`` or ``itemprop``, in lower case ("" for none)."""
+    return (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
+
+
 @dataclass(frozen=True)
 class MetaTags:
     """A page's ``<meta>`` tags that have content, read once: (name in lower case, content) in page order."""
@@ -17,7 +22,7 @@ class MetaTags:
     def read(cls, tree: HtmlElement) -> MetaTags:
         tags = []
         for element in tree.iter("meta"):
-            key = (element.get("property") or element.get("name") or element.get("itemprop") or "").strip().lower()
+            key = meta_name(element)
             content = (element.get("content") or "").strip()
             if key and content:
                 tags.append((key, content))

@@ -180,9 +180,10 @@ def extract_metadata(tree: HtmlElement, url: str) -> PageMetadata:
 
     language_candidates = [tree.get("lang"), tree.get("xml:lang"), *meta.values("content-language", "og:locale", "dc.language")]
     language_candidates.append(json_ld.text(article.get("inLanguage")))
-    language = next((tag for tag in map(_language_tag, language_candidates) if tag), None)
+    language_tags = [tag for tag in map(_language_tag, language_candidates) if tag]
+    language = next(iter(language_tags), None)
 
-    zone = page_time_zone(urlsplit(url).hostname, language_candidates)
+    zone = page_time_zone(urlsplit(url).hostname, language_tags)
     published = in_time_zone(extract_published(tree, url, meta, article, zone), zone)
     modified_readings = (read_date(value) for value in (json_ld.text(article.get("dateModified")), *meta.values(*MODIFIED_META)))
     modified = in_time_zone(most_precise(modified_readings), zone)

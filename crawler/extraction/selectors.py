@@ -219,9 +219,11 @@ _MONTHS = (
     "janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|novembre|décembre|"
     "januar|februar|märz|juni|juli|oktober|dezember|gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre"
 )
-_DATELINE_LABELS = (
-    "by|updated|last updated|published|posted|publicado|atualizado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|pubblicato|aggiornato"
+DATE_LABELS = (
+    "updated|last updated|published|posted|publicado|atualizado|actualizado|publié|mis à jour|veröffentlicht|aktualisiert|pubblicato|aggiornato"
 )
+"""The words that introduce an article's dates, in the languages of the sets: a regular-expression alternation."""
+_DATELINE_LABELS = "by|" + DATE_LABELS
 _DATELINE_WORDS = "on|at|de|às|as|a|um|le|à|el|am|pm|p|m|utc|gmt|est|edt|pst|pdt|bst|cet|cest|ist|em|mis|jour|il|" + _DATELINE_LABELS
 DATELINE_START = re.compile(
     rf"^(\d{{1,2}}[/.-]\d{{1,2}}[/.-]\d{{2,4}}|\d{{4}}-\d\d-\d\d|\d{{1,2}}(st|nd|rd|th)?\.? ({_MONTHS})\b|"

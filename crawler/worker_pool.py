@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 
 TASKS_PER_WORKER = 500
 """Pages after which a worker process is replaced by a fresh one."""
-PRELOADED_MODULES = ["crawler.page_tasks", "crawler.worker_preload"]
+PRELOADED_MODULES = ["crawler.extraction.reading", "crawler.page_tasks", "crawler.worker_preload"]
 """Imported once by the fork server, so that a new worker starts with them (and what ``crawler.worker_preload`` loads) loaded."""
 WORKER_LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 """Scrapy's default log format: a worker's log lines read like the crawl's."""

@@ -5,10 +5,13 @@ from __future__ import annotations
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -127,6 +130,36 @@ def test_workers_ignore_sigint_and_are_forked_by_a_server_that_preloaded_extract
     finally:
         pool.close()
     assert "forkserver" in parent and "crawler.extraction" in parent and "crawler.worker_preload" in parent
+
+
+MAIN_MODULE = """
+import os
+import sys
+
+with open(sys.argv[1], "a") as runs:  # every process that runs this module says so
+    runs.write(f"{os.getpid()}\\n")
+
+if __name__ == "__main__":
+    from crawler.worker_pool import WorkerPool
+
+    pool = WorkerPool(os.getpid, workers=1, timeout=60)
+    try:
+        print(pool.submit(()).result())
+    finally:
+        pool.close()
+"""
+
+
+@pytest.mark.parametrize("run_as", [["main_module.py"], ["-m", "main_module"]], ids=["script", "module"])
+def test_workers_do_not_run_their_parents_main_module_again(tmp_path: Path, run_as: list[str]) -> None:
+    """As the `scrapy` and `archive` commands' workers do not import Scrapy or the archive's commands."""
+    (tmp_path / "main_module.py").write_text(MAIN_MODULE)
+    runs = tmp_path / "runs"
+    done = subprocess.run([sys.executable, *run_as, str(runs)], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    ran_in, worker = runs.read_text().split(), done.stdout.strip()
+    assert worker not in ran_in, "the worker ran its parent's main module again"
+    assert len(ran_in) == 1  # the parent, once
 
 
 def test_workers_start_with_the_language_model_loaded() -> None:

@@ -3,7 +3,13 @@
 A page goes to a worker as the bytes the server sent and is decoded there
 (``crawler.page_tasks``): the crawl process neither decodes nor re-encodes it.
 
-The workers are a ``crawler.worker_pool.WorkerPool``, started once per crawl.
+The workers are a ``crawler.worker_pool.WorkerPool``, started once per crawl, when
+its first page is to be read, in a thread: starting them waits for the fork
+server to load the extraction code (some 0.7 s), which the reactor spends
+fetching meanwhile, and a crawl that reads no page (a re-crawl that finds
+nothing new) starts no worker and no fork server. Workers that cannot be
+started (the system refuses new processes) leave the crawl reading its pages
+itself, with one error line.
 
 Settings:
 - ``ARCHIVE_EXTRACT_WORKERS``: worker processes (default: the machine's cores);
@@ -27,18 +33,23 @@ then fails with ``WorkerFailed``, closing never waits for it.
 from __future__ import annotations
 
 import logging
+import threading
 from concurrent.futures import Future
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Self
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.defer import Deferred, DeferredSemaphore, succeed
+from twisted.internet.defer import Deferred, DeferredLock, DeferredSemaphore, succeed
+from twisted.internet.threads import deferToThread
 
 from crawler.extraction.rules import BodyRules
 from crawler.page_tasks import FetchedPage, read_fetched_page
 from crawler.profiling import profiled
-from crawler.worker_pool import WorkerPool
+from crawler.worker_pool import CLOSED_BEFORE_ANSWERING, WorkerFailed, WorkerPool
+
+logger = logging.getLogger(__name__)
 
 QUEUED_PER_WORKER = 2
 
@@ -58,7 +69,12 @@ class PageReader:
     def __init__(self, workers: int, timeout: float, log_level: int = logging.WARNING) -> None:
         if workers < 0:
             raise ValueError(f"ARCHIVE_EXTRACT_WORKERS={workers}: must not be negative")
-        self.pool = WorkerPool(profiled(read_fetched_page, "read"), workers, timeout, log_level) if workers else None
+        self.workers, self.timeout, self.log_level = workers, timeout, log_level
+        self.pool: WorkerPool | None = None
+        """The workers, once started."""
+        self._starting = DeferredLock()
+        self._closing = threading.Lock()
+        self._closed = False
         self.queued = DeferredSemaphore(max(1, workers * QUEUED_PER_WORKER))
         self.last_turn: Deferred[None] = succeed(None)
         """Fired once the page that arrived last has been handed back."""
@@ -79,19 +95,47 @@ class PageReader:
         """The page ``body`` read and packed (``crawler.page_tasks.read_fetched_page``), in a worker when there are
         workers, handed back in arrival order."""
         page = (body, content_type, url, rules)
-        if self.pool is None:
+        if not self.workers:
             return read_fetched_page(*page)
         ahead, self.last_turn = self.last_turn, Deferred()
         mine = self.last_turn
         try:
-            return await self._in_worker(self.pool, page)
+            return await self._in_worker(page)
         finally:
             await maybe_deferred_to_future(ahead)
             mine.callback(None)
 
-    async def _in_worker(self, pool: WorkerPool, page: tuple[bytes, str | None, str, BodyRules]) -> FetchedPage:
+    async def _started_pool(self) -> WorkerPool | None:
+        """The workers, started (in a thread) by the first page that asks; None if they could not be."""
+        await maybe_deferred_to_future(self._starting.acquire())
+        try:
+            if self.pool is None and self.workers:
+                try:
+                    await maybe_deferred_to_future(deferToThread(self._start_pool))
+                except (OSError, BrokenProcessPool) as error:  # pebble's word for a worker it could not start, the cause attached
+                    cause = error.__cause__ or error
+                    logger.error("extraction worker processes could not start (%s): pages are read in the crawl process", cause)
+                    self.workers = 0
+            return self.pool
+        finally:
+            self._starting.release()
+
+    def _start_pool(self) -> None:
+        """Start the workers (in a thread: this waits for the fork server); close them at once if the reader closed meanwhile."""
+        pool = WorkerPool(profiled(read_fetched_page, "read"), self.workers, self.timeout, self.log_level)
+        with self._closing:
+            if not self._closed:
+                self.pool = pool
+                return
+        pool.close()
+        raise WorkerFailed(CLOSED_BEFORE_ANSWERING)
+
+    async def _in_worker(self, page: tuple[bytes, str | None, str, BodyRules]) -> FetchedPage:
         await maybe_deferred_to_future(self.queued.acquire())
         try:
+            pool = await self._started_pool()
+            if pool is None:
+                return read_fetched_page(*page)
             answer: Deferred[FetchedPage] = Deferred()
             pool.submit(page).add_done_callback(lambda outcome: _hand_to_reactor(answer, outcome))
             return await maybe_deferred_to_future(answer)
@@ -99,6 +143,9 @@ class PageReader:
             self.queued.release()
 
     def close(self) -> None:
-        """Stop the workers at once (idempotent)."""
-        if self.pool is not None:
-            self.pool.close()
+        """Stop the workers at once, or as soon as they have started (idempotent)."""
+        with self._closing:
+            self._closed = True
+            pool = self.pool
+        if pool is not None:
+            pool.close()

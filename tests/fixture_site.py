@@ -472,7 +472,8 @@ class FixtureSite:
     sources: bool = False
     added: tuple[FixtureArticle, ...] = ()
     gate: threading.Event | None = None
-    """When set, every answer waits until this event is set (at most a minute)."""
+    """When set, every answer waits until this event is set (at most a minute), but for the ``ungated`` paths'."""
+    ungated: frozenset[str] = frozenset()
     requests: list[tuple[str, str]] = field(default_factory=list)
     """(Host header, path with query) of every request, in order."""
     answers: list[Answer] = field(default_factory=list)
@@ -535,7 +536,7 @@ class _Handler(BaseHTTPRequestHandler):
         site: FixtureSite = self.server.site  # type: ignore[attr-defined]
         site.requests.append((self.headers.get("Host", ""), self.path))
         site.user_agents.add(self.headers.get("User-Agent", ""))
-        if site.gate is not None:
+        if site.gate is not None and urlsplit(self.path).path not in site.ungated:
             site.gate.wait(GATE_TIMEOUT)
         pages: dict[str, Page] = self.server.pages  # type: ignore[attr-defined]
         host = self.headers.get("Host", "").split(":")[0]

@@ -19,7 +19,7 @@ from pebble.common.types import RemoteTraceback
 
 from archive.db import open_archive
 from crawler.worker_pool import TASKS_PER_WORKER, WorkerFailed, WorkerPool, start_fork_server
-from tests.crawl import query, run_crawl, start_crawl
+from tests.crawl import PROJECT_ROOT, query, run_crawl, start_crawl
 from tests.fixture_site import ARTICLES, FixtureSite
 
 WORKER_STARTED = re.compile(r"extraction worker process (\d+) started")
@@ -201,14 +201,30 @@ def test_a_crawl_with_workers_archives_what_one_without_archives(fixture_site: F
     assert not [pid for pid in pids if is_running(pid)], "no worker outlives the crawl"
 
 
+def _children(pid: int) -> list[int]:
+    children: list[int] = []
+    for task in os.listdir(f"/proc/{pid}/task"):
+        with open(f"/proc/{pid}/task/{task}/children") as file:
+            children += [int(child) for child in file.read().split()]
+    return children
+
+
+def _started_workers(crawl_pid: int) -> int:
+    """How many worker processes the crawl's fork server has started so far."""
+    servers = [pid for pid in _children(crawl_pid) if "forkserver" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
+    return sum(len(_children(server)) for server in servers)
+
+
 def test_ctrl_c_stops_the_crawl_and_its_workers(fixture_site: FixtureSite, sqlite_url: str) -> None:
     open_archive(sqlite_url).close()
-    fixture_site.gate = threading.Event()  # pages wait until the crawl has been interrupted
+    fixture_site.gate = threading.Event()  # pages wait until the crawl has been interrupted, but for the first article
+    fixture_site.ungated = frozenset({"/robots.txt", "/", f"/{ARTICLES[0].slug}/"})
     crawl = start_crawl(sqlite_url, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2", "LOG_LEVEL=DEBUG"))
     try:
-        # Interrupted once it is fetching (its first requests wait at the gate), not while Scrapy is still starting.
-        while not (fixture_site.requests and query(sqlite_url, "SELECT pid FROM crawl_locks")):
-            assert crawl.poll() is None, "the crawl ended before it started"
+        # Interrupted while it fetches (not while Scrapy still starts) and its workers read pages (they start with the
+        # first), further pages waiting at the gate.
+        while not (fixture_site.requests and query(sqlite_url, "SELECT pid FROM crawl_locks") and _started_workers(crawl.pid) == 2):
+            assert crawl.poll() is None, "the crawl ended before its workers started"
             time.sleep(0.1)
         crawl.send_signal(signal.SIGINT)
     finally:
@@ -219,6 +235,32 @@ def test_ctrl_c_stops_the_crawl_and_its_workers(fixture_site: FixtureSite, sqlit
     pids = _worker_pids(output)
     assert len(pids) == 2
     assert not [pid for pid in pids if is_running(pid)], "no worker outlives an interrupted crawl"
+
+
+def test_a_crawl_that_reads_no_page_starts_no_worker(fixture_site: FixtureSite, sqlite_url: str) -> None:
+    """A re-crawl that finds nothing new, the common cron run, spends nothing on worker processes."""
+    settings = ("ARCHIVE_EXTRACT_WORKERS=2", "LOG_LEVEL=DEBUG")
+    first = run_crawl(sqlite_url, f"start_url={fixture_site.url}", settings=settings)
+    assert first.returncode == 0, first.output
+    assert len(_worker_pids(first.output)) == 2
+    again = run_crawl(sqlite_url, f"start_url={fixture_site.url}", "recheck=none", settings=settings)
+    assert again.returncode == 0, again.output
+    assert query(sqlite_url, "SELECT articles_new, pages_fetched FROM crawl_runs ORDER BY id")[1][0] == 0
+    assert not _worker_pids(again.output)
+
+
+def test_a_crawl_whose_workers_cannot_start_reads_its_pages_itself(fixture_site: FixtureSite, tmp_path: Path) -> None:
+    """Worker processes that the system does not start (here: no Python where multiprocessing looks for one) cost one
+    error line, not the crawl."""
+    (tmp_path / "sitecustomize.py").write_text("import multiprocessing\nmultiprocessing.set_executable('/nonexistent/python')\n")
+    database = f"sqlite:///{tmp_path / 'archive.db'}"
+    pythonpath = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
+    result = run_crawl(database, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2",), env={"PYTHONPATH": pythonpath})
+    assert result.returncode == 0, result.output
+    assert result.output.count("extraction worker processes could not start ([Errno ") == 1, result.output
+    assert "'log_count/ERROR': 1," in result.output  # that line alone, no error per page
+    assert f'File "{PROJECT_ROOT}' not in result.output  # no traceback through the project (multiprocessing may print its own)
+    assert query(database, "SELECT articles_new, errors FROM crawl_runs") == [(len(ARTICLES), 0)]
 
 
 def test_workers_start_with_the_comparison_stop_words_merged() -> None:

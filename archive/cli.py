@@ -1,4 +1,10 @@
-"""The ``archive`` command: read the archive from the shell (history, diff, stats, search, export)."""
+"""The ``archive`` command: read the archive from the shell (history, diff, stats, search, export).
+
+A command whose archive's database fails in the middle of its work (a damaged
+file, a full disk, a lost connection, a lock held too long) ends with one
+error line naming the archive, what its database said and what to do, and
+exit status 1 (``ArchiveCommands``).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,11 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.copy import copy_archive
-from archive.db import DEFAULT_DATABASE_URL, ArchiveError, error_reason, open_archive
+from archive.db import DEFAULT_DATABASE_URL, ArchiveError, database_failure, error_reason, open_archive
 from archive.integrity import archive_totals, check_archive
 from archive.models import CRAWL, Article, CrawlRun
 from archive.progress import SILENT, terminal_progress
@@ -71,7 +77,20 @@ def _article_or_fail(session: Session, url: str) -> Article:
     return article
 
 
-@click.group()
+class ArchiveCommands(click.Group):
+    """The group of ``archive`` commands: a database error in the middle of any of them is one error line, not a traceback.
+
+    What a command committed before the error stays: each transaction is whole or not at all.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DatabaseError as error:
+            raise click.ClickException(str(database_failure(error))) from None
+
+
+@click.group(cls=ArchiveCommands)
 @click.option(
     "--db",
     "database_url",

@@ -19,7 +19,7 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
@@ -40,6 +40,7 @@ __all__ = [
     "ArchiveError",
     "create_archive_engine",
     "database_failure",
+    "lasting_failure",
     "open_archive",
     "serialize_on",
 ]
@@ -110,6 +111,12 @@ def database_failure(error: SQLAlchemyError) -> ArchiveError:
     """The error for a database that failed in the middle of a command: which archive, what it said, what to do."""
     archive = _FAILED_ARCHIVES.get(error)
     return ArchiveError(f"archive database{f' {archive}' if archive else ''} failed: {failure_detail(error)}")
+
+
+def lasting_failure(error: BaseException) -> TypeGuard[SQLAlchemyError]:
+    """Whether ``error`` says that the archive cannot be written until someone acts (a damaged file, a full disk)."""
+    trouble = _trouble(error) if isinstance(error, SQLAlchemyError) else None
+    return trouble is not None and trouble.lasting
 
 
 def _remember_archive(context: ExceptionContext) -> None:

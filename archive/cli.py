@@ -1,4 +1,10 @@
-"""The ``archive`` command: read the archive from the shell (history, diff, stats, search, export)."""
+"""The ``archive`` command: read the archive from the shell (history, diff, stats, search, export).
+
+A command whose archive cannot be used (``ArchiveError``), or whose archive's
+database fails in the middle of its work (a damaged file, a full disk, a lost
+connection, a lock held too long), ends with one error line naming the
+archive, what is wrong and what to do, and exit status 1 (``ArchiveCommands``).
+"""
 
 from __future__ import annotations
 
@@ -13,11 +19,11 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.copy import copy_archive
-from archive.db import DEFAULT_DATABASE_URL, ArchiveError, error_reason, open_archive
+from archive.db import DEFAULT_DATABASE_URL, ArchiveError, database_failure, error_reason, open_archive
 from archive.integrity import archive_totals, check_archive
 from archive.models import CRAWL, Article, CrawlRun
 from archive.progress import SILENT, terminal_progress
@@ -57,11 +63,8 @@ def json_line(row: Any) -> str:
 
 
 def open_sessions(ctx: click.Context) -> sessionmaker[Session]:
-    """Sessions of the archive the group's --db names, which must exist at the current schema; a click error otherwise."""
-    try:
-        return open_archive(ctx.obj["database_url"], upgrade=False).sessions
-    except ArchiveError as error:
-        raise click.ClickException(str(error)) from None
+    """Sessions of the archive the group's --db names, which must exist at the current schema (ArchiveError otherwise)."""
+    return open_archive(ctx.obj["database_url"], upgrade=False).sessions
 
 
 def _article_or_fail(session: Session, url: str) -> Article:
@@ -71,7 +74,23 @@ def _article_or_fail(session: Session, url: str) -> Article:
     return article
 
 
-@click.group()
+class ArchiveCommands(click.Group):
+    """The group of ``archive`` commands: an unusable archive (``ArchiveError``) or a database error in the middle of
+    any of them is one error line, not a traceback.
+
+    What a command committed before the error stays: each transaction is whole or not at all.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ArchiveError as error:
+            raise click.ClickException(str(error)) from None
+        except DatabaseError as error:
+            raise click.ClickException(str(database_failure(error))) from None
+
+
+@click.group(cls=ArchiveCommands)
 @click.option(
     "--db",
     "database_url",
@@ -93,10 +112,7 @@ def migrate(ctx: click.Context) -> None:
 
     Example: archive --db postgresql://archive@db.example/archive migrate
     """
-    try:
-        archive = open_archive(ctx.obj["database_url"])
-    except ArchiveError as error:
-        raise click.ClickException(str(error)) from None
+    archive = open_archive(ctx.obj["database_url"])
     with archive.engine.connect() as connection:
         click.echo(f"archive at schema revision {current_revision(connection)}")
     archive.close()
@@ -212,11 +228,7 @@ def search(ctx: click.Context, query: str, site: str | None, since: datetime | N
     Example: archive search '"kernel 6.12" rust -android' --site 9to5linux --since 2026-01-01
     """
     with open_sessions(ctx)() as session:
-        try:
-            hits = search_snapshots(session, query, site, as_utc(since), all_versions, limit)
-        except ArchiveError as error:
-            raise click.ClickException(str(error)) from None
-        for hit in hits:
+        for hit in search_snapshots(session, query, site, as_utc(since), all_versions, limit):
             click.echo(
                 f"{hit.snapshot.fetched_at.isoformat(timespec='seconds')}  v{hit.snapshot.version}  "
                 f"{safe(hit.article.url)}  {safe(hit.snapshot.title)}"
@@ -308,11 +320,8 @@ def copy_command(source_url: str, destination_url: str) -> None:
 
     Example: archive copy sqlite:///archive.db postgresql://archive@db.example/archive
     """
-    try:
-        with terminal_progress("rows") as progress:
-            copied = copy_archive(source_url, destination_url, progress)
-    except ArchiveError as error:
-        raise click.ClickException(str(error)) from None
+    with terminal_progress("rows") as progress:
+        copied = copy_archive(source_url, destination_url, progress)
     for table in copied:
         click.echo(f"{table.name:<12} {table.rows:>9} rows copied and checked")
 
@@ -361,10 +370,7 @@ def serve(ctx: click.Context, host: str, port: int) -> None:
     """
     from archive.web.server import serve as serve_archive  # the web stack is loaded by this command only
 
-    try:
-        serve_archive(ctx.obj["database_url"], host, port)
-    except ArchiveError as error:
-        raise click.ClickException(str(error)) from None
+    serve_archive(ctx.obj["database_url"], host, port)
 
 
 if __name__ == "__main__":

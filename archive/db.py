@@ -6,6 +6,10 @@ leaves half a transaction behind. Any other SQLAlchemy URL (PostgreSQL in
 particular) works the same way. An archive opened ``read_only`` (the web view)
 cannot be written through: SQLite opens the file read-only, PostgreSQL runs
 every transaction read-only.
+
+A database error raised through an archive's engine is remembered with the
+archive it came from, so that ``database_failure`` can name it in the one line
+a command ends with, with what the database said and what to do about it.
 """
 
 from __future__ import annotations
@@ -15,11 +19,12 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.engine import URL, ExceptionContext, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.errors import ArchiveError, no_archive
@@ -29,12 +34,95 @@ DEFAULT_DATABASE_URL = "sqlite:///archive.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_BUSY_RETRY_SECONDS = 0.02
 
-__all__ = ["DEFAULT_DATABASE_URL", "Archive", "ArchiveError", "create_archive_engine", "open_archive", "serialize_on"]
+__all__ = [
+    "DEFAULT_DATABASE_URL",
+    "Archive",
+    "ArchiveError",
+    "create_archive_engine",
+    "database_failure",
+    "lasting_failure",
+    "open_archive",
+    "serialize_on",
+]
+
+
+@dataclass(frozen=True)
+class DatabaseTrouble:
+    """A kind of failure of an archive's database: what to do about it, and whether it lasts."""
+
+    codes: tuple[str, ...]
+    """Beginnings of the SQLite error names (``sqlite_errorname``) or PostgreSQL SQLSTATEs of this kind."""
+    advice: str
+    lasting: bool
+    """Writing on is useless or harmful until someone acts (a damaged file, a full disk); a lost connection or a lock passes."""
+
+
+CONNECTION_LOST = DatabaseTrouble(
+    ("08", "57P0"), "the connection to the database server was lost: check that the server runs, then run the command again", lasting=False
+)
+TROUBLES = (
+    DatabaseTrouble(
+        ("SQLITE_CORRUPT",),
+        "the file is damaged: `archive check` lists what is wrong, and SQLite's `.recover` saves what can still be read into a new file",
+        lasting=True,
+    ),
+    DatabaseTrouble(
+        ("SQLITE_NOTADB",),
+        "if the URL names the right file, it is damaged: SQLite's `.recover` saves what can still be read into a new file",
+        lasting=True,
+    ),
+    DatabaseTrouble(("XX001", "XX002"), "the database is damaged: `archive check` lists what is wrong, the server's log says where", lasting=True),
+    DatabaseTrouble(("SQLITE_IOERR",), "the disk failed to read or write it: check the disk, then run `archive check`", lasting=True),
+    DatabaseTrouble(("SQLITE_FULL", "53100"), "the disk is full: free some space, then run the command again", lasting=True),
+    DatabaseTrouble(("SQLITE_READONLY", "25006"), "it cannot be written: make it writable, then run the command again", lasting=True),
+    DatabaseTrouble(
+        ("SQLITE_BUSY", "SQLITE_LOCKED", "55P03", "40P01", "57014"),
+        "another process (a crawl, a copy?) held a lock on it too long: run the command again once that is done",
+        lasting=False,
+    ),
+    CONNECTION_LOST,
+)
+
+_FAILED_ARCHIVES: WeakKeyDictionary[BaseException, str] = WeakKeyDictionary()
+"""The archive (its URL, without password) each database error raised through an archive's engine came from."""
 
 
 def error_reason(error: SQLAlchemyError) -> str:
     """The first line of what the database said, without SQLAlchemy's wrapping."""
     return (str(getattr(error, "orig", None) or error).strip().splitlines() or [type(error).__name__])[0]
+
+
+def _trouble(error: SQLAlchemyError) -> DatabaseTrouble | None:
+    """The kind of ``error``, if it is one of ``TROUBLES``."""
+    if isinstance(error, DBAPIError) and error.connection_invalidated:
+        return CONNECTION_LOST
+    driver_error = getattr(error, "orig", None)
+    code = getattr(driver_error, "sqlite_errorname", None) or getattr(driver_error, "sqlstate", None) or ""
+    return next((trouble for trouble in TROUBLES if code.startswith(trouble.codes)), None)
+
+
+def failure_detail(error: SQLAlchemyError) -> str:
+    """What the database said, and what to do about it when the kind of failure is known."""
+    trouble = _trouble(error)
+    return error_reason(error) + (f"; {trouble.advice}" if trouble else "")
+
+
+def database_failure(error: SQLAlchemyError) -> ArchiveError:
+    """The error for a database that failed in the middle of a command: which archive, what it said, what to do."""
+    archive = _FAILED_ARCHIVES.get(error)
+    return ArchiveError(f"archive database{f' {archive}' if archive else ''} failed: {failure_detail(error)}")
+
+
+def lasting_failure(error: BaseException) -> TypeGuard[SQLAlchemyError]:
+    """Whether ``error`` says that the archive cannot be written until someone acts (a damaged file, a full disk)."""
+    trouble = _trouble(error) if isinstance(error, SQLAlchemyError) else None
+    return trouble is not None and trouble.lasting
+
+
+def _remember_archive(context: ExceptionContext) -> None:
+    """Remember which archive a database error came from (an engine's ``handle_error`` event)."""
+    if context.sqlalchemy_exception is not None and context.engine is not None:
+        _FAILED_ARCHIVES[context.sqlalchemy_exception] = context.engine.url.render_as_string(hide_password=True)
 
 
 def database_url_from_env() -> str:
@@ -148,6 +236,7 @@ def create_archive_engine(url: str, read_only: bool = False) -> Engine:
         engine = create_engine(parsed, connect_args=connect_args)
     except (ArgumentError, ImportError) as error:
         raise ArchiveError(f"cannot use archive database URL {url!r}: {error}") from None
+    event.listen(engine, "handle_error", _remember_archive)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_read_only_pragmas if read_only else _set_sqlite_pragmas)
         event.listen(engine, "begin", _begin_deferred if read_only else _begin_immediately)
@@ -189,5 +278,5 @@ def open_archive(url: str, upgrade: bool = True, read_only: bool = False) -> Arc
         raise
     except SQLAlchemyError as error:
         engine.dispose()
-        raise ArchiveError(f"cannot open archive database {shown}: {error_reason(error)}") from None
+        raise ArchiveError(f"cannot open archive database {shown}: {failure_detail(error)}") from None
     return Archive(engine, sessionmaker(engine, expire_on_commit=False))

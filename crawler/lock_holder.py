@@ -4,7 +4,9 @@ When the spider opens, it takes the lock of every site it is about to crawl
 (``archive.site_locks``; the sites of ``crawler.site_selection``). A site whose
 lock a live crawl holds is left out of the selection and the reason logged; when every site is held, the crawl closes at once with reason
 ``locked``, fetches nothing and exits 0, so that overlapping cron runs are not
-errors. The locks are refreshed every ``ARCHIVE_LOCK_HEARTBEAT_SECONDS`` and
+errors. An archive whose database fails to take a lock stops the crawl before
+anything is fetched (``crawler.shared_archive.archive_failed``). The locks are
+refreshed every ``ARCHIVE_LOCK_HEARTBEAT_SECONDS`` and
 released at the end; ``ARCHIVE_LOCK_STALE_SECONDS`` says when the lock of a
 crawl that stopped refreshing it is taken over.
 """
@@ -20,11 +22,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider
 from scrapy.statscollectors import StatsCollector
 from scrapy.utils.asyncio import create_looping_call
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DatabaseError, SQLAlchemyError
 
 from archive.db import error_reason
 from archive.site_locks import LOCKED, LockOwner, acquire_site_lock, refresh_site_locks, release_site_locks
-from crawler.shared_archive import crawl_archive
+from crawler.shared_archive import archive_failed, crawl_archive
 from crawler.site_selection import site_selection
 from crawler.stats import Stat
 
@@ -60,7 +62,10 @@ class SiteLockHolder:
         selection = site_selection(self.crawler)
         held = []
         for site in list(selection.profiles):
-            result = acquire_site_lock(self.archive.sessions, site, self.me, self.stale_after)
+            try:
+                result = acquire_site_lock(self.archive.sessions, site, self.me, self.stale_after)
+            except DatabaseError as error:
+                raise archive_failed(self.crawler, error) from None
             if result.taken_over:
                 logger.warning(
                     "%s: took over the stale lock of a crawl that stopped (host %s, pid %d)",

@@ -17,8 +17,12 @@ with a body) and the answers of re-checks (``NotModified``, ``Gone``).
   ``ARCHIVE_WRITE_BATCH_SIZE`` articles, every ``ARCHIVE_WRITE_BATCH_SECONDS``
   and when the spider closes; in a batch, pages fetched at their own URL go
   before copies. A batch that fails is written again article by article, so
-  that one article that cannot be written costs only itself. The archive is
-  the crawl's one shared archive (``crawler.shared_archive``).
+  that one article that cannot be written costs only itself. An archive that
+  cannot be written until someone acts (a damaged file, a full disk:
+  ``archive.db.lasting_failure``) stops the crawl instead, with one error
+  line (``crawler.shared_archive.archive_failed``): nothing more is written
+  to it, and the articles not written are counted as store errors. The
+  archive is the crawl's one shared archive (``crawler.shared_archive``).
 """
 
 from __future__ import annotations
@@ -38,12 +42,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from twisted.internet.defer import DeferredLock
 from twisted.internet.threads import deferToThread
 
-from archive.db import Archive, error_reason
+from archive.db import Archive, error_reason, lasting_failure
 from archive.rechecks import record_gone, record_not_modified
 from archive.store import Recorded, record_article, record_articles
 from crawler.items import ArticleItem, CrawlItem, Gone, NotModified
 from crawler.profiling import profiled
-from crawler.shared_archive import crawl_archive
+from crawler.shared_archive import archive_failed, crawl_archive
 from crawler.stats import Stat, outcome_stat
 
 logger = logging.getLogger(__name__)
@@ -80,7 +84,8 @@ class DedupePipeline:
 
 
 class ArchivePipeline:
-    def __init__(self, archive: Archive, stats: StatsCollector, batch_size: int, batch_seconds: float) -> None:
+    def __init__(self, crawler: Crawler, archive: Archive, stats: StatsCollector, batch_size: int, batch_seconds: float) -> None:
+        self.crawler = crawler
         self.archive = archive
         self.stats = stats
         self.batch_size, self.batch_seconds = max(1, batch_size), batch_seconds
@@ -88,12 +93,15 @@ class ArchivePipeline:
         self.writing = DeferredLock()
         self.write_batch = profiled(self._write, "write")
         self.timer: Any = None
+        self.failure: SQLAlchemyError | None = None
+        """The error that left the archive unusable for the rest of the crawl: nothing is written after it."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         assert crawler.stats is not None
         settings = crawler.settings
         return cls(
+            crawler,
             crawl_archive(crawler),
             crawler.stats,
             settings.getint("ARCHIVE_WRITE_BATCH_SIZE"),
@@ -138,17 +146,32 @@ class ArchivePipeline:
                 logger.info("%s v%d %s", outcome.outcome.value, outcome.version, item.url)
             else:
                 self.stats.inc_value(Stat.STORE_ERRORS)
-                logger.error("could not archive %s: %s", item.url, outcome)
+                if self.failure is None:  # else archive_failed says why, once
+                    logger.error("could not archive %s: %s", item.url, outcome)
+        if self.failure is not None:
+            closing = archive_failed(self.crawler, self.failure)
+            assert self.crawler.engine is not None
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason=closing.reason))
 
     def _write(self, articles: list[ArticleItem], answers: list[NotModified | Gone]) -> list[Recorded | str]:
-        """In a thread: the re-check answers, then the articles in one transaction, else each alone; a Recorded or an error per article."""
-        self._write_answers(answers)
-        if not articles:
-            return []
-        try:
-            return list(record_articles(self.archive.sessions, articles))
-        except Exception as error:
-            logger.debug("a batch of %d articles failed (%s); writing them one by one", len(articles), _reason(error))
+        """In a thread: the re-check answers, then the articles in one transaction, else each alone; a Recorded or an error per article.
+
+        Once the archive has failed for good, nothing is written: the answers count as store errors, each article gets the reason.
+        """
+        if self.failure is None:
+            self._write_answers(answers)
+        elif answers:
+            self.stats.inc_value(Stat.STORE_ERRORS, len(answers))
+        if self.failure is None and articles:
+            try:
+                return list(record_articles(self.archive.sessions, articles))
+            except Exception as error:
+                if lasting_failure(error):
+                    self.failure = error
+                else:
+                    logger.debug("a batch of %d articles failed (%s); writing them one by one", len(articles), _reason(error))
+        if self.failure is not None:
+            return [_reason(self.failure)] * len(articles)
         return [self._write_one(item) for item in articles]
 
     def _write_answers(self, answers: list[NotModified | Gone]) -> None:

@@ -12,7 +12,9 @@ that is not archived under a stats key (``crawler.stats``), and
 The end of each run also logs a one-line summary, the last line of the crawl's
 log (after Scrapy's stats dump), and decides the exit status
 of ``scrapy crawl`` (see ``crawler.commands.crawl``): a run that got no usable
-answer at all because every request failed exits with ``EXIT_ALL_FAILED``.
+answer at all because every request failed exits with ``EXIT_ALL_FAILED``. A
+run that cannot be recorded at its start stops the crawl before anything is
+fetched (``crawler.shared_archive.archive_failed``).
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ from typing import Self
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
+from sqlalchemy.exc import DatabaseError
 
 from archive.models import CrawlRun, CrawlRunError, utc_now
 from archive.site_locks import LockOwner
-from crawler.shared_archive import crawl_archive
+from crawler.shared_archive import archive_failed, crawl_archive
 from crawler.site_selection import site_selection
 from crawler.stats import ANSWERS, Stat, error_reasons
 
@@ -67,6 +70,13 @@ class CrawlRunRecorder:
         self.stats.inc_value(Stat.ITEM_ERRORS)
 
     def spider_opened(self) -> None:
+        try:
+            self.run_id = self._record_start()
+        except DatabaseError as error:
+            raise archive_failed(self.crawler, error) from None
+
+    def _record_start(self) -> int:
+        """The new row of this run: its start, what it crawls and which process runs it."""
         sites = site_selection(self.crawler)
         with crawl_archive(self.crawler).sessions.begin() as session:
             me = LockOwner.this_process()
@@ -81,9 +91,11 @@ class CrawlRunRecorder:
             )
             session.add(run)
             session.flush()
-            self.run_id = run.id
+            return run.id
 
     async def spider_closed(self, spider: Spider, reason: str) -> None:
+        if self.run_id is None:  # the archive failed before the run could be recorded
+            return
         count = self.stats.get_value
         errors = error_reasons(self.stats.get_stats())
         with crawl_archive(self.crawler).sessions.begin() as session:

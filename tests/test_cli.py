@@ -8,17 +8,24 @@ import json
 import os
 import pty
 import select
+import subprocess
+import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, text
 
 from archive.db import open_archive
 from archive.models import CrawlRun
 from archive.records import FetchedArticle
 from archive.store import record_article
 from crawler.cli import main
+from tests.crawl import PROJECT_ROOT, query
+from tests.damaged_archives import MALFORMED, damage_tables
+from tests.stored_pages import old_reading
 
 GNOME_URL = "https://news.example/gnome-48/"
 KERNEL_URL = "https://linux.example/kernel-6-12/"
@@ -392,3 +399,88 @@ def test_csv_export_to_a_terminal_drops_control_characters(sqlite_url: str) -> N
         os.close(primary)
         os.close(secondary)
     assert "Kernel [2J]0;owned31mnews" in written and not set("\x07\x1b\x9b") & set(written)
+
+
+DAMAGED_FILE = "the file is damaged: `archive check` lists what is wrong, and SQLite's `.recover` saves what can still be read into a new file"
+
+
+@pytest.fixture
+def damaged_db(sqlite_url: str) -> str:
+    """An archive of two articles, their pages stored, whose snapshots table and crawl runs are damaged."""
+    archive = open_archive(sqlite_url)
+    for number, (url, body) in enumerate(((GNOME_URL, GNOME_V1), (KERNEL_URL, KERNEL_BODY))):
+        page = f"<html><body><article><h1>Story {number}</h1><p>{body}</p></article></body></html>".encode()
+        record_article(archive.sessions, old_reading(url, "example", number, MONDAY, page))
+    archive.close()
+    damage_tables(sqlite_url, "snapshots", "crawl_runs")
+    return sqlite_url
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("stats",),
+        ("runs",),
+        ("history", GNOME_URL),
+        ("diff", GNOME_URL),
+        ("search", "extractor"),
+        ("export",),
+        ("export", "--format", "warc"),
+        ("reextract", "--workers", "0"),
+        ("reextract", "--workers", "1"),
+    ],
+    ids=" ".join,
+)
+def test_a_damaged_archive_ends_every_command_with_one_error_line(damaged_db: str, command: tuple[str, ...]) -> None:
+    result = run(damaged_db, *command)
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.output  # click's error, not a traceback
+    assert result.output.splitlines()[-1] == f"Error: archive database {damaged_db} failed: {MALFORMED}; {DAMAGED_FILE}"
+    assert result.output.count("Error:") == 1
+
+
+def test_a_file_that_is_no_database_is_one_error_line(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("Not an archive, but long enough for SQLite to read its header and say so.\n" * 2)
+    result = run(f"sqlite:///{notes}", "stats")
+    assert result.output == (
+        f"Error: cannot open archive database sqlite:///{notes}: file is not a database; "
+        "if the URL names the right file, it is damaged: SQLite's `.recover` saves what can still be read into a new file\n"
+    )
+
+
+def test_an_export_to_a_file_from_a_damaged_archive_writes_no_file(damaged_db: str, tmp_path: Path) -> None:
+    result = run(damaged_db, "export", "-o", str(tmp_path / "articles.jsonl"))
+    assert result.output == f"Error: archive database {damaged_db} failed: {MALFORMED}; {DAMAGED_FILE}\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["archive.db", "archive.db-shm", "archive.db-wal"]
+
+
+def test_a_copy_of_a_damaged_archive_names_the_damaged_one_and_copies_nothing(damaged_db: str, tmp_path: Path) -> None:
+    copy_url = f"sqlite:///{tmp_path / 'copy.db'}"
+    result = run("sqlite:///elsewhere.db", "copy", damaged_db, copy_url)
+    assert result.exit_code == 1
+    assert result.output == f"Error: archive database {damaged_db} failed: {MALFORMED}; {DAMAGED_FILE}\n"
+    assert query(copy_url, "SELECT (SELECT COUNT(*) FROM articles) + (SELECT COUNT(*) FROM raw_pages)") == [(0,)]
+
+
+@pytest.mark.postgres
+def test_a_lost_postgresql_connection_ends_a_command_with_one_error_line(postgres_url: str) -> None:
+    """``archive stats`` waits for a table another session locked; its connection is ended by the server meanwhile."""
+    server = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    try:
+        with server.connect() as locker, server.connect() as admin:
+            locker.execute(text("BEGIN; LOCK TABLE snapshots IN ACCESS EXCLUSIVE MODE"))
+            command = [sys.executable, "-m", "crawler.cli", "--db", postgres_url, "stats"]
+            stats = subprocess.Popen(command, cwd=PROJECT_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            waiting = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+            deadline = time.monotonic() + 30
+            while (pid := admin.scalar(waiting)) is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            _, errors = stats.communicate(timeout=30)
+    finally:
+        server.dispose()
+    assert stats.returncode == 1
+    shown = postgres_url.replace("postgresql://", "postgresql+psycopg://")
+    [line] = errors.splitlines()
+    assert line.startswith(f"Error: archive database {shown} failed: ") and "terminating connection due to administrator command" in line
+    assert line.endswith("; the connection to the database server was lost: check that the server runs, then run the command again")

@@ -18,6 +18,7 @@ from crawler.profiles import load_profiles
 from crawler.spider_settings import SWITCHED_OFF_COMPONENTS
 from crawler.spiders.news import NewsSpider
 from tests.crawl import CrawlResult, query, run_crawl, write_profile
+from tests.damaged_archives import MALFORMED, damage_tables
 from tests.fixture_site import (
     ADDED_PARAGRAPH,
     AMP_SLUG,
@@ -196,6 +197,44 @@ def test_unusable_database_stops_before_any_fetch(fixture_site: FixtureSite, tmp
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert errors == [f"error: archive database '{tmp_path}/missing/archive.db': directory '{tmp_path}/missing' does not exist"]
     assert fixture_site.requests == []
+
+
+ARCHIVE_DAMAGED = "the file is damaged: `archive check` lists what is wrong, and SQLite's `.recover` saves what can still be read into a new file"
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        pytest.param("crawl_locks", id="site locks: taken first"),
+        pytest.param("crawl_runs", id="crawl runs: recorded at the start"),
+        pytest.param("articles", id="articles: read before the first request"),
+    ],
+)
+def test_an_archive_damaged_where_a_crawl_starts_stops_it_before_any_fetch(fixture_site: FixtureSite, sqlite_url: str, damaged: str) -> None:
+    damage_tables(sqlite_url, damaged)
+    result = run_crawl(sqlite_url, f"start_url={fixture_site.url}")
+    assert result.returncode == 1, result.output
+    errors = [line.split("] ", 1)[1] for line in result.output.splitlines() if " ERROR: " in line]
+    assert errors == [f"ERROR: archive database {sqlite_url} failed: {MALFORMED}; {ARCHIVE_DAMAGED}"], result.output
+    assert "Traceback" not in result.output
+    assert fixture_site.requests == []
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "finish_reason"),
+    [pytest.param(1, "archive-failed", id="written while crawling: the crawl stops"), pytest.param(100, "finished", id="written at the end")],
+)
+def test_an_archive_damaged_where_a_crawl_writes_is_one_error_line_and_exit_1(
+    fixture_site: FixtureSite, sqlite_url: str, batch_size: int, finish_reason: str
+) -> None:
+    damage_tables(sqlite_url, "raw_pages")
+    result = run_crawl(sqlite_url, f"start_url={fixture_site.url}", settings=(f"ARCHIVE_WRITE_BATCH_SIZE={batch_size}",))
+    assert result.returncode == 1, result.output
+    errors = [line.split("] ", 1)[1] for line in result.output.splitlines() if " ERROR: " in line]
+    assert errors == [f"ERROR: archive database {sqlite_url} failed: {MALFORMED}; {ARCHIVE_DAMAGED}"], result.output
+    assert "Traceback" not in result.output
+    assert query(sqlite_url, "SELECT finish_reason, articles_new FROM crawl_runs") == [(finish_reason, 0)]
+    assert query(sqlite_url, "SELECT COUNT(*) FROM articles") == [(0,)]
 
 
 @pytest.mark.parametrize("recheck", ["due", "all", "none"])

@@ -9,8 +9,10 @@ the one the crawl's components share (``crawler.shared_archive``).
 Exit statuses: 0 the crawl ran (pages that failed are counted in
 ``crawl_runs.errors``), or every site it was to crawl was being crawled by
 another run; 1 it could not start (bad argument, unknown profile, unusable
-archive); 2 a usage error of ``scrapy`` itself; 3 it fetched nothing because
-every request failed (the site or the network is down).
+archive), or its archive's database failed once it ran
+(``crawler.shared_archive.archive_failed``); 2 a usage error of ``scrapy``
+itself; 3 it fetched nothing because every request failed (the site or the
+network is down).
 """
 
 from __future__ import annotations

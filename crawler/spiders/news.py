@@ -29,6 +29,7 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import HtmlResponse, Response
 from scrapy.settings import BaseSettings
+from sqlalchemy.exc import DatabaseError
 from twisted.python.failure import Failure
 
 from archive.canonical_urls import canonicalize_url
@@ -44,7 +45,7 @@ from crawler.page_workers import PageReader
 from crawler.profiles import SiteProfile
 from crawler.requests import RequestFactory
 from crawler.responses import crawled_article, header
-from crawler.shared_archive import crawl_archive
+from crawler.shared_archive import archive_failed, crawl_archive
 from crawler.site_selection import SiteSelection, select_sites
 from crawler.sources import GUESSED_FEED_PATH, GUESSED_SITEMAP_PATH, UnusableSource, feed_links, parse_source, sitemaps_from_robots
 from crawler.spider_settings import set_crawl_settings
@@ -111,7 +112,10 @@ class NewsSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         now = datetime.now(UTC)
         for name, profile in self.sites.profiles.items():
-            knowledge = self.knowledge[name] = load_site_knowledge(self.archive.sessions, name, self.arguments.full)
+            try:
+                knowledge = self.knowledge[name] = load_site_knowledge(self.archive.sessions, name, self.arguments.full)
+            except DatabaseError as error:
+                raise archive_failed(self.crawler, error) from None
             for url in profile.start_urls:
                 yield self.requests.index(canonicalize_url(url), name, 1)
             for url in (*profile.feeds, *profile.sitemaps):

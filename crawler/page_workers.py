@@ -75,6 +75,8 @@ class PageReader:
         self._starting = DeferredLock()
         self._closing = threading.Lock()
         self._closed = False
+        self._cannot_start = False
+        """The workers could not be started: pages are read in this process (still handed back in arrival order)."""
         self.queued = DeferredSemaphore(max(1, workers * QUEUED_PER_WORKER))
         self.last_turn: Deferred[None] = succeed(None)
         """Fired once the page that arrived last has been handed back."""
@@ -109,13 +111,15 @@ class PageReader:
         """The workers, started (in a thread) by the first page that asks; None if they could not be."""
         await maybe_deferred_to_future(self._starting.acquire())
         try:
-            if self.pool is None and self.workers:
+            if self._closed:  # no workers started for a reader that closed meanwhile
+                raise WorkerFailed(CLOSED_BEFORE_ANSWERING)
+            if self.pool is None and not self._cannot_start:
                 try:
                     await maybe_deferred_to_future(deferToThread(self._start_pool))
                 except (OSError, BrokenProcessPool) as error:  # pebble's word for a worker it could not start, the cause attached
                     cause = error.__cause__ or error
                     logger.error("extraction worker processes could not start (%s): pages are read in the crawl process", cause)
-                    self.workers = 0
+                    self._cannot_start = True
             return self.pool
         finally:
             self._starting.release()

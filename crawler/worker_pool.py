@@ -81,6 +81,8 @@ class WorkerPool:
     def __init__(self, function: Callable[..., Any], workers: int, timeout: float, log_level: int = logging.WARNING) -> None:
         if workers < 1:
             raise ValueError(f"a worker pool needs at least one worker, not {workers}")
+        if getattr(function, "__module__", None) == "__main__":
+            raise ValueError(f"{function.__qualname__} is defined in the main module, which workers do not run: define it in a module")
         self.function, self.timeout = function, timeout
         self._pool = ProcessPool(workers, TASKS_PER_WORKER, _start_worker, (log_level,), _context())
         self._pool.schedule(os.getpid)  # pebble starts its workers at the first call: now, ready for the first page

@@ -17,7 +17,7 @@ which it shares with the fork server until then).
 
 A worker does not run its parent's main module again, as multiprocessing otherwise has every
 process it starts do (so that functions defined there can be unpickled): a worker runs
-functions of this project's modules only, and that main module is the ``scrapy`` or
+functions of modules only (``WorkerPool`` refuses one of the main module), and that main module is the ``scrapy`` or
 ``archive`` command, whose imports (Scrapy and Twisted, or SQLAlchemy and the archive's
 commands) cost each new worker a tenth to a fifth of a second of CPU and 20 MB. Preloading
 ``__main__`` in the fork server, Python's own way out, works from Python 3.13.8 only
@@ -47,12 +47,12 @@ WARM_UP_PAGE = """<!DOCTYPE html>
 
 MAIN_MODULE_KEYS = frozenset({"init_main_from_name", "init_main_from_path"})
 """What multiprocessing's preparation data says of the parent's main module, for the new process to run it again."""
-_prepare_process = multiprocessing.spawn.prepare
+_multiprocessing_prepare = multiprocessing.spawn.prepare
 
 
 def _prepare_without_main(data: Mapping[str, Any]) -> None:
-    """Prepare a new worker as multiprocessing does, but for running its parent's main module again."""
-    _prepare_process({key: value for key, value in data.items() if key not in MAIN_MODULE_KEYS})
+    """Prepare a new worker as multiprocessing does, except that it does not run its parent's main module again."""
+    _multiprocessing_prepare({key: value for key, value in data.items() if key not in MAIN_MODULE_KEYS})
 
 
 multiprocessing.spawn.prepare = _prepare_without_main  # in this fork server, and so in every worker forked from it

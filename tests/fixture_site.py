@@ -474,6 +474,7 @@ class FixtureSite:
     gate: threading.Event | None = None
     """When set, every answer waits until this event is set (at most a minute), but for the ``ungated`` paths'."""
     ungated: frozenset[str] = frozenset()
+    """The paths answered at once even while the ``gate`` is closed."""
     requests: list[tuple[str, str]] = field(default_factory=list)
     """(Host header, path with query) of every request, in order."""
     answers: list[Answer] = field(default_factory=list)

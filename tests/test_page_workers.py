@@ -162,6 +162,17 @@ def test_workers_do_not_run_their_parents_main_module_again(tmp_path: Path, run_
     assert len(ran_in) == 1  # the parent, once
 
 
+def test_a_pool_refuses_a_function_of_the_main_module(tmp_path: Path) -> None:
+    """Workers do not run the main module, so they could not find such a function: a clear error, not dead workers."""
+    (tmp_path / "script.py").write_text(
+        "from crawler.worker_pool import WorkerPool\n\n"
+        "def double(number):\n    return 2 * number\n\n"
+        "try:\n    WorkerPool(double, workers=1, timeout=60)\nexcept ValueError as error:\n    print(error)\n"
+    )
+    done = subprocess.run([sys.executable, "script.py"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "double is defined in the main module, which workers do not run: define it in a module", done.stderr
+
+
 def test_workers_start_with_the_language_model_loaded() -> None:
     pool = WorkerPool(eval, workers=1, timeout=60)
     try:
@@ -184,17 +195,18 @@ def _worker_pids(output: str) -> set[int]:
     return {int(pid) for pid in WORKER_STARTED.findall(output)}
 
 
+def _archived(database_url: str, site: FixtureSite) -> list[tuple[Any, ...]]:
+    """What the archive holds of the fixture site, its URLs relative to the site."""
+    return [(row[0].replace(site.url, "/"), *row[1:]) for row in query(database_url, ARCHIVED_FIELDS)]
+
+
 def test_a_crawl_with_workers_archives_what_one_without_archives(fixture_site: FixtureSite, tmp_path: Any) -> None:
     in_process, in_workers = f"sqlite:///{tmp_path / 'in-process.db'}", f"sqlite:///{tmp_path / 'workers.db'}"
     assert run_crawl(in_process, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=0",)).returncode == 0
     result = run_crawl(in_workers, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2", "LOG_LEVEL=DEBUG"))
     assert result.returncode == 0, result.output
-
-    def archived(url: str) -> list[tuple[Any, ...]]:
-        return [(row[0].replace(fixture_site.url, "/"), *row[1:]) for row in query(url, ARCHIVED_FIELDS)]
-
-    assert len(archived(in_workers)) == len(ARTICLES)
-    assert archived(in_workers) == archived(in_process)
+    assert len(_archived(in_workers, fixture_site)) == len(ARTICLES)
+    assert _archived(in_workers, fixture_site) == _archived(in_process, fixture_site)
     assert query(in_workers, "SELECT articles_new, duplicates, errors FROM crawl_runs") == [(len(ARTICLES), 2, 0)]
     pids = _worker_pids(result.output)
     assert len(pids) == 2
@@ -203,16 +215,25 @@ def test_a_crawl_with_workers_archives_what_one_without_archives(fixture_site: F
 
 def _children(pid: int) -> list[int]:
     children: list[int] = []
-    for task in os.listdir(f"/proc/{pid}/task"):
-        with open(f"/proc/{pid}/task/{task}/children") as file:
-            children += [int(child) for child in file.read().split()]
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as file:
+                children += [int(child) for child in file.read().split()]
+    except FileNotFoundError:  # the process or one of its threads ended meanwhile
+        pass
     return children
+
+
+def _is_fork_server(pid: int) -> bool:
+    try:
+        return "forkserver" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+    except FileNotFoundError:
+        return False
 
 
 def _started_workers(crawl_pid: int) -> int:
     """How many worker processes the crawl's fork server has started so far."""
-    servers = [pid for pid in _children(crawl_pid) if "forkserver" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")]
-    return sum(len(_children(server)) for server in servers)
+    return sum(len(_children(server)) for server in _children(crawl_pid) if _is_fork_server(server))
 
 
 def test_ctrl_c_stops_the_crawl_and_its_workers(fixture_site: FixtureSite, sqlite_url: str) -> None:
@@ -245,7 +266,7 @@ def test_a_crawl_that_reads_no_page_starts_no_worker(fixture_site: FixtureSite, 
     assert len(_worker_pids(first.output)) == 2
     again = run_crawl(sqlite_url, f"start_url={fixture_site.url}", "recheck=none", settings=settings)
     assert again.returncode == 0, again.output
-    assert query(sqlite_url, "SELECT articles_new, pages_fetched FROM crawl_runs ORDER BY id")[1][0] == 0
+    assert query(sqlite_url, "SELECT articles_new FROM crawl_runs ORDER BY id") == [(len(ARTICLES),), (0,)]
     assert not _worker_pids(again.output)
 
 
@@ -253,14 +274,16 @@ def test_a_crawl_whose_workers_cannot_start_reads_its_pages_itself(fixture_site:
     """Worker processes that the system does not start (here: no Python where multiprocessing looks for one) cost one
     error line, not the crawl."""
     (tmp_path / "sitecustomize.py").write_text("import multiprocessing\nmultiprocessing.set_executable('/nonexistent/python')\n")
-    database = f"sqlite:///{tmp_path / 'archive.db'}"
+    database, in_process = f"sqlite:///{tmp_path / 'archive.db'}", f"sqlite:///{tmp_path / 'in-process.db'}"
     pythonpath = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
     result = run_crawl(database, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2",), env={"PYTHONPATH": pythonpath})
     assert result.returncode == 0, result.output
     assert result.output.count("extraction worker processes could not start ([Errno ") == 1, result.output
     assert "'log_count/ERROR': 1," in result.output  # that line alone, no error per page
     assert f'File "{PROJECT_ROOT}' not in result.output  # no traceback through the project (multiprocessing may print its own)
-    assert query(database, "SELECT articles_new, errors FROM crawl_runs") == [(len(ARTICLES), 0)]
+    assert query(database, "SELECT articles_new, duplicates, errors FROM crawl_runs") == [(len(ARTICLES), 2, 0)]
+    assert run_crawl(in_process, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=0",)).returncode == 0
+    assert _archived(database, fixture_site) == _archived(in_process, fixture_site)  # pages handed back in arrival order
 
 
 def test_workers_start_with_the_comparison_stop_words_merged() -> None:

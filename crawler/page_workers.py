@@ -35,7 +35,6 @@ from __future__ import annotations
 import logging
 import threading
 from concurrent.futures import Future
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Self
 
 from scrapy import signals
@@ -47,7 +46,7 @@ from twisted.internet.threads import deferToThread
 from crawler.extraction.rules import BodyRules
 from crawler.page_tasks import FetchedPage, read_fetched_page
 from crawler.profiling import profiled
-from crawler.worker_pool import CLOSED_BEFORE_ANSWERING, WorkerFailed, WorkerPool
+from crawler.worker_pool import CLOSED_BEFORE_ANSWERING, WorkerFailed, WorkerPool, WorkersDidNotStart
 
 logger = logging.getLogger(__name__)
 
@@ -116,9 +115,8 @@ class PageReader:
             if self.pool is None and not self._cannot_start:
                 try:
                     await maybe_deferred_to_future(deferToThread(self._start_pool))
-                except (OSError, BrokenProcessPool) as error:  # pebble's word for a worker it could not start, the cause attached
-                    cause = error.__cause__ or error
-                    logger.error("extraction worker processes could not start (%s): pages are read in the crawl process", cause)
+                except WorkersDidNotStart as error:
+                    logger.error("%s: pages are read in the crawl process", error)
                     self._cannot_start = True
             return self.pool
         finally:

@@ -13,7 +13,8 @@ With ``workers``, pages are read in that many worker processes
 (``crawler.worker_pool``, as in a crawl) while this process loads the next
 pages and records the finished ones. At most ``QUEUED_PER_WORKER`` pages per
 worker are under way, and results are recorded in the order of the pages, so
-that the archive ends as it does with no worker.
+that the archive ends as it does with no worker. Workers that the system does
+not start cost one error line, and this process reads the pages itself.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from archive.store import Outcome, record_reextractions
 from crawler.extraction.rules import BodyRules
 from crawler.page_tasks import reextract_page
 from crawler.profiles import SiteProfile
-from crawler.worker_pool import WorkerFailed, WorkerPool
+from crawler.worker_pool import WorkerFailed, WorkerPool, WorkersDidNotStart
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,11 @@ def reextract_archive(
     try:
         for page in _stored_pages(sessions, profiles, site, since, progress):
             if workers and pool is None:
-                pool = WorkerPool(reextract_page, workers, PAGE_TIMEOUT)
+                try:
+                    pool = WorkerPool(reextract_page, workers, PAGE_TIMEOUT)
+                except WorkersDidNotStart as error:
+                    logger.error("%s: pages are read in this process", error)
+                    workers = 0
             under_way.append((page, pool.submit(page.task) if pool else _in_process(page)))
             while len(under_way) > (workers * QUEUED_PER_WORKER if pool else 0):
                 finish_oldest()

@@ -48,6 +48,11 @@ class WorkerFailed(Exception):
     """A page (a call) failed because of its worker process: it died, did not answer in time, or the pool closed."""
 
 
+class WorkersDidNotStart(WorkerFailed):
+    """The system did not start the pool's worker processes (no process left to it, no Python where multiprocessing
+    looks for one): the caller reads its pages itself."""
+
+
 def _start_worker(log_level: int) -> None:
     """Run in every new worker process: log to the crawl's standard error, and say so."""
     logging.basicConfig(level=log_level, format=WORKER_LOG_FORMAT)
@@ -85,7 +90,10 @@ class WorkerPool:
             raise ValueError(f"{function.__qualname__} is defined in the main module, which workers do not run: define it in a module")
         self.function, self.timeout = function, timeout
         self._pool = ProcessPool(workers, TASKS_PER_WORKER, _start_worker, (log_level,), _context())
-        self._pool.schedule(os.getpid)  # pebble starts its workers at the first call: now, ready for the first page
+        try:
+            self._pool.schedule(os.getpid)  # pebble starts its workers at the first call: now, ready for the first page
+        except (OSError, BrokenProcessPool) as error:  # pebble's word for a worker it could not start, the cause attached
+            raise WorkersDidNotStart(f"extraction worker processes could not start ({error.__cause__ or error})") from None
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()
         self._closed = False

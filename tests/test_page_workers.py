@@ -21,6 +21,7 @@ from archive.db import open_archive
 from crawler.worker_pool import TASKS_PER_WORKER, WorkerFailed, WorkerPool, start_fork_server
 from tests.crawl import PROJECT_ROOT, query, run_crawl, start_crawl
 from tests.fixture_site import ARTICLES, FixtureSite
+from tests.no_worker_processes import without_worker_processes
 
 WORKER_STARTED = re.compile(r"extraction worker process (\d+) started")
 ARCHIVED_FIELDS = "SELECT url, title, body_text, authors, published_at, tags, extractor FROM latest_snapshots ORDER BY url"
@@ -273,10 +274,9 @@ def test_a_crawl_that_reads_no_page_starts_no_worker(fixture_site: FixtureSite, 
 def test_a_crawl_whose_workers_cannot_start_reads_its_pages_itself(fixture_site: FixtureSite, tmp_path: Path) -> None:
     """Worker processes that the system does not start (here: no Python where multiprocessing looks for one) cost one
     error line, not the crawl."""
-    (tmp_path / "sitecustomize.py").write_text("import multiprocessing\nmultiprocessing.set_executable('/nonexistent/python')\n")
     database, in_process = f"sqlite:///{tmp_path / 'archive.db'}", f"sqlite:///{tmp_path / 'in-process.db'}"
-    pythonpath = os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")]))
-    result = run_crawl(database, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2",), env={"PYTHONPATH": pythonpath})
+    environment = without_worker_processes(tmp_path)
+    result = run_crawl(database, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2",), env=environment)
     assert result.returncode == 0, result.output
     assert result.output.count("extraction worker processes could not start ([Errno ") == 1, result.output
     assert "'log_count/ERROR': 1," in result.output  # that line alone, no error per page

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
 import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,8 +22,9 @@ from archive.records import FetchedArticle, RawResponse
 from archive.store import record_article
 from crawler.cli import main
 from crawler.extraction.page import EXTRACTOR_VERSION
-from tests.crawl import query, run_crawl
+from tests.crawl import PROJECT_ROOT, query, run_crawl
 from tests.fixture_site import ARTICLES, EDITED_BODY_SLUG, FixtureSite, build_site
+from tests.no_worker_processes import without_worker_processes
 from tests.stored_pages import OLD_EXTRACTOR, old_reading
 
 MONDAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -246,23 +250,44 @@ def test_warc_export_holds_one_response_record_per_stored_page(fixture_site: Fix
     assert to_stdout.exit_code == 0 and to_stdout.stdout_bytes.startswith(b"WARC/1.1") and b"response" not in to_stdout.stdout_bytes
 
 
-def test_reextract_in_worker_processes_archives_what_one_process_archives(tmp_path: Path) -> None:
+def _stored_fixture_pages(tmp_path: Path, *names: str) -> tuple[dict[str, bytes], list[str]]:
+    """The fixture site's article pages and a page that cannot be read, each stored as an old extraction in archives of
+    these names: the pages, and the archives' URLs."""
     site = build_site(1, 8000)
     pages = {f"http://127.0.0.1:8000/{article.slug}/": site[f"/{article.slug}/"].body for article in ARTICLES}
     pages["http://127.0.0.1:8000/binary/"] = bytes(range(256)) * 64  # cannot be read: skipped
-    in_process, in_workers = (f"sqlite:///{tmp_path / name}" for name in ("in-process.db", "workers.db"))
-    for database in (in_process, in_workers):
+    databases = [f"sqlite:///{tmp_path / name}" for name in names]
+    for database in databases:
         sessions = open_archive(database).sessions
         for number, (url, body) in enumerate(pages.items()):
             record_article(sessions, old_reading(url, "fixture", number, MONDAY + timedelta(minutes=number), body))
+    return pages, databases
+
+
+VERSIONS = (
+    "SELECT a.url, s.version, s.source, s.fetched_at, s.title, s.body_text, s.authors, s.published_at, s.tags, "
+    "s.extractor, s.content_hash, s.is_latest FROM snapshots s JOIN articles a ON a.id = s.article_id ORDER BY a.url, s.version"
+)
+
+
+def test_reextract_in_worker_processes_archives_what_one_process_archives(tmp_path: Path) -> None:
+    pages, (in_process, in_workers) = _stored_fixture_pages(tmp_path, "in-process.db", "workers.db")
 
     one_process = run(in_process, "reextract", "--workers", "0")
     workers = run(in_workers, "reextract", "--workers", "2")
     assert one_process.exit_code == 0 and workers.exit_code == 0, workers.output
     assert one_process.output == workers.output == f"re-extracted {len(pages)} pages: {len(ARTICLES)} new versions, 0 unchanged, 1 skipped\n"
-    versions = (
-        "SELECT a.url, s.version, s.source, s.fetched_at, s.title, s.body_text, s.authors, s.published_at, s.tags, "
-        "s.extractor, s.content_hash, s.is_latest FROM snapshots s JOIN articles a ON a.id = s.article_id ORDER BY a.url, s.version"
-    )
-    assert query(in_workers, versions) == query(in_process, versions)
-    assert len(query(in_workers, versions)) == len(pages) + len(ARTICLES)
+    assert query(in_workers, VERSIONS) == query(in_process, VERSIONS)
+    assert len(query(in_workers, VERSIONS)) == len(pages) + len(ARTICLES)
+
+
+def test_reextract_whose_workers_cannot_start_reads_the_pages_itself(tmp_path: Path) -> None:
+    pages, (in_process, without_workers) = _stored_fixture_pages(tmp_path, "in-process.db", "without-workers.db")
+    assert run(in_process, "reextract", "--workers", "0").exit_code == 0
+    command = [sys.executable, "-m", "crawler.cli", "--db", without_workers, "reextract", "--workers", "2"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, env={**os.environ, **without_worker_processes(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"re-extracted {len(pages)} pages: {len(ARTICLES)} new versions, 0 unchanged, 1 skipped\n"
+    assert done.stderr.count("extraction worker processes could not start ([Errno ") == 1, done.stderr
+    assert f'File "{PROJECT_ROOT}' not in done.stderr  # no traceback through the project (multiprocessing may print its own)
+    assert query(without_workers, VERSIONS) == query(in_process, VERSIONS)

@@ -64,6 +64,7 @@ from bench.pageserver import page_server  # noqa: E402
 from bench.realsite import DEFAULT_DATA, PAGE_SIZE, Site, edit_point  # noqa: E402
 from crawler.profiling import PROFILE_DIR_VARIABLE  # noqa: E402
 from tests.crawl import crawl_command, query  # noqa: E402
+from tests.processes import child_pids  # noqa: E402
 
 SAMPLE_SECONDS = 0.1
 RATIO_TARGET = 0.5
@@ -154,17 +155,6 @@ def serve_site(data: Path, pages: int, ready: Connection) -> None:
     server.serve_forever()
 
 
-def _children(pid: int) -> list[int]:
-    children: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as file:
-                children += [int(child) for child in file.read().split()]
-    except OSError:
-        pass
-    return children
-
-
 def _rss_bytes(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/statm") as file:
@@ -189,7 +179,7 @@ def tree(root: int) -> list[int]:
     while pending:
         pid = pending.pop()
         found.append(pid)
-        pending += _children(pid)
+        pending += child_pids(pid)
     return found
 
 

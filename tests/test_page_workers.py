@@ -22,6 +22,7 @@ from crawler.worker_pool import TASKS_PER_WORKER, WorkerFailed, WorkerPool, star
 from tests.crawl import PROJECT_ROOT, query, run_crawl, start_crawl
 from tests.fixture_site import ARTICLES, FixtureSite
 from tests.no_worker_processes import without_worker_processes
+from tests.processes import child_pids
 
 WORKER_STARTED = re.compile(r"extraction worker process (\d+) started")
 ARCHIVED_FIELDS = "SELECT url, title, body_text, authors, published_at, tags, extractor FROM latest_snapshots ORDER BY url"
@@ -214,17 +215,6 @@ def test_a_crawl_with_workers_archives_what_one_without_archives(fixture_site: F
     assert not [pid for pid in pids if is_running(pid)], "no worker outlives the crawl"
 
 
-def _children(pid: int) -> list[int]:
-    children: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as file:
-                children += [int(child) for child in file.read().split()]
-    except FileNotFoundError:  # the process or one of its threads ended meanwhile
-        pass
-    return children
-
-
 def _is_fork_server(pid: int) -> bool:
     try:
         return "forkserver" in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
@@ -234,7 +224,7 @@ def _is_fork_server(pid: int) -> bool:
 
 def _started_workers(crawl_pid: int) -> int:
     """How many worker processes the crawl's fork server has started so far."""
-    return sum(len(_children(server)) for server in _children(crawl_pid) if _is_fork_server(server))
+    return sum(len(child_pids(server)) for server in child_pids(crawl_pid) if _is_fork_server(server))
 
 
 def test_ctrl_c_stops_the_crawl_and_its_workers(fixture_site: FixtureSite, sqlite_url: str) -> None:

@@ -5,7 +5,8 @@ test suite's fixture server (ETag/Last-Modified and 304 answers, an RSS feed
 of the newest articles, a sitemap index naming robots.txt's ``Sitemap:``),
 20 articles per index page. Runs the real ``scrapy crawl news`` four times
 into a fresh archive and prints, against the targets (and for each crawl the
-CPU seconds of its process tree, worker processes included):
+CPU seconds of its process tree, worker processes included; a crawl's own
+output is shown only when it fails; Linux only, as ``bench/throughput.py``):
 
 1. the first crawl: requests, articles, wall time;
 2. an immediate re-crawl with defaults: its requests as a share of the first

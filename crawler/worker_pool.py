@@ -48,9 +48,9 @@ class WorkerFailed(Exception):
     """A page (a call) failed because of its worker process: it died, did not answer in time, or the pool closed."""
 
 
-class WorkersDidNotStart(WorkerFailed):
-    """The system did not start the pool's worker processes (no process left to it, no Python where multiprocessing
-    looks for one): the caller reads its pages itself."""
+class WorkersDidNotStart(Exception):
+    """The system did not start a pool's worker processes (the user's process limit reached, no Python where
+    multiprocessing looks for one): the pool is not made, and its owner reads its pages itself."""
 
 
 def _start_worker(log_level: int) -> None:
@@ -77,13 +77,17 @@ def start_fork_server() -> None:
     """Start the fork server now, where there is one: it loads the extraction code while this process goes on,
     and a ``WorkerPool`` made later starts its workers at once instead of waiting for that."""
     if _context().get_start_method() == "forkserver":
-        multiprocessing.forkserver.ensure_running()
+        try:
+            multiprocessing.forkserver.ensure_running()
+        except OSError:  # no process for it now: the pool's own start says so (WorkersDidNotStart)
+            pass
 
 
 class WorkerPool:
     """``workers`` processes that run ``function`` (a module-level function) on the arguments given to ``submit``."""
 
     def __init__(self, function: Callable[..., Any], workers: int, timeout: float, log_level: int = logging.WARNING) -> None:
+        """Start the workers now; raises ``WorkersDidNotStart`` (and leaves none running) if the system does not."""
         if workers < 1:
             raise ValueError(f"a worker pool needs at least one worker, not {workers}")
         if getattr(function, "__module__", None) == "__main__":
@@ -93,6 +97,8 @@ class WorkerPool:
         try:
             self._pool.schedule(os.getpid)  # pebble starts its workers at the first call: now, ready for the first page
         except (OSError, BrokenProcessPool) as error:  # pebble's word for a worker it could not start, the cause attached
+            self._pool.stop()  # type: ignore[no-untyped-call]
+            self._pool.join()  # the workers that did start stop too
             raise WorkersDidNotStart(f"extraction worker processes could not start ({error.__cause__ or error})") from None
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()

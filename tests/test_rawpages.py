@@ -22,7 +22,7 @@ from archive.records import FetchedArticle, RawResponse
 from archive.store import record_article
 from crawler.cli import main
 from crawler.extraction.page import EXTRACTOR_VERSION
-from tests.crawl import PROJECT_ROOT, query, run_crawl
+from tests.crawl import query, run_crawl
 from tests.fixture_site import ARTICLES, EDITED_BODY_SLUG, FixtureSite, build_site
 from tests.no_worker_processes import without_worker_processes
 from tests.stored_pages import OLD_EXTRACTOR, old_reading
@@ -289,5 +289,5 @@ def test_reextract_whose_workers_cannot_start_reads_the_pages_itself(tmp_path: P
     assert done.returncode == 0, done.stderr
     assert done.stdout == f"re-extracted {len(pages)} pages: {len(ARTICLES)} new versions, 0 unchanged, 1 skipped\n"
     assert done.stderr.count("extraction worker processes could not start ([Errno ") == 1, done.stderr
-    assert f'File "{PROJECT_ROOT}' not in done.stderr  # no traceback through the project (multiprocessing may print its own)
+    assert "Traceback" not in done.stderr, done.stderr
     assert query(without_workers, VERSIONS) == query(in_process, VERSIONS)

@@ -46,7 +46,7 @@ from twisted.internet.threads import deferToThread
 from crawler.extraction.rules import BodyRules
 from crawler.page_tasks import FetchedPage, read_fetched_page
 from crawler.profiling import profiled
-from crawler.worker_pool import CLOSED_BEFORE_ANSWERING, WorkerFailed, WorkerPool, WorkersDidNotStart
+from crawler.worker_pool import CLOSED_BEFORE_ANSWERING, WorkerFailed, WorkerPool, WorkersDidNotStart, WorkersStopped
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +75,8 @@ class PageReader:
         self._closing = threading.Lock()
         self._closed = False
         self._cannot_start = False
-        """The workers could not be started: pages are read in this process (still handed back in arrival order)."""
+        """The workers could not be started, or stopped for good: pages are read in this process (still handed back in
+        arrival order)."""
         self.queued = DeferredSemaphore(max(1, workers * QUEUED_PER_WORKER))
         self.last_turn: Deferred[None] = succeed(None)
         """Fired once the page that arrived last has been handed back."""
@@ -140,9 +141,24 @@ class PageReader:
                 return read_fetched_page(*page)
             answer: Deferred[FetchedPage] = Deferred()
             pool.submit(page).add_done_callback(lambda outcome: _hand_to_reactor(answer, outcome))
-            return await maybe_deferred_to_future(answer)
+            try:
+                return await maybe_deferred_to_future(answer)
+            except WorkerFailed as error:
+                # Workers that stopped for good fail every page they held; those closed here since fail as closed.
+                if self._closed or not (isinstance(error, WorkersStopped) or self._cannot_start):
+                    raise
+                self._stop_using(pool, error)
+                return read_fetched_page(*page)
         finally:
             self.queued.release()
+
+    def _stop_using(self, pool: WorkerPool, error: WorkerFailed) -> None:
+        """Read pages in this process from now on: the workers stopped and cannot be started again (said once)."""
+        if self._cannot_start:
+            return
+        logger.error("%s: pages are read in the crawl process", error)
+        self._cannot_start, self.pool = True, None
+        pool.close()
 
     def close(self) -> None:
         """Stop the workers at once, or as soon as they have started (idempotent)."""

@@ -14,7 +14,8 @@ With ``workers``, pages are read in that many worker processes
 pages and records the finished ones. At most ``QUEUED_PER_WORKER`` pages per
 worker are under way, and results are recorded in the order of the pages, so
 that the archive ends as it does with no worker. Workers that the system does
-not start cost one error line, and this process reads the pages itself.
+not start, or that stop and cannot be started again, cost one error line, and
+this process reads the pages itself.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from archive.store import Outcome, record_reextractions
 from crawler.extraction.rules import BodyRules
 from crawler.page_tasks import reextract_page
 from crawler.profiles import SiteProfile
-from crawler.worker_pool import WorkerFailed, WorkerPool, WorkersDidNotStart
+from crawler.worker_pool import WorkerFailed, WorkerPool, WorkersDidNotStart, WorkersStopped
 
 logger = logging.getLogger(__name__)
 
@@ -104,6 +105,7 @@ def reextract_archive(
     """Re-extract the latest stored page of every selected article, in ``workers`` processes (0: in this one); count the outcomes."""
     counts: Counter[str] = Counter()
     pool: WorkerPool | None = None  # started at the first page: none for nothing to re-extract
+    workers_stopped = False  # the workers stopped for good: the pages they held are read here
     under_way: deque[tuple[StoredPage, Future[FetchedArticle | None]]] = deque()
 
     finished: list[tuple[StoredPage, FetchedArticle | None]] = []
@@ -121,9 +123,20 @@ def reextract_archive(
         finished.clear()
 
     def finish_oldest() -> None:
+        nonlocal pool, workers, workers_stopped
         page, reading = under_way.popleft()
         try:
-            fetched = reading.result()
+            try:
+                fetched = reading.result()
+            except WorkerFailed as error:
+                # Workers that stopped for good fail every page they held; those closed here since fail as closed.
+                if not (isinstance(error, WorkersStopped) or workers_stopped):
+                    raise
+                if pool is not None:
+                    logger.error("%s: pages are read in this process", error)
+                    pool.close()
+                    pool, workers, workers_stopped = None, 0, True
+                fetched = _in_process(page).result()
         except (ValueError, WorkerFailed) as error:  # UnparsablePage and CorruptPage included
             fetched = None
             logger.warning("skipped %s: %s", page.url, error)

@@ -11,6 +11,10 @@ threaded process), else spawned. ``start_fork_server`` starts it ahead of the
 pool, so that it loads them while its owner starts. No Scrapy and no Twisted:
 the crawl (``crawler.page_workers``) and ``archive reextract``
 (``crawler.reextract``) both use it.
+
+Workers that the system does not start make the pool raise ``WorkersDidNotStart``;
+a worker that it does not replace stops the pool, and every call not answered
+then fails with ``WorkersStopped``: either way the owner reads its pages itself.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import multiprocessing
 import multiprocessing.forkserver
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as TaskTimeout
@@ -42,10 +47,18 @@ WORKER_LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 
 CLOSED_BEFORE_ANSWERING = "the worker pool closed before answering"
+WORKERS_STOPPED = "extraction worker processes stopped and could not be started again"
+WATCH_SECONDS = 0.2
+"""How often a pool looks whether its workers stopped for good."""
 
 
 class WorkerFailed(Exception):
     """A page (a call) failed because of its worker process: it died, did not answer in time, or the pool closed."""
+
+
+class WorkersStopped(WorkerFailed):
+    """The pool's worker processes stopped and could not be started again (the system refuses new processes): no call
+    will be answered any more, and the pool's owner reads its pages itself."""
 
 
 class WorkersDidNotStart(Exception):
@@ -103,11 +116,16 @@ class WorkerPool:
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()
         self._closed = False
+        threading.Thread(target=self._watch, name="worker-pool-watch", daemon=True).start()
 
     def submit(self, args: tuple[Any, ...]) -> Future[Any]:
         """Call the function with ``args`` in a worker; the future of its result or of the reason it failed."""
-        task = self._pool.schedule(self.function, args, timeout=self.timeout)
         outcome: Future[Any] = Future()
+        try:
+            task = self._pool.schedule(self.function, args, timeout=self.timeout)
+        except RuntimeError:  # pebble's pool stopped: closed, or its workers could not be replaced
+            outcome.set_exception(WorkerFailed(CLOSED_BEFORE_ANSWERING) if self._closed else WorkersStopped(WORKERS_STOPPED))
+            return outcome
         with self._pending_lock:
             self._pending.add(outcome)
         task.add_done_callback(lambda done: self._settle(outcome, done))
@@ -116,12 +134,16 @@ class WorkerPool:
     def _settle(self, outcome: Future[Any], task: Future[Any]) -> None:
         """Hand a finished task's result or error to its outcome, the worker's failures as ``WorkerFailed``."""
         with self._pending_lock:
+            if outcome not in self._pending:  # failed already, by close() or _watch()
+                return
             self._pending.discard(outcome)
         error = task.exception()
         if error is None:
             outcome.set_result(task.result())
-        elif self._closed or isinstance(error, BrokenProcessPool):  # the pool fails what it holds as it stops
+        elif self._closed:  # the pool fails what it holds as it stops
             outcome.set_exception(WorkerFailed(CLOSED_BEFORE_ANSWERING))
+        elif isinstance(error, BrokenProcessPool):  # a worker that could not be replaced, the cause attached
+            outcome.set_exception(WorkersStopped(f"{WORKERS_STOPPED} ({error.__cause__ or error})"))
         elif isinstance(error, TaskTimeout):
             outcome.set_exception(WorkerFailed(f"no answer within {self.timeout:g} seconds"))
         elif isinstance(error, ProcessExpired):
@@ -134,7 +156,18 @@ class WorkerPool:
         self._closed = True
         self._pool.stop()  # type: ignore[no-untyped-call]
         self._pool.join()
+        self._fail_pending(lambda: WorkerFailed(CLOSED_BEFORE_ANSWERING))
+
+    def _watch(self) -> None:
+        """Fail every call not answered yet once pebble's pool has stopped by itself (a worker that could not be
+        replaced): pebble fails the calls its workers had taken, but leaves those still waiting for one unanswered."""
+        while not self._closed and self._pool.active:
+            time.sleep(WATCH_SECONDS)
+        if not self._closed:
+            self._fail_pending(lambda: WorkersStopped(WORKERS_STOPPED))
+
+    def _fail_pending(self, error: Callable[[], WorkerFailed]) -> None:
         with self._pending_lock:
             unanswered, self._pending = self._pending, set()
         for outcome in unanswered:
-            outcome.set_exception(WorkerFailed(CLOSED_BEFORE_ANSWERING))
+            outcome.set_exception(error())

@@ -1,5 +1,9 @@
-"""An environment in which Python's multiprocessing cannot start a process, for the tests of what a crawl or a
-re-extraction does when the system does not start its worker processes."""
+"""Environments in which Python's multiprocessing cannot start a process, or a worker process dies and no other can
+be started, for the tests of what a crawl or a re-extraction does when the system refuses its worker processes.
+
+Root, which runs the tests, is not held to the process limit that refuses them for real: a ``sitecustomize`` module
+refuses them the way ``fork`` does when that limit is reached (EAGAIN).
+"""
 
 from __future__ import annotations
 
@@ -19,9 +23,39 @@ multiprocessing.util.spawnv_passfds = refused  # as fork() fails when the user's
 """
 
 
-def without_worker_processes(directory: Path) -> dict[str, str]:
-    """Environment variables under which a new Python process is refused every process that multiprocessing starts, as
-    when the user's process limit is reached (a ``sitecustomize`` module written to ``directory``: root is not held to
-    that limit, so the tests cannot reach it for real)."""
-    (directory / "sitecustomize.py").write_text(SITECUSTOMIZE)
+WORKER_DIES = """\
+import errno
+import os
+
+_fork, _forks = os.fork, []
+
+
+def fork_twice():
+    \"\"\"The fork server's fork: the first worker dies at once, the second lives, a third is refused.\"\"\"
+    if len(_forks) == 2:
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+    _forks.append(None)
+    pid = _fork()
+    if pid == 0 and len(_forks) == 1:
+        os._exit(1)
+    return pid
+
+
+os.fork = fork_twice
+"""
+
+
+def _with_sitecustomize(directory: Path, module: str) -> dict[str, str]:
+    (directory / "sitecustomize.py").write_text(module)
     return {"PYTHONPATH": os.pathsep.join(filter(None, [str(directory), os.environ.get("PYTHONPATH")]))}
+
+
+def without_worker_processes(directory: Path) -> dict[str, str]:
+    """Environment variables under which every process multiprocessing starts is refused (files written to ``directory``)."""
+    return _with_sitecustomize(directory, SITECUSTOMIZE)
+
+
+def with_a_worker_that_dies(directory: Path) -> dict[str, str]:
+    """Environment variables under which of two workers one dies at once and none can replace it (files written to
+    ``directory``)."""
+    return _with_sitecustomize(directory, WORKER_DIES)

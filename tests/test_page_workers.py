@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,9 @@ from pebble.common.types import RemoteTraceback
 
 from archive.db import open_archive
 from crawler.worker_pool import TASKS_PER_WORKER, WorkerFailed, WorkerPool, start_fork_server
-from tests.crawl import query, run_crawl, start_crawl
+from tests.crawl import PROJECT_ROOT, query, run_crawl, start_crawl
 from tests.fixture_site import ARTICLES, FixtureSite
-from tests.no_worker_processes import without_worker_processes
+from tests.no_worker_processes import with_a_worker_that_dies, without_worker_processes
 from tests.processes import child_pids
 
 WORKER_STARTED = re.compile(r"extraction worker process (\d+) started")
@@ -261,16 +262,25 @@ def test_a_crawl_that_reads_no_page_starts_no_worker(fixture_site: FixtureSite, 
     assert not _worker_pids(again.output)
 
 
-def test_a_crawl_whose_workers_cannot_start_reads_its_pages_itself(fixture_site: FixtureSite, tmp_path: Path) -> None:
-    """Worker processes that the system does not start (the user's process limit reached) cost one error line, not the
-    crawl."""
+@pytest.mark.parametrize(
+    ("environment", "error"),
+    [
+        (without_worker_processes, "extraction worker processes could not start ([Errno "),
+        (with_a_worker_that_dies, "extraction worker processes stopped and could not be started again"),
+    ],
+    ids=["refused", "dead-and-not-replaced"],
+)
+def test_a_crawl_whose_workers_are_refused_reads_its_pages_itself(
+    fixture_site: FixtureSite, tmp_path: Path, environment: Callable[[Path], dict[str, str]], error: str
+) -> None:
+    """Worker processes that the system does not start, or does not replace, cost one error line, not the crawl nor
+    its pages."""
     database, in_process = f"sqlite:///{tmp_path / 'archive.db'}", f"sqlite:///{tmp_path / 'in-process.db'}"
-    environment = without_worker_processes(tmp_path)
-    result = run_crawl(database, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2",), env=environment)
+    result = run_crawl(database, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=2",), env=environment(tmp_path))
     assert result.returncode == 0, result.output
-    assert result.output.count("extraction worker processes could not start ([Errno ") == 1, result.output
+    assert result.output.count(error) == 1, result.output
     assert "'log_count/ERROR': 1," in result.output  # that line alone, no error per page
-    assert "Traceback" not in result.output
+    assert f'File "{PROJECT_ROOT}' not in result.output  # no traceback through the project (the fork server may print its own)
     assert query(database, "SELECT articles_new, duplicates, errors FROM crawl_runs") == [(len(ARTICLES), 2, 0)]
     assert run_crawl(in_process, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=0",)).returncode == 0
     assert _archived(database, fixture_site) == _archived(in_process, fixture_site)  # pages handed back in arrival order

@@ -143,16 +143,15 @@ class PageReader:
             pool.submit(page).add_done_callback(lambda outcome: _hand_to_reactor(answer, outcome))
             try:
                 return await maybe_deferred_to_future(answer)
-            except WorkerFailed as error:
-                # Workers that stopped for good fail every page they held; those closed here since fail as closed.
-                if self._closed or not (isinstance(error, WorkersStopped) or self._cannot_start):
+            except WorkersStopped as error:  # every page the stopped workers held, read here in its turn
+                if self._closed:
                     raise
                 self._stop_using(pool, error)
                 return read_fetched_page(*page)
         finally:
             self.queued.release()
 
-    def _stop_using(self, pool: WorkerPool, error: WorkerFailed) -> None:
+    def _stop_using(self, pool: WorkerPool, error: WorkersStopped) -> None:
         """Read pages in this process from now on: the workers stopped and cannot be started again (said once)."""
         if self._cannot_start:
             return

@@ -105,7 +105,6 @@ def reextract_archive(
     """Re-extract the latest stored page of every selected article, in ``workers`` processes (0: in this one); count the outcomes."""
     counts: Counter[str] = Counter()
     pool: WorkerPool | None = None  # started at the first page: none for nothing to re-extract
-    workers_stopped = False  # the workers stopped for good: the pages they held are read here
     under_way: deque[tuple[StoredPage, Future[FetchedArticle | None]]] = deque()
 
     finished: list[tuple[StoredPage, FetchedArticle | None]] = []
@@ -123,19 +122,16 @@ def reextract_archive(
         finished.clear()
 
     def finish_oldest() -> None:
-        nonlocal pool, workers, workers_stopped
+        nonlocal pool, workers
         page, reading = under_way.popleft()
         try:
             try:
                 fetched = reading.result()
-            except WorkerFailed as error:
-                # Workers that stopped for good fail every page they held; those closed here since fail as closed.
-                if not (isinstance(error, WorkersStopped) or workers_stopped):
-                    raise
+            except WorkersStopped as error:  # every page the stopped workers held, read here in its turn
                 if pool is not None:
                     logger.error("%s: pages are read in this process", error)
                     pool.close()
-                    pool, workers, workers_stopped = None, 0, True
+                    pool, workers = None, 0
                 fetched = _in_process(page).result()
         except (ValueError, WorkerFailed) as error:  # UnparsablePage and CorruptPage included
             fetched = None

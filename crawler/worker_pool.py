@@ -116,18 +116,21 @@ class WorkerPool:
         self._pending: set[Future[Any]] = set()
         self._pending_lock = threading.Lock()
         self._closed = False
+        self._stopped: str | None = None
+        """Why pebble's pool stopped by itself (a worker it could not replace), once that is seen."""
         threading.Thread(target=self._watch, name="worker-pool-watch", daemon=True).start()
 
     def submit(self, args: tuple[Any, ...]) -> Future[Any]:
         """Call the function with ``args`` in a worker; the future of its result or of the reason it failed."""
         outcome: Future[Any] = Future()
+        with self._pending_lock:  # pending before pebble has it: whatever stops the pool next answers it
+            self._pending.add(outcome)
         try:
             task = self._pool.schedule(self.function, args, timeout=self.timeout)
         except RuntimeError:  # pebble's pool stopped: closed, or its workers could not be replaced
-            outcome.set_exception(WorkerFailed(CLOSED_BEFORE_ANSWERING) if self._closed else WorkersStopped(WORKERS_STOPPED))
+            self._note_stop(WORKERS_STOPPED)
+            self._fail_pending(self._pool_failure, [outcome])
             return outcome
-        with self._pending_lock:
-            self._pending.add(outcome)
         task.add_done_callback(lambda done: self._settle(outcome, done))
         return outcome
 
@@ -138,12 +141,13 @@ class WorkerPool:
                 return
             self._pending.discard(outcome)
         error = task.exception()
-        if error is None:
+        if isinstance(error, BrokenProcessPool):  # the pool fails what it holds as it stops: closed, or by itself
+            self._note_stop(f"{WORKERS_STOPPED} ({error.__cause__ or error})")
+            outcome.set_exception(self._pool_failure())
+        elif error is None:
             outcome.set_result(task.result())
-        elif self._closed:  # the pool fails what it holds as it stops
+        elif self._closed:
             outcome.set_exception(WorkerFailed(CLOSED_BEFORE_ANSWERING))
-        elif isinstance(error, BrokenProcessPool):  # a worker that could not be replaced, the cause attached
-            outcome.set_exception(WorkersStopped(f"{WORKERS_STOPPED} ({error.__cause__ or error})"))
         elif isinstance(error, TaskTimeout):
             outcome.set_exception(WorkerFailed(f"no answer within {self.timeout:g} seconds"))
         elif isinstance(error, ProcessExpired):
@@ -152,11 +156,23 @@ class WorkerPool:
             outcome.set_exception(error)
 
     def close(self) -> None:
-        """Stop every worker process at once; calls not answered yet fail with ``WorkerFailed`` (idempotent)."""
+        """Stop every worker process at once; calls not answered yet fail with ``WorkerFailed``, or with
+        ``WorkersStopped`` if the pool had stopped by itself before (idempotent)."""
+        if not self._closed and not self._pool.active:
+            self._note_stop(WORKERS_STOPPED)
         self._closed = True
         self._pool.stop()  # type: ignore[no-untyped-call]
         self._pool.join()
-        self._fail_pending(lambda: WorkerFailed(CLOSED_BEFORE_ANSWERING))
+        self._fail_pending(self._pool_failure)
+
+    def _note_stop(self, reason: str) -> None:
+        """Remember that pebble's pool stopped by itself, and why, unless this pool was closed first."""
+        if not self._closed and self._stopped is None:
+            self._stopped = reason
+
+    def _pool_failure(self) -> WorkerFailed:
+        """What a call not answered fails with once the pool has stopped: by itself, or closed by its owner."""
+        return WorkersStopped(self._stopped) if self._stopped else WorkerFailed(CLOSED_BEFORE_ANSWERING)
 
     def _watch(self) -> None:
         """Fail every call not answered yet once pebble's pool has stopped by itself (a worker that could not be
@@ -164,10 +180,16 @@ class WorkerPool:
         while not self._closed and self._pool.active:
             time.sleep(WATCH_SECONDS)
         if not self._closed:
-            self._fail_pending(lambda: WorkersStopped(WORKERS_STOPPED))
+            self._note_stop(WORKERS_STOPPED)
+            self._fail_pending(self._pool_failure)
 
-    def _fail_pending(self, error: Callable[[], WorkerFailed]) -> None:
+    def _fail_pending(self, error: Callable[[], WorkerFailed], only: list[Future[Any]] | None = None) -> None:
+        """Fail the calls not answered yet (or those of ``only`` still unanswered) with a fresh ``error()`` each."""
         with self._pending_lock:
-            unanswered, self._pending = self._pending, set()
+            if only is None:
+                unanswered, self._pending = self._pending, set()
+            else:
+                unanswered = {outcome for outcome in only if outcome in self._pending}
+                self._pending -= unanswered
         for outcome in unanswered:
             outcome.set_exception(error())

@@ -23,25 +23,25 @@ multiprocessing.util.spawnv_passfds = refused  # as fork() fails when the user's
 """
 
 
-WORKER_DIES = """\
+LIMITED_FORKS = """\
 import errno
 import os
 
 _fork, _forks = os.fork, []
 
 
-def fork_twice():
-    \"\"\"The fork server's fork: the first worker dies at once, the second lives, a third is refused.\"\"\"
-    if len(_forks) == 2:
+def limited_fork():
+    \"\"\"The fork server's fork: {allowed} workers at most, the first of them dying at once if {first_dies}.\"\"\"
+    if len(_forks) == {allowed}:
         raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
     _forks.append(None)
     pid = _fork()
-    if pid == 0 and len(_forks) == 1:
+    if pid == 0 and {first_dies} and len(_forks) == 1:
         os._exit(1)
     return pid
 
 
-os.fork = fork_twice
+os.fork = limited_fork
 """
 
 
@@ -58,4 +58,10 @@ def without_worker_processes(directory: Path) -> dict[str, str]:
 def with_a_worker_that_dies(directory: Path) -> dict[str, str]:
     """Environment variables under which of two workers one dies at once and none can replace it (files written to
     ``directory``)."""
-    return _with_sitecustomize(directory, WORKER_DIES)
+    return _with_sitecustomize(directory, LIMITED_FORKS.format(allowed=2, first_dies=True))
+
+
+def with_one_worker_at_most(directory: Path) -> dict[str, str]:
+    """Environment variables under which a pool's first worker starts and none can replace it (files written to
+    ``directory``)."""
+    return _with_sitecustomize(directory, LIMITED_FORKS.format(allowed=1, first_dies=False))

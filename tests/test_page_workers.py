@@ -19,10 +19,10 @@ import pytest
 from pebble.common.types import RemoteTraceback
 
 from archive.db import open_archive
-from crawler.worker_pool import TASKS_PER_WORKER, WorkerFailed, WorkerPool, start_fork_server
+from crawler.worker_pool import TASKS_PER_WORKER, WORKERS_STOPPED, WorkerFailed, WorkerPool, start_fork_server
 from tests.crawl import PROJECT_ROOT, query, run_crawl, start_crawl
 from tests.fixture_site import ARTICLES, FixtureSite
-from tests.no_worker_processes import with_a_worker_that_dies, without_worker_processes
+from tests.no_worker_processes import with_a_worker_that_dies, with_one_worker_at_most, without_worker_processes
 from tests.processes import child_pids
 
 WORKER_STARTED = re.compile(r"extraction worker process (\d+) started")
@@ -284,6 +284,29 @@ def test_a_crawl_whose_workers_are_refused_reads_its_pages_itself(
     assert query(database, "SELECT articles_new, duplicates, errors FROM crawl_runs") == [(len(ARTICLES), 2, 0)]
     assert run_crawl(in_process, f"start_url={fixture_site.url}", settings=("ARCHIVE_EXTRACT_WORKERS=0",)).returncode == 0
     assert _archived(database, fixture_site) == _archived(in_process, fixture_site)  # pages handed back in arrival order
+
+
+STOPPED_POOL = """
+from crawler.worker_pool import WorkerPool
+from tests.test_page_workers import misbehave
+
+pool = WorkerPool(misbehave, workers=1, timeout=60)
+calls = [pool.submit(("crash", None))] + [pool.submit(("echo", b"x" * 300_000)) for _ in range(4)]
+for call in calls:  # a pipe's worth and more each: these wait in pebble's queue, for a worker that never comes
+    error = call.exception(timeout=10)
+    print(type(error).__name__, error)
+pool.close()
+"""
+
+
+def test_calls_waiting_for_a_worker_that_cannot_be_replaced_fail_as_stopped(tmp_path: Path) -> None:
+    """The pool's only worker dies on a call and the system starts no other: every call waiting fails, none hangs."""
+    environment = {**os.environ, **with_one_worker_at_most(tmp_path)}
+    done = subprocess.run([sys.executable, "-c", STOPPED_POOL], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, env=environment)
+    assert done.returncode == 0, done.stderr
+    crashed, *waiting = done.stdout.splitlines()
+    assert crashed == "WorkerFailed the worker process died (exit code 3)"
+    assert len(waiting) == 4 and all(line.startswith(f"WorkersStopped {WORKERS_STOPPED}") for line in waiting), done.stdout
 
 
 def test_workers_start_with_the_comparison_stop_words_merged() -> None:

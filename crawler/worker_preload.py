@@ -17,11 +17,11 @@ which it shares with the fork server until then).
 
 A worker does not run its parent's main module again, as multiprocessing otherwise has every
 process it starts do (so that functions defined there can be unpickled): a worker runs
-functions of modules only (``WorkerPool`` refuses one of the main module), and that main module is the ``scrapy`` or
-``archive`` command, whose imports (Scrapy and Twisted, or SQLAlchemy and the archive's
-commands) cost each new worker a tenth to a fifth of a second of CPU and 20 MB. Preloading
-``__main__`` in the fork server, Python's own way out, works from Python 3.13.8 only
-(CPython issue 126631).
+functions of modules only (``WorkerPool`` refuses one of the main module), and that main
+module is the ``scrapy`` or ``archive`` command, whose imports (Scrapy and Twisted, or
+SQLAlchemy and the archive's commands) cost each new worker a tenth to a fifth of a second
+of CPU and 20 MB. Preloading ``__main__`` in the fork server, Python's own way out, works
+from Python 3.13.8 only (CPython issue 126631).
 """
 
 from __future__ import annotations

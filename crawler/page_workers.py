@@ -109,6 +109,8 @@ class PageReader:
 
     async def _started_pool(self) -> WorkerPool | None:
         """The workers, started (in a thread) by the first page that asks; None if they could not be."""
+        if self.pool is not None:  # started: every page after the first, with no wait on the lock
+            return self.pool
         await maybe_deferred_to_future(self._starting.acquire())
         try:
             if self._closed:  # no workers started for a reader that closed meanwhile

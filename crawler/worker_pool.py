@@ -12,9 +12,11 @@ pool, so that it loads them while its owner starts. No Scrapy and no Twisted:
 the crawl (``crawler.page_workers``) and ``archive reextract``
 (``crawler.reextract``) both use it.
 
-Workers that the system does not start make the pool raise ``WorkersDidNotStart``;
-a worker that it does not replace stops the pool, and every call not answered
-then fails with ``WorkersStopped``: either way the owner reads its pages itself.
+pebble stops its whole pool when a worker dies between calls: new workers are started
+and take over the calls not answered. Workers that the system does not start make the
+pool raise ``WorkersDidNotStart``; workers that stop and cannot be started again (or
+stop again before answering any call) fail every call not answered with
+``WorkersStopped``: either way the owner reads its pages itself.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as TaskTimeout
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from multiprocessing.context import BaseContext
 from typing import Any
 
@@ -65,6 +68,10 @@ class WorkersDidNotStart(Exception):
     """The system did not start a pool's worker processes (the user's process limit reached, no Python where
     multiprocessing looks for one): the pool is not made, and its owner reads its pages itself."""
 
+    def __init__(self, cause: str) -> None:
+        super().__init__(f"extraction worker processes could not start ({cause})")
+        self.cause = cause
+
 
 def _start_worker(log_level: int) -> None:
     """Run in every new worker process: log to the crawl's standard error, and say so."""
@@ -96,6 +103,14 @@ def start_fork_server() -> None:
             pass
 
 
+@dataclass
+class _Call:
+    """A call not answered yet: its arguments, and pebble's task running it (None while it waits for new workers)."""
+
+    args: tuple[Any, ...]
+    task: Future[Any] | None = None
+
+
 class WorkerPool:
     """``workers`` processes that run ``function`` (a module-level function) on the arguments given to ``submit``."""
 
@@ -106,43 +121,70 @@ class WorkerPool:
         if getattr(function, "__module__", None) == "__main__":
             raise ValueError(f"{function.__qualname__} is defined in the main module, which workers do not run: define it in a module")
         self.function, self.timeout = function, timeout
-        self._pool = ProcessPool(workers, TASKS_PER_WORKER, _start_worker, (log_level,), _context())
-        try:
-            self._pool.schedule(os.getpid)  # pebble starts its workers at the first call: now, ready for the first page
-        except (OSError, BrokenProcessPool) as error:  # pebble's word for a worker it could not start, the cause attached
-            self._pool.stop()  # type: ignore[no-untyped-call]
-            self._pool.join()  # the workers that did start stop too
-            raise WorkersDidNotStart(f"extraction worker processes could not start ({error.__cause__ or error})") from None
-        self._pending: set[Future[Any]] = set()
-        self._pending_lock = threading.Lock()
+        self._workers, self._log_level = workers, log_level
+        self._lock = threading.RLock()
+        """Held to change the calls not answered, the pebble pool in use and whether this pool is closed."""
+        self._calls: dict[Future[Any], _Call] = {}
+        self._answered = 0
+        """Calls the pebble pool in use has answered: one that stops by itself after answering none is not replaced."""
         self._closed = False
         self._stopped: str | None = None
-        """Why pebble's pool stopped by itself (a worker it could not replace), once that is seen."""
+        """Why the workers stopped for good (they stopped and new ones could not be started), once that is seen."""
+        with self._lock:  # the first call's answer counts once the pool is in place
+            self._pool = self._start_pebble_pool()
         threading.Thread(target=self._watch, name="worker-pool-watch", daemon=True).start()
+
+    def _start_pebble_pool(self) -> ProcessPool:
+        """A pebble pool whose workers are started; raises ``WorkersDidNotStart`` (and leaves none running) if the system does not."""
+        pool = ProcessPool(self._workers, TASKS_PER_WORKER, _start_worker, (self._log_level,), _context())
+        try:
+            started = pool.schedule(os.getpid)  # pebble starts its workers at the first call: now, ready for the first page
+        except (OSError, BrokenProcessPool) as error:  # pebble's word for a worker it could not start, the cause attached
+            pool.stop()  # type: ignore[no-untyped-call]
+            pool.join()  # the workers that did start stop too
+            raise WorkersDidNotStart(str(error.__cause__ or error)) from None
+        started.add_done_callback(lambda done: self._count_answer(pool) if done.exception() is None else None)
+        return pool
+
+    def _count_answer(self, pool: ProcessPool) -> None:
+        """Count an answer of ``pool``'s, if it is the pebble pool in use."""
+        with self._lock:
+            if pool is self._pool:
+                self._answered += 1
 
     def submit(self, args: tuple[Any, ...]) -> Future[Any]:
         """Call the function with ``args`` in a worker; the future of its result or of the reason it failed."""
         outcome: Future[Any] = Future()
-        with self._pending_lock:  # pending before pebble has it: whatever stops the pool next answers it
-            self._pending.add(outcome)
-        try:
-            task = self._pool.schedule(self.function, args, timeout=self.timeout)
-        except RuntimeError:  # pebble's pool stopped: closed, or its workers could not be replaced
-            self._note_stop(WORKERS_STOPPED)
-            self._fail_pending(self._pool_failure, [outcome])
-            return outcome
-        task.add_done_callback(lambda done: self._settle(outcome, done))
+        with self._lock:
+            if self._closed or self._stopped:
+                outcome.set_exception(self._pool_failure())
+                return outcome
+            self._calls[outcome] = _Call(args)
+            self._schedule(outcome)
         return outcome
+
+    def _schedule(self, outcome: Future[Any]) -> None:
+        """Hand a call to the pebble pool in use; one that has stopped by itself leaves it to the watch (holding the lock)."""
+        call = self._calls[outcome]
+        try:
+            call.task = self._pool.schedule(self.function, call.args, timeout=self.timeout)
+        except RuntimeError:  # pebble's pool stopped by itself: the watch starts new workers and hands them the call
+            call.task = None
+            return
+        call.task.add_done_callback(lambda task: self._settle(outcome, task))
 
     def _settle(self, outcome: Future[Any], task: Future[Any]) -> None:
         """Hand a finished task's result or error to its outcome, the worker's failures as ``WorkerFailed``."""
-        with self._pending_lock:
-            if outcome not in self._pending:  # failed already, by close() or _watch()
-                return
-            self._pending.discard(outcome)
         error = task.exception()
-        if isinstance(error, BrokenProcessPool):  # the pool fails what it holds as it stops: closed, or by itself
-            self._note_stop(f"{WORKERS_STOPPED} ({error.__cause__ or error})")
+        with self._lock:
+            call = self._calls.get(outcome)
+            if call is None or call.task is not task:  # failed already by close() or the watch, or handed to new workers
+                return
+            if isinstance(error, BrokenProcessPool) and not self._closed:  # pebble's pool stopped by itself: see _watch
+                return
+            del self._calls[outcome]
+            self._answered += 1
+        if isinstance(error, BrokenProcessPool):  # the pool fails what it holds as it is closed
             outcome.set_exception(self._pool_failure())
         elif error is None:
             outcome.set_result(task.result())
@@ -157,39 +199,66 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop every worker process at once; calls not answered yet fail with ``WorkerFailed``, or with
-        ``WorkersStopped`` if the pool had stopped by itself before (idempotent)."""
-        if not self._closed and not self._pool.active:
-            self._note_stop(WORKERS_STOPPED)
-        self._closed = True
-        self._pool.stop()  # type: ignore[no-untyped-call]
-        self._pool.join()
-        self._fail_pending(self._pool_failure)
-
-    def _note_stop(self, reason: str) -> None:
-        """Remember that pebble's pool stopped by itself, and why, unless this pool was closed first."""
-        if not self._closed and self._stopped is None:
-            self._stopped = reason
+        ``WorkersStopped`` if the workers had stopped for good before (idempotent)."""
+        with self._lock:
+            if not self._closed and not self._pool.active and self._stopped is None:
+                self._stopped = WORKERS_STOPPED
+            self._closed = True
+            pool = self._pool
+        pool.stop()  # type: ignore[no-untyped-call]
+        pool.join()
+        self._fail_calls()
 
     def _pool_failure(self) -> WorkerFailed:
-        """What a call not answered fails with once the pool has stopped: by itself, or closed by its owner."""
+        """What a call not answered fails with once the workers have stopped for good, or the pool is closed."""
         return WorkersStopped(self._stopped) if self._stopped else WorkerFailed(CLOSED_BEFORE_ANSWERING)
 
     def _watch(self) -> None:
-        """Fail every call not answered yet once pebble's pool has stopped by itself (a worker that could not be
-        replaced): pebble fails the calls its workers had taken, but leaves those still waiting for one unanswered."""
-        while not self._closed and self._pool.active:
-            time.sleep(WATCH_SECONDS)
-        if not self._closed:
-            self._note_stop(WORKERS_STOPPED)
-            self._fail_pending(self._pool_failure)
+        """Start new workers when pebble's pool stops by itself, and hand them the calls not answered yet; fail those
+        calls once new workers cannot be started.
 
-    def _fail_pending(self, error: Callable[[], WorkerFailed], only: list[Future[Any]] | None = None) -> None:
-        """Fail the calls not answered yet (or those of ``only`` still unanswered) with a fresh ``error()`` each."""
-        with self._pending_lock:
-            if only is None:
-                unanswered, self._pending = self._pending, set()
-            else:
-                unanswered = {outcome for outcome in only if outcome in self._pending}
-                self._pending -= unanswered
+        pebble stops its pool when a worker dies between calls (it cannot tell whether the worker left their shared
+        queue broken: the out-of-memory killer, a ``kill``), or dies and cannot be replaced; it fails the calls its
+        workers had taken then, and leaves those still waiting for one unanswered.
+        """
+        while True:
+            time.sleep(WATCH_SECONDS)
+            with self._lock:
+                if self._closed or self._stopped:
+                    return
+                stopped = None if self._pool.active else self._pool
+            if stopped is None:
+                continue
+            stopped.stop()  # type: ignore[no-untyped-call]
+            stopped.join()  # not holding the lock: pebble's threads may be settling calls meanwhile
+            with self._lock:
+                if self._closed:
+                    return
+                replaced = self._replace_stopped_pool()
+            if not replaced:
+                self._fail_calls()
+                return
+
+    def _replace_stopped_pool(self) -> bool:
+        """A new pebble pool in place of the one that stopped, given every call not answered (holding the lock);
+        False, and why noted, where none can start or the stopped one answered no call."""
+        if not self._answered:
+            self._stopped = f"{WORKERS_STOPPED} (they stopped before answering any call)"
+            return False
+        try:
+            self._pool = self._start_pebble_pool()
+        except WorkersDidNotStart as error:
+            self._stopped = f"{WORKERS_STOPPED} ({error.cause})"
+            return False
+        self._answered = 0
+        logger.warning("extraction worker processes stopped (one ended between pages): started new ones")
+        for outcome in list(self._calls):
+            self._schedule(outcome)
+        return True
+
+    def _fail_calls(self) -> None:
+        """Fail every call not answered yet with a fresh ``_pool_failure()`` each."""
+        with self._lock:
+            unanswered, self._calls = self._calls, {}
         for outcome in unanswered:
-            outcome.set_exception(error())
+            outcome.set_exception(self._pool_failure())

@@ -25,15 +25,23 @@ multiprocessing.util.spawnv_passfds = refused  # as fork() fails when the user's
 
 LIMITED_FORKS = """\
 import errno
+import multiprocessing.util
 import os
 
-_fork, _forks = os.fork, []
+_fork, _spawn, _forks = os.fork, multiprocessing.util.spawnv_passfds, []
+LIMIT_REACHED = {limit_reached!r}
+\"\"\"A file that says the process limit was reached: from then on no process can start, in any process.\"\"\"
+
+
+def refused():
+    open(LIMIT_REACHED, "w").close()
+    raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
 
 
 def limited_fork():
     \"\"\"The fork server's fork: {allowed} workers at most, the first of them dying at once if {first_dies}.\"\"\"
-    if len(_forks) == {allowed}:
-        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+    if len(_forks) == {allowed} or os.path.exists(LIMIT_REACHED):
+        refused()
     _forks.append(None)
     pid = _fork()
     if pid == 0 and {first_dies} and len(_forks) == 1:
@@ -41,7 +49,15 @@ def limited_fork():
     return pid
 
 
+def limited_spawn(*args, **kwargs):
+    \"\"\"A new fork server, say, once the limit was reached: refused.\"\"\"
+    if os.path.exists(LIMIT_REACHED):
+        refused()
+    return _spawn(*args, **kwargs)
+
+
 os.fork = limited_fork
+multiprocessing.util.spawnv_passfds = limited_spawn
 """
 
 
@@ -58,10 +74,10 @@ def without_worker_processes(directory: Path) -> dict[str, str]:
 def with_a_worker_that_dies(directory: Path) -> dict[str, str]:
     """Environment variables under which of two workers one dies at once and none can replace it (files written to
     ``directory``)."""
-    return _with_sitecustomize(directory, LIMITED_FORKS.format(allowed=2, first_dies=True))
+    return _with_sitecustomize(directory, LIMITED_FORKS.format(allowed=2, first_dies=True, limit_reached=str(directory / "limit-reached")))
 
 
 def with_one_worker_at_most(directory: Path) -> dict[str, str]:
     """Environment variables under which a pool's first worker starts and none can replace it (files written to
     ``directory``)."""
-    return _with_sitecustomize(directory, LIMITED_FORKS.format(allowed=1, first_dies=False))
+    return _with_sitecustomize(directory, LIMITED_FORKS.format(allowed=1, first_dies=False, limit_reached=str(directory / "limit-reached")))

@@ -83,6 +83,25 @@ def test_a_crash_a_hang_or_an_error_fails_only_its_own_call() -> None:
     assert not is_running(last_pid), "closing the pool stops its workers"
 
 
+def test_a_worker_killed_between_calls_is_replaced_and_every_call_answered(caplog: pytest.LogCaptureFixture) -> None:
+    """pebble stops its whole pool when a worker dies between calls (the out-of-memory killer, a ``kill``): new workers
+    take over the calls not answered, whether handed to pebble before it saw the death or after."""
+    pool = WorkerPool(misbehave, workers=2, timeout=60)
+    try:
+        killed = call(pool, "pid", None).result()
+        os.kill(killed, signal.SIGKILL)
+        before_seen = [call(pool, "echo", number) for number in range(5)]
+        time.sleep(1)  # pebble has seen it by now and stopped its pool
+        after_seen = [call(pool, "echo", number) for number in range(5, 10)]
+        assert [answer.result(timeout=30) for answer in before_seen + after_seen] == list(range(10))
+        assert killed not in {call(pool, "pid", None).result() for _ in range(10)}
+    finally:
+        pool.close()
+    assert [record.getMessage() for record in caplog.records if record.name == "crawler.worker_pool"] == [
+        "extraction worker processes stopped (one ended between pages): started new ones"
+    ]
+
+
 def test_calls_run_in_several_workers_at_once() -> None:
     pool = WorkerPool(misbehave, workers=2, timeout=60)  # the hung call outlives the test; close() fails it
     try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -71,3 +73,20 @@ def test_copy_refuses_a_destination_that_is_not_empty(database_url: str, tmp_pat
     result = CliRunner().invoke(main, ["copy", source, database_url])
     assert result.exit_code != 0 and "the destination archive is not empty (articles has rows)" in result.output
     assert query(database_url, "SELECT url FROM articles") == [("https://a.example/two/",)]
+
+
+def test_a_copy_from_an_archive_with_a_value_that_cannot_be_read_is_one_error_line_and_copies_nothing(database_url: str, tmp_path: Path) -> None:
+    source_path = tmp_path / "source.db"
+    source = f"sqlite:///{source_path}"
+    sessions = open_archive(source).sessions
+    for number in range(3):
+        record_article(sessions, story(f"https://a.example/{number}/", f"Text {number}.", MONDAY))
+    with closing(sqlite3.connect(source_path)) as connection, connection:
+        connection.execute("UPDATE snapshots SET authors = 'Ada Lovelace' WHERE id = 2")  # not JSON
+    result = CliRunner().invoke(main, ["copy", source, database_url])
+    assert result.exit_code == 1 and not isinstance(result.exception, ValueError), result.output
+    assert result.output == (
+        f"Error: archive {source}: the authors of snapshots id=2 cannot be read (Expecting value: line 1 column 1 (char 0)); "
+        "correct it with SQL, then run the copy again (nothing was copied)\n"
+    )
+    assert query(database_url, "SELECT (SELECT COUNT(*) FROM articles) + (SELECT COUNT(*) FROM snapshots)") == [(0,)]

@@ -16,6 +16,7 @@ JSON in a JSON column): the error names the archive, the row and the column.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import zip_longest
@@ -23,12 +24,13 @@ from typing import Any
 
 from sqlalchemy import Connection, Integer, Select, Table, and_, func, select, text, tuple_
 
-from archive.db import open_archive
+from archive.db import driver_failure, open_archive
 from archive.errors import ArchiveError
 from archive.models import Base
 from archive.progress import SILENT, Progress
 
 BATCH_ROWS = 1000
+PSYCOPG_LOG = logging.getLogger("psycopg")
 
 
 @dataclass(frozen=True)
@@ -95,9 +97,20 @@ def _copy_into(connection: Connection, table: Table, rows: Iterator[tuple[Any, .
     names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in table.columns)
     driver: Any = connection.connection.driver_connection  # psycopg's connection, in the transaction of ``connection``
     statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([process(value) if process else value for process, value in zip(processors, row, strict=True)])
+    PSYCOPG_LOG.addFilter(_not_ending_a_failed_copy)
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([process(value) if process else value for process, value in zip(processors, row, strict=True)])
+    except dialect.loaded_dbapi.Error as error:  # psycopg's own: SQLAlchemy did not execute the COPY
+        raise driver_failure(connection, error, statement) from None
+    finally:
+        PSYCOPG_LOG.removeFilter(_not_ending_a_failed_copy)
+
+
+def _not_ending_a_failed_copy(record: logging.LogRecord) -> bool:
+    """Not psycopg's warning that a failed ``COPY`` could not be ended either (its connection is lost): the error that failed it says why."""
+    return not record.getMessage().startswith("error ignored terminating")
 
 
 GIN_INDEXES = text(

@@ -19,16 +19,19 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.errors import ArchiveError, no_archive
 from archive.schema import check_schema, upgrade_schema
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import DBAPIModule
 
 DEFAULT_DATABASE_URL = "sqlite:///archive.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -40,6 +43,7 @@ __all__ = [
     "ArchiveError",
     "create_archive_engine",
     "database_failure",
+    "driver_failure",
     "lasting_failure",
     "open_archive",
     "serialize_on",
@@ -123,6 +127,19 @@ def _remember_archive(context: ExceptionContext) -> None:
     """Remember which archive a database error came from (an engine's ``handle_error`` event)."""
     if context.sqlalchemy_exception is not None and context.engine is not None:
         _FAILED_ARCHIVES[context.sqlalchemy_exception] = context.engine.url.render_as_string(hide_password=True)
+
+
+def driver_failure(connection: Connection, error: DBAPIModule.Error, statement: str) -> StatementError:
+    """``error``, raised by the driver of ``connection`` outside SQLAlchemy's execution (psycopg's ``COPY``), made the
+    error SQLAlchemy raises for the statements it executes: wrapped in its class of ``DBAPIError``, the archive it came
+    from remembered, and a lost connection invalidated (so that no rollback is tried on it)."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+    wrapped = DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect)
+    _FAILED_ARCHIVES[wrapped] = connection.engine.url.render_as_string(hide_password=True)
+    if lost:
+        connection.invalidate()
+    return wrapped
 
 
 def database_url_from_env() -> str:

@@ -18,6 +18,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeGuard
 from weakref import WeakKeyDictionary
@@ -123,10 +124,10 @@ def lasting_failure(error: BaseException) -> TypeGuard[SQLAlchemyError]:
     return trouble is not None and trouble.lasting
 
 
-def _remember_archive(context: ExceptionContext) -> None:
-    """Remember which archive a database error came from (an engine's ``handle_error`` event)."""
-    if context.sqlalchemy_exception is not None and context.engine is not None:
-        _FAILED_ARCHIVES[context.sqlalchemy_exception] = context.engine.url.render_as_string(hide_password=True)
+def _remember_archive(archive: str, context: ExceptionContext) -> None:
+    """Remember that a database error came from ``archive`` (an engine's ``handle_error`` event, the archive bound to it)."""
+    if context.sqlalchemy_exception is not None:
+        _FAILED_ARCHIVES[context.sqlalchemy_exception] = archive
 
 
 def driver_failure(connection: Connection, error: DBAPIModule.Error, statement: str) -> StatementError:
@@ -240,20 +241,21 @@ def create_archive_engine(url: str, read_only: bool = False) -> Engine:
     except ArgumentError as error:
         raise ArchiveError(f"invalid archive database URL {url!r}: {error}") from None
     connect_args: dict[str, str] = {}
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    shown = parsed.render_as_string(hide_password=True)  # a SQLite file's name, not the file: URI it is read-only under
     if parsed.get_backend_name() == "sqlite":
         if read_only:
             parsed = _read_only_sqlite_url(parsed)
         else:
             _check_sqlite_path(parsed.database)
-    elif parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
     if read_only and parsed.get_backend_name() == "postgresql":
         connect_args["options"] = "-c default_transaction_read_only=on"
     try:
         engine = create_engine(parsed, connect_args=connect_args)
     except (ArgumentError, ImportError) as error:
         raise ArchiveError(f"cannot use archive database URL {url!r}: {error}") from None
-    event.listen(engine, "handle_error", _remember_archive)
+    event.listen(engine, "handle_error", partial(_remember_archive, shown))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_read_only_pragmas if read_only else _set_sqlite_pragmas)
         event.listen(engine, "begin", _begin_deferred if read_only else _begin_immediately)

@@ -9,24 +9,28 @@ past the copied ids. The full-text index of the destination fills itself
 are dropped before a table is filled and made again after it, in the same
 transaction, as one build is much faster than row after row. Every row is
 then read back from both sides and compared, value by value, before the copy
-is committed: a copy that does not match leaves the destination empty.
+is committed: a copy that does not match leaves the destination empty, and
+so does a row holding a value its column's type cannot read (text that is not
+JSON in a JSON column): the error names the archive, the row and the column.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any
 
-from sqlalchemy import Connection, Integer, Table, func, select, text
+from sqlalchemy import Connection, Integer, Select, Table, and_, func, select, text, tuple_
 
-from archive.db import open_archive
+from archive.db import driver_failure, open_archive
 from archive.errors import ArchiveError
 from archive.models import Base
 from archive.progress import SILENT, Progress
 
 BATCH_ROWS = 1000
+PSYCOPG_LOG = logging.getLogger("psycopg")
 
 
 @dataclass(frozen=True)
@@ -36,9 +40,42 @@ class CopiedTable:
 
 
 def _rows(connection: Connection, table: Table) -> Iterator[tuple[Any, ...]]:
+    """Every row of ``table`` in key order, read through the models' types; ``ArchiveError`` for a value they cannot read."""
     query = select(table).order_by(*table.primary_key.columns).execution_options(yield_per=BATCH_ROWS)
-    for row in connection.execute(query):
-        yield tuple(row)
+    last: tuple[Any, ...] | None = None
+    try:
+        for row in connection.execute(query):
+            last = tuple(row)
+            yield last
+    except ValueError as error:  # raised by a column type's reading of a value: JSON that is not JSON, a time that is no time
+        raise _unreadable(connection, table, last, error) from None
+
+
+def _reads(connection: Connection, query: Select[Any]) -> bool:
+    """Whether the values ``query`` selects can be read through their columns' types."""
+    try:
+        connection.execute(query).all()
+    except ValueError:
+        return False
+    return True
+
+
+def _unreadable(connection: Connection, table: Table, last: tuple[Any, ...] | None, error: ValueError) -> ArchiveError:
+    """The error for the row after ``last`` (the first row if ``None``) of ``table``, which holds a value that cannot be read."""
+    keys = list(table.primary_key.columns)
+    following = select(*keys).order_by(*keys).limit(1)
+    if last is not None:
+        columns = list(table.columns)
+        following = following.where(tuple_(*keys) > tuple_(*(last[columns.index(key)] for key in keys)))
+    key = connection.execute(following).one()
+    row = and_(*(column == value for column, value in zip(keys, key, strict=True)))
+    column = next(column for column in table.columns if not _reads(connection, select(column).where(row)))
+    archive = connection.engine.url.render_as_string(hide_password=True)
+    where = " ".join(f"{column.name}={value}" for column, value in zip(keys, key, strict=True))
+    return ArchiveError(
+        f"archive {archive}: the {column.name} of {table.name} {where} cannot be read ({error}); "
+        "correct it with SQL, then run the copy again (nothing was copied)"
+    )
 
 
 def _batches(rows: Iterator[tuple[Any, ...]], table: Table) -> Iterator[list[dict[str, Any]]]:
@@ -60,9 +97,20 @@ def _copy_into(connection: Connection, table: Table, rows: Iterator[tuple[Any, .
     names = ", ".join(dialect.identifier_preparer.quote(column.name) for column in table.columns)
     driver: Any = connection.connection.driver_connection  # psycopg's connection, in the transaction of ``connection``
     statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
-    with driver.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            copy.write_row([process(value) if process else value for process, value in zip(processors, row, strict=True)])
+    PSYCOPG_LOG.addFilter(_not_ending_a_failed_copy)
+    try:
+        with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([process(value) if process else value for process, value in zip(processors, row, strict=True)])
+    except dialect.loaded_dbapi.Error as error:  # psycopg's own: SQLAlchemy did not execute the COPY
+        raise driver_failure(connection, error, statement) from None
+    finally:
+        PSYCOPG_LOG.removeFilter(_not_ending_a_failed_copy)
+
+
+def _not_ending_a_failed_copy(record: logging.LogRecord) -> bool:
+    """Not psycopg's warning that a failed ``COPY`` could not be ended either (its connection is lost): the error that failed it says why."""
+    return not record.getMessage().startswith("error ignored terminating")
 
 
 GIN_INDEXES = text(

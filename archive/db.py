@@ -18,17 +18,21 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any, TypeGuard
+from typing import TYPE_CHECKING, Any, TypeGuard
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import URL, ExceptionContext, make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
 from archive.errors import ArchiveError, no_archive
 from archive.schema import check_schema, upgrade_schema
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine.interfaces import DBAPIModule
 
 DEFAULT_DATABASE_URL = "sqlite:///archive.db"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -40,6 +44,7 @@ __all__ = [
     "ArchiveError",
     "create_archive_engine",
     "database_failure",
+    "driver_failure",
     "lasting_failure",
     "open_archive",
     "serialize_on",
@@ -119,10 +124,23 @@ def lasting_failure(error: BaseException) -> TypeGuard[SQLAlchemyError]:
     return trouble is not None and trouble.lasting
 
 
-def _remember_archive(context: ExceptionContext) -> None:
-    """Remember which archive a database error came from (an engine's ``handle_error`` event)."""
-    if context.sqlalchemy_exception is not None and context.engine is not None:
-        _FAILED_ARCHIVES[context.sqlalchemy_exception] = context.engine.url.render_as_string(hide_password=True)
+def _remember_archive(archive: str, context: ExceptionContext) -> None:
+    """Remember that a database error came from ``archive`` (an engine's ``handle_error`` event, the archive bound to it)."""
+    if context.sqlalchemy_exception is not None:
+        _FAILED_ARCHIVES[context.sqlalchemy_exception] = archive
+
+
+def driver_failure(connection: Connection, error: DBAPIModule.Error, statement: str) -> StatementError:
+    """``error``, raised by the driver of ``connection`` outside SQLAlchemy's execution (psycopg's ``COPY``), made the
+    error SQLAlchemy raises for the statements it executes: wrapped in its class of ``DBAPIError``, the archive it came
+    from remembered, and a lost connection invalidated (so that no rollback is tried on it)."""
+    dialect = connection.dialect
+    lost = dialect.is_disconnect(error, connection.connection.dbapi_connection, None)
+    wrapped = DBAPIError.instance(statement, None, error, dialect.loaded_dbapi.Error, connection_invalidated=lost, dialect=dialect)
+    _FAILED_ARCHIVES[wrapped] = connection.engine.url.render_as_string(hide_password=True)
+    if lost:
+        connection.invalidate()
+    return wrapped
 
 
 def database_url_from_env() -> str:
@@ -223,20 +241,21 @@ def create_archive_engine(url: str, read_only: bool = False) -> Engine:
     except ArgumentError as error:
         raise ArchiveError(f"invalid archive database URL {url!r}: {error}") from None
     connect_args: dict[str, str] = {}
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    shown = parsed.render_as_string(hide_password=True)  # a SQLite file's name, not the file: URI it is read-only under
     if parsed.get_backend_name() == "sqlite":
         if read_only:
             parsed = _read_only_sqlite_url(parsed)
         else:
             _check_sqlite_path(parsed.database)
-    elif parsed.drivername in ("postgresql", "postgres"):
-        parsed = parsed.set(drivername="postgresql+psycopg")
     if read_only and parsed.get_backend_name() == "postgresql":
         connect_args["options"] = "-c default_transaction_read_only=on"
     try:
         engine = create_engine(parsed, connect_args=connect_args)
     except (ArgumentError, ImportError) as error:
         raise ArchiveError(f"cannot use archive database URL {url!r}: {error}") from None
-    event.listen(engine, "handle_error", _remember_archive)
+    event.listen(engine, "handle_error", partial(_remember_archive, shown))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _set_read_only_pragmas if read_only else _set_sqlite_pragmas)
         event.listen(engine, "begin", _begin_deferred if read_only else _begin_immediately)

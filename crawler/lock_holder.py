@@ -7,8 +7,9 @@ lock a live crawl holds is left out of the selection and the reason logged; when
 errors. An archive whose database fails to take a lock stops the crawl before
 anything is fetched (``crawler.shared_archive.archive_failed``). The locks are
 refreshed every ``ARCHIVE_LOCK_HEARTBEAT_SECONDS`` and
-released at the end; ``ARCHIVE_LOCK_STALE_SECONDS`` says when the lock of a
-crawl that stopped refreshing it is taken over.
+released at the end (a database that fails there is the crawl's one error
+line and exit status 1, the same way); ``ARCHIVE_LOCK_STALE_SECONDS`` says
+when the lock of a crawl that stopped refreshing it is taken over.
 """
 
 from __future__ import annotations
@@ -105,4 +106,7 @@ class SiteLockHolder:
         if self.heartbeat is not None and self.heartbeat.running:
             self.heartbeat.stop()
         if self.sites:
-            release_site_locks(self.archive.sessions, self.sites, self.me)
+            try:
+                release_site_locks(self.archive.sessions, self.sites, self.me)
+            except DatabaseError as error:  # the crawl has ended: its locks go stale, and are taken over
+                archive_failed(self.crawler, error)

@@ -14,7 +14,9 @@ log (after Scrapy's stats dump), and decides the exit status
 of ``scrapy crawl`` (see ``crawler.commands.crawl``): a run that got no usable
 answer at all because every request failed exits with ``EXIT_ALL_FAILED``. A
 run that cannot be recorded at its start stops the crawl before anything is
-fetched (``crawler.shared_archive.archive_failed``).
+fetched (``crawler.shared_archive.archive_failed``); one that cannot be
+completed at the end is the crawl's one error line and exit status 1 the same
+way, the articles it archived kept.
 """
 
 from __future__ import annotations
@@ -96,10 +98,30 @@ class CrawlRunRecorder:
     async def spider_closed(self, spider: Spider, reason: str) -> None:
         if self.run_id is None:  # the archive failed before the run could be recorded
             return
-        count = self.stats.get_value
         errors = error_reasons(self.stats.get_stats())
+        try:
+            run = self._record_end(self.run_id, reason, errors)
+        except DatabaseError as error:  # what the crawl archived is committed already: only the end of its record is lost
+            archive_failed(self.crawler, error)
+            return
+        by_reason = ", ".join(f"{name} {pages}" for name, pages in sorted(errors.items()))
+        assert run.finished_at is not None
+        seconds = (run.finished_at - run.started_at).total_seconds()
+        self.summary = (
+            f"crawl run {self.run_id}: new {run.articles_new}, changed {run.articles_changed}, unchanged {run.articles_unchanged}, "
+            f"not modified {run.not_modified}, gone {run.gone}, duplicates {run.duplicates}, not articles {run.not_articles}, "
+            f"errors {run.errors}, requests {run.requests}, {seconds:.1f} seconds ({reason})" + (f" errors by reason: {by_reason}" if errors else "")
+        )
+        if run.errors and not sum(self.stats.get_value(name, 0) for name in ANSWERS):
+            self.stats.set_value(Stat.EXIT_STATUS, EXIT_ALL_FAILED)
+            self.failure = f"crawl run {self.run_id} fetched nothing: every request failed ({by_reason})"
+        await self.crawler.signals.send_catch_log_async(run_recorded, run_id=self.run_id)
+
+    def _record_end(self, run_id: int, reason: str, errors: dict[str, int]) -> CrawlRun:
+        """The row of this run completed from the crawl's stats: its end, how it ended, its counts and its ``errors`` by reason."""
+        count = self.stats.get_value
         with crawl_archive(self.crawler).sessions.begin() as session:
-            run = session.get(CrawlRun, self.run_id)
+            run = session.get(CrawlRun, run_id)
             assert run is not None
             run.finished_at = utc_now()
             run.finish_reason = reason
@@ -116,17 +138,7 @@ class CrawlRunRecorder:
             run.known_skipped = count(Stat.KNOWN_SKIPPED, 0)
             run.errors = sum(errors.values())
             session.add_all(CrawlRunError(run_id=run.id, reason=name, pages=pages) for name, pages in sorted(errors.items()))
-        by_reason = ", ".join(f"{name} {pages}" for name, pages in sorted(errors.items()))
-        seconds = (run.finished_at - run.started_at).total_seconds()
-        self.summary = (
-            f"crawl run {self.run_id}: new {run.articles_new}, changed {run.articles_changed}, unchanged {run.articles_unchanged}, "
-            f"not modified {run.not_modified}, gone {run.gone}, duplicates {run.duplicates}, not articles {run.not_articles}, "
-            f"errors {run.errors}, requests {run.requests}, {seconds:.1f} seconds ({reason})" + (f" errors by reason: {by_reason}" if errors else "")
-        )
-        if run.errors and not sum(count(name, 0) for name in ANSWERS):
-            self.stats.set_value(Stat.EXIT_STATUS, EXIT_ALL_FAILED)
-            self.failure = f"crawl run {self.run_id} fetched nothing: every request failed ({by_reason})"
-        await self.crawler.signals.send_catch_log_async(run_recorded, run_id=self.run_id)
+        return run
 
     def engine_stopped(self) -> None:
         """The summary, once Scrapy has dumped its stats: the last line a reader of the log sees."""

@@ -11,7 +11,8 @@ An archive whose database fails where the crawl starts (its site locks, its
 run record, what it knows of a site), or in a write that cannot be done until
 someone acts (a damaged file, a full disk), stops the crawl with one error
 line that names the archive and says what to do, and exit status 1
-(``archive_failed``).
+(``archive_failed``); so does one that fails where the crawl ends (its site
+locks released, its run record completed).
 """
 
 from __future__ import annotations
@@ -59,7 +60,8 @@ def crawl_archive(crawler: Crawler) -> Archive:
 def archive_failed(crawler: Crawler, error: SQLAlchemyError) -> CloseSpider:
     """The archive of ``crawler`` failed: say why in one line (at its first failure only) and make the crawl exit 1.
 
-    Returns the ``CloseSpider`` that stops the crawl, for the caller to raise or to hand to the engine.
+    Returns the ``CloseSpider`` that stops the crawl, for the caller to raise or to hand to the engine; at the
+    crawl's end (its site locks released, its run recorded) there is nothing left to stop, and it is not used.
     """
     assert crawler.stats is not None
     if crawler.stats.get_value(Stat.EXIT_STATUS) != EXIT_ARCHIVE_FAILED:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +19,7 @@ from archive.canonical_urls import canonicalize_url
 from crawler.profiles import load_profiles
 from crawler.spider_settings import SWITCHED_OFF_COMPONENTS
 from crawler.spiders.news import NewsSpider
-from tests.crawl import CrawlResult, query, run_crawl, write_profile
+from tests.crawl import CrawlResult, query, run_crawl, start_crawl, write_profile
 from tests.damaged_archives import MALFORMED, damage_tables
 from tests.fixture_site import (
     ADDED_PARAGRAPH,
@@ -235,6 +237,32 @@ def test_an_archive_damaged_where_a_crawl_writes_is_one_error_line_and_exit_1(
     assert "Traceback" not in result.output
     assert query(sqlite_url, "SELECT finish_reason, articles_new FROM crawl_runs") == [(finish_reason, 0)]
     assert query(sqlite_url, "SELECT COUNT(*) FROM articles") == [(0,)]
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [pytest.param("crawl_locks", id="site locks: released at the end"), pytest.param("crawl_runs", id="crawl runs: completed at the end")],
+)
+def test_an_archive_damaged_where_a_crawl_ends_is_one_error_line_and_keeps_its_articles(
+    fixture_site: FixtureSite, sqlite_url: str, damaged: str
+) -> None:
+    """The crawl has taken its locks and recorded its start; its pages wait until the table it writes last is damaged."""
+    fixture_site.gate = threading.Event()
+    crawl = start_crawl(sqlite_url, f"start_url={fixture_site.url}")
+    try:
+        deadline = time.monotonic() + 30
+        while not (query(sqlite_url, "SELECT COUNT(*) FROM crawl_locks, crawl_runs") == [(1,)] and fixture_site.requests):
+            assert crawl.poll() is None and time.monotonic() < deadline, "the crawl ended before it started"
+            time.sleep(0.05)
+        damage_tables(sqlite_url, damaged)
+    finally:
+        fixture_site.gate.set()
+        output, _ = crawl.communicate(timeout=300)
+    assert crawl.returncode == 1, output
+    errors = [line.split("] ", 1)[1] for line in output.splitlines() if " ERROR: " in line]
+    assert errors == [f"ERROR: archive database {sqlite_url} failed: {MALFORMED}; {ARCHIVE_DAMAGED}"], output
+    assert "Traceback" not in output
+    assert query(sqlite_url, "SELECT COUNT(*) FROM articles") == [(len(ARTICLES),)]
 
 
 @pytest.mark.parametrize("recheck", ["due", "all", "none"])

@@ -9,6 +9,7 @@ the storage library, whose title, byline and body hold script, an
 
 from __future__ import annotations
 
+import html
 import json
 import os
 import subprocess
@@ -26,7 +27,8 @@ from urllib.parse import urlencode, urlsplit
 import feedparser
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from archive.db import open_archive
@@ -35,9 +37,11 @@ from archive.queries import SiteStats, find_article, latest_snapshot, site_stats
 from archive.records import FetchedArticle
 from archive.store import Outcome, record_article, record_reextraction
 from archive.web import queries as web_queries
+from archive.web.app import DATABASE_FAILED
 from archive.web.queries import daily_counts
-from tests.conftest import fresh_postgres_database
+from tests.conftest import POSTGRES_ADMIN_URL, fresh_postgres_database
 from tests.crawl import PROJECT_ROOT, run_crawl
+from tests.damaged_archives import MALFORMED, damage_tables
 from tests.fixture_site import ADDED_PARAGRAPH, AMP_SLUG, EDITED_BODY_SLUG, EDITED_TITLE_SLUG, serve_fixture_site
 from tests.web_server import serve_archive
 
@@ -432,3 +436,31 @@ def test_serving_no_archive_is_one_error_line(tmp_path: Path) -> None:
     result = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=60)
     assert result.returncode == 1 and result.stderr == f"Error: no archive at {missing} (crawl into it first, or name another with --db)\n"
     assert not missing.exists()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_a_database_that_fails_while_serving_is_a_503_and_one_log_line_a_request(backend: str, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A SQLite file damaged, a PostgreSQL database dropped after the server started: each request that reads it fails alone."""
+    log: list[str] = []
+    with archive_database(backend, tmp_path_factory) as database_url:
+        archive = open_archive(database_url)
+        record_article(archive.sessions, _hostile("Kernel 6.13", "Rust drivers keep growing.", datetime.now(UTC)))
+        archive.close()
+        with serve_archive(database_url, log=log) as base:
+            assert fetch(base + "/")[0] == 200
+            if backend == "sqlite":
+                damage_tables(database_url, "snapshots")
+            else:
+                with create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT").connect() as admin:
+                    admin.execute(text(f'DROP DATABASE "{make_url(database_url).database}" WITH (FORCE)'))
+            for path in ("/", "/articles", f"/article?{urlencode({'url': HOSTILE_URL, 'format': 'json'})}"):
+                code, headers, body = fetch(base + path)
+                assert code == 503 and DATABASE_FAILED in html.unescape(body) and "Traceback" not in body, (path, body)
+            assert fetch(base + "/static/style.css")[0] == 200  # still serving
+    failed = [line for line in log if " failed: " in line]
+    assert "Traceback" not in "".join(log), "".join(log)
+    assert [line.split(": archive database ")[0] for line in failed] == ["GET /", "GET /articles", "GET /article"], "".join(log)
+    shown = make_url(database_url).render_as_string(hide_password=True)
+    assert all(f": archive database {shown} failed: " in line for line in failed), "".join(log)
+    if backend == "sqlite":
+        assert all(MALFORMED in line for line in failed)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from sqlalchemy.exc import DatabaseError
 from starlette.applications import Starlette
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -20,7 +21,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from archive.db import Archive
+from archive.db import Archive, database_failure
 from archive.web import routes
 from archive.web.render import respond
 
@@ -31,6 +32,7 @@ SECURITY_HEADERS = {
     "referrer-policy": "no-referrer",
     "x-frame-options": "DENY",
 }
+DATABASE_FAILED = "the archive's database failed (see the server's log): try again later"
 logger = logging.getLogger(__name__)
 
 
@@ -56,6 +58,14 @@ async def error_page(request: Request, error: Exception) -> Response:
     return respond(request, "error.html", {"status": error.status_code, "error": error.detail}, error.status_code)
 
 
+async def database_error(request: Request, error: Exception) -> Response:
+    """A request that failed because the archive's database did (a damaged file, a server gone): one line in the log
+    and a 503 page; the next request tries the database again."""
+    assert isinstance(error, DatabaseError)
+    logger.error("%s %s: %s", request.method, request.url.path, database_failure(error))
+    return respond(request, "error.html", {"status": 503, "error": DATABASE_FAILED}, 503)
+
+
 async def server_error(request: Request, error: Exception) -> Response:
     logger.error("%s %s failed", request.method, request.url.path, exc_info=error)
     return respond(request, "error.html", {"status": 500, "error": "the archive could not answer this request (see the server's log)"}, 500)
@@ -75,7 +85,7 @@ def create_app(archive: Archive) -> Starlette:
             Route("/feeds/new.atom", routes.new_feed),
             Mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static"),
         ],
-        exception_handlers={HTTPException: error_page, Exception: server_error},
+        exception_handlers={HTTPException: error_page, DatabaseError: database_error, Exception: server_error},
     )
     app.router.redirect_slashes = False  # nothing redirects: an unknown path is a 404
     app.add_middleware(SecurityHeaders)

@@ -83,6 +83,11 @@ ARCHIVE_WRITE_BATCH_SECONDS = 2.0
 # Once the spider is open, what the crawl loaded to start is left out of garbage collections (see crawler/startup_heap.py).
 ARCHIVE_FREEZE_STARTUP_HEAP = True
 
+# Responses held while they wait to be read (in the workers) before Scrapy stops fetching: with pages of some 140 KB,
+# 2 s or so of the workers' reading, so that fetches that stall (a connection the server's backlog refused, tried
+# again a second later; a slow answer) do not leave the workers idle. Scrapy's default (5 MB) held a third of a second.
+SCRAPER_SLOT_MAX_ACTIVE_SIZE = 32_000_000
+
 # Outputs of one callback processed at once: ours yield a few each. Scrapy starts this many
 # tasks for every response, so its default (100) costs more CPU than the pipelines do.
 CONCURRENT_ITEMS = 16

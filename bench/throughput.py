@@ -6,7 +6,11 @@ added to a paragraph of its article; the dev pages where no article paragraph
 can be found are left out), with index pages of 20 links chained by
 ``rel=next``. A threaded HTTP/1.1 server with keep-alive (``bench/pageserver.py``)
 serves it on 127.0.0.1 from its own process, so that it does not compete with the crawler
-for a GIL. Then, in the same run, with the same local-site settings (no delay,
+for a GIL; ``--no-keep-alive`` makes it answer over HTTP/1.0, a connection per
+request, as Python's ``http.server`` does (its backlog of 5 then refuses some
+connections, which are tried again a second later), and ``--answer-delay MS``
+answers each request that late, as a remote site would: the site then limits
+plain Scrapy. Then, in the same run, with the same local-site settings (no delay,
 AutoThrottle off, robots.txt obeyed, the same concurrency and queue order):
 
 (a) plain Scrapy (``bench/plain_spider.py``) follows the index pages and
@@ -20,7 +24,8 @@ process tree (worker processes included: this script adopts the crawl's orphans)
 sum of the RSS of its processes, sampled every 0.1 s), and for (b) the CPU
 time per page of the crawl process and of its workers (the rates these allow at
 most: on this machine's cores, and with any number of cores, when the
-single crawl process is the limit), what it archived and the archive's size; then the ratio (b)/(a) against the target
+single crawl process is the limit), what it archived and the archive's size, and the share of the machine's CPU
+time left idle while it ran; then the ratio (b)/(a) against the target
 (≥ 0.5). Several ``--pages`` values compare the peak memory of the largest
 crawl with the smallest's (target ≤ 1.3×).
 
@@ -35,6 +40,7 @@ slows both down, so these are shares, not the figures above).
 Usage, from the project root::
 
     python bench/throughput.py [--pages 1000 [10000 ...]] [--workers N] [--concurrency 16]
+                               [--no-keep-alive] [--answer-delay MS]
                                [--news-only] [--profile] [--set NAME=VALUE ...]
 """
 
@@ -147,10 +153,11 @@ class GeneratedSite:
         return None
 
 
-def serve_site(data: Path, pages: int, ready: Connection) -> None:
-    """Serve a GeneratedSite on a free port of 127.0.0.1 until killed; sends the port, then the number of templates."""
+def serve_site(data: Path, pages: int, ready: Connection, keep_alive: bool = True, delay: float = 0.0) -> None:
+    """Serve a GeneratedSite on a free port of 127.0.0.1 until killed (see ``page_server``); sends the port, then the
+    number of templates."""
     site = GeneratedSite(data, pages)
-    server = page_server(site.page)
+    server = page_server(site.page, keep_alive, delay)
     ready.send((server.server_address[1], len(site.templates)))
     server.serve_forever()
 
@@ -301,6 +308,22 @@ def plain_crawl(url: str, directory: Path, settings: tuple[str, ...]) -> Result:
     return Result(data["articles"], data["seconds"], measured)
 
 
+def idle_cpu_time() -> tuple[int, int]:
+    """The machine's idle CPU time so far and all its CPU time, in clock ticks (Linux's ``/proc/stat``; zeros elsewhere)."""
+    try:
+        with open("/proc/stat") as file:
+            ticks = [int(field) for field in file.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return 0, 0
+    return ticks[3] + ticks[4], sum(ticks)  # idle and waiting for I/O
+
+
+def share_of(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of the CPU time between two ``idle_cpu_time()`` readings that was idle."""
+    total = after[1] - before[1]
+    return (after[0] - before[0]) / total if total else 0.0
+
+
 def archive_bytes(database: Path) -> int:
     return sum(path.stat().st_size for path in database.parent.glob(database.name + "*"))
 
@@ -365,6 +388,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, nargs="+", default=[1000], help="article pages of the site (several: one run each)")
     parser.add_argument("--workers", type=int, help="ARCHIVE_EXTRACT_WORKERS of (b) (default: the project's)")
     parser.add_argument("--concurrency", type=int, default=16, help="CONCURRENT_REQUESTS(_PER_DOMAIN) of both crawls")
+    parser.add_argument("--no-keep-alive", action="store_true", help="serve over HTTP/1.0, a connection per request")
+    parser.add_argument("--answer-delay", type=float, default=0.0, metavar="MS", help="answer each request this late")
     parser.add_argument("--news-only", action="store_true", help="run (b) only")
     parser.add_argument("--profile", action="store_true", help="then run (b) under cProfile and print its largest costs")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="another -s setting of (b)")
@@ -379,21 +404,29 @@ def main() -> None:
     context = multiprocessing.get_context("spawn")
     for pages in args.pages:
         receiving, sending = context.Pipe(duplex=False)
-        server = context.Process(target=serve_site, args=(args.data, pages, sending), daemon=True)
+        serving = (args.data, pages, sending, not args.no_keep_alive, args.answer_delay / 1000)
+        server = context.Process(target=serve_site, args=serving, daemon=True)
         server.start()
         port, templates = receiving.recv()
         url = f"http://127.0.0.1:{port}/"
-        print(f"\nsite of {pages} article pages (from {templates} dev pages) and {(pages + PAGE_SIZE - 1) // PAGE_SIZE} index pages at {url}")
+        print(
+            f"\nsite of {pages} article pages (from {templates} dev pages) and {(pages + PAGE_SIZE - 1) // PAGE_SIZE} index pages at {url}, "
+            f"over {'HTTP/1.0, a connection per request' if args.no_keep_alive else 'HTTP/1.1 with keep-alive'}"
+            + (f", each answer {args.answer_delay:g} ms late" if args.answer_delay else "")
+        )
         try:
             with tempfile.TemporaryDirectory() as name:
                 directory = Path(name)
                 plain = None if args.news_only else plain_crawl(url, directory, settings)
                 if plain:
                     print(plain.line("(a) plain Scrapy"))
+                idle_before = idle_cpu_time()
                 news, archived = news_crawl(url, directory, news_settings)
+                idle = share_of(idle_before, idle_cpu_time())
                 print(news.line("(b) scrapy crawl news"))
                 print(news.cpu_line())
                 print(archived)
+                print(f"    the machine's CPU time left idle while (b) ran: {100 * idle:.0f} %")
                 peaks[pages] = news.measured.peak_rss
                 if plain:
                     ratio = news.rate / plain.rate

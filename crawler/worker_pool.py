@@ -127,30 +127,27 @@ class WorkerPool:
         self._calls: dict[Future[Any], _Call] = {}
         self._answered = 0
         """Calls the pebble pool in use has answered: one that stops by itself after answering none is not replaced."""
+        self._broken_by: BaseException | None = None
+        """What stopped the pebble pool in use, where it was not a worker's death (an answer that cannot be unpickled): not
+        replaced, since the call that did it would stop the new one too."""
+        self._stopping = threading.Lock()
+        """Held to stop and join a pebble pool: pebble's join is not safe from two threads at once (the watch and close())."""
         self._closed = False
         self._stopped: str | None = None
         """Why the workers stopped for good (they stopped and new ones could not be started), once that is seen."""
-        with self._lock:  # the first call's answer counts once the pool is in place
-            self._pool = self._start_pebble_pool()
+        self._pool = self._start_pebble_pool()
         threading.Thread(target=self._watch, name="worker-pool-watch", daemon=True).start()
 
     def _start_pebble_pool(self) -> ProcessPool:
         """A pebble pool whose workers are started; raises ``WorkersDidNotStart`` (and leaves none running) if the system does not."""
         pool = ProcessPool(self._workers, TASKS_PER_WORKER, _start_worker, (self._log_level,), _context())
         try:
-            started = pool.schedule(os.getpid)  # pebble starts its workers at the first call: now, ready for the first page
+            pool.schedule(os.getpid)  # pebble starts its workers at the first call: now, ready for the first page
         except (OSError, BrokenProcessPool) as error:  # pebble's word for a worker it could not start, the cause attached
             pool.stop()  # type: ignore[no-untyped-call]
             pool.join()  # the workers that did start stop too
             raise WorkersDidNotStart(str(error.__cause__ or error)) from None
-        started.add_done_callback(lambda done: self._count_answer(pool) if done.exception() is None else None)
         return pool
-
-    def _count_answer(self, pool: ProcessPool) -> None:
-        """Count an answer of ``pool``'s, if it is the pebble pool in use."""
-        with self._lock:
-            if pool is self._pool:
-                self._answered += 1
 
     def submit(self, args: tuple[Any, ...]) -> Future[Any]:
         """Call the function with ``args`` in a worker; the future of its result or of the reason it failed."""
@@ -181,6 +178,8 @@ class WorkerPool:
             if call is None or call.task is not task:  # failed already by close() or the watch, or handed to new workers
                 return
             if isinstance(error, BrokenProcessPool) and not self._closed:  # pebble's pool stopped by itself: see _watch
+                if error.__cause__ is not None:  # not pebble's "All workers expired"
+                    self._broken_by = error.__cause__
                 return
             del self._calls[outcome]
             self._answered += 1
@@ -200,14 +199,17 @@ class WorkerPool:
     def close(self) -> None:
         """Stop every worker process at once; calls not answered yet fail with ``WorkerFailed``, or with
         ``WorkersStopped`` if the workers had stopped for good before (idempotent)."""
-        with self._lock:
-            if not self._closed and not self._pool.active and self._stopped is None:
-                self._stopped = WORKERS_STOPPED
+        with self._lock:  # workers stopped by themselves but not yet replaced by the watch: closed, not stopped for good
             self._closed = True
             pool = self._pool
-        pool.stop()  # type: ignore[no-untyped-call]
-        pool.join()
+        self._stop_pebble_pool(pool)
         self._fail_calls()
+
+    def _stop_pebble_pool(self, pool: ProcessPool) -> None:
+        """Stop ``pool``'s workers and wait for its threads (one thread at a time; not holding the lock, which its threads take)."""
+        with self._stopping:
+            pool.stop()  # type: ignore[no-untyped-call]
+            pool.join()
 
     def _pool_failure(self) -> WorkerFailed:
         """What a call not answered fails with once the workers have stopped for good, or the pool is closed."""
@@ -229,8 +231,7 @@ class WorkerPool:
                 stopped = None if self._pool.active else self._pool
             if stopped is None:
                 continue
-            stopped.stop()  # type: ignore[no-untyped-call]
-            stopped.join()  # not holding the lock: pebble's threads may be settling calls meanwhile
+            self._stop_pebble_pool(stopped)
             with self._lock:
                 if self._closed:
                     return
@@ -242,6 +243,9 @@ class WorkerPool:
     def _replace_stopped_pool(self) -> bool:
         """A new pebble pool in place of the one that stopped, given every call not answered (holding the lock);
         False, and why noted, where none can start or the stopped one answered no call."""
+        if self._broken_by is not None:
+            self._stopped = f"{WORKERS_STOPPED} ({self._broken_by})"
+            return False
         if not self._answered:
             self._stopped = f"{WORKERS_STOPPED} (they stopped before answering any call)"
             return False

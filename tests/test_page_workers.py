@@ -19,7 +19,7 @@ import pytest
 from pebble.common.types import RemoteTraceback
 
 from archive.db import open_archive
-from crawler.worker_pool import TASKS_PER_WORKER, WORKERS_STOPPED, WorkerFailed, WorkerPool, start_fork_server
+from crawler.worker_pool import TASKS_PER_WORKER, WORKERS_STOPPED, WorkerFailed, WorkerPool, WorkersStopped, start_fork_server
 from tests.crawl import PROJECT_ROOT, query, run_crawl, start_crawl
 from tests.fixture_site import ARTICLES, FixtureSite
 from tests.no_worker_processes import with_a_worker_that_dies, with_one_worker_at_most, without_worker_processes
@@ -27,6 +27,14 @@ from tests.processes import child_pids
 
 WORKER_STARTED = re.compile(r"extraction worker process (\d+) started")
 ARCHIVED_FIELDS = "SELECT url, title, body_text, authors, published_at, tags, extractor FROM latest_snapshots ORDER BY url"
+
+
+class Unreadable(Exception):
+    """An error that pickles but does not unpickle: its ``__init__`` takes two arguments, its ``args`` hold one."""
+
+    def __init__(self, page: str, reason: str) -> None:
+        super().__init__(page)
+        self.reason = reason
 
 
 def misbehave(action: str, value: Any) -> Any:
@@ -37,6 +45,8 @@ def misbehave(action: str, value: Any) -> Any:
         time.sleep(600)
     if action == "raise":
         raise ValueError(f"bad page {value}")
+    if action == "unreadable":
+        raise Unreadable(value, "its answer cannot be read")
     if action == "pid":
         return os.getpid()
     if action == "parent":
@@ -100,6 +110,18 @@ def test_a_worker_killed_between_calls_is_replaced_and_every_call_answered(caplo
     assert [record.getMessage() for record in caplog.records if record.name == "crawler.worker_pool"] == [
         "extraction worker processes stopped (one ended between pages): started new ones"
     ]
+
+
+def test_an_answer_that_cannot_be_read_stops_the_workers_for_good() -> None:
+    """pebble stops its pool when an answer cannot be unpickled: new workers would be stopped by the same call again, so
+    the calls fail as stopped (their owner reads them itself), not handed to new workers over and over."""
+    pool = WorkerPool(misbehave, workers=2, timeout=60)
+    try:
+        assert call(pool, "echo", 1).result(timeout=30) == 1
+        with pytest.raises(WorkersStopped, match="missing 1 required positional argument"):
+            call(pool, "unreadable", "a page").result(timeout=30)
+    finally:
+        pool.close()
 
 
 def test_calls_run_in_several_workers_at_once() -> None:

@@ -14,9 +14,10 @@ the crawl (``crawler.page_workers``) and ``archive reextract``
 
 pebble stops its whole pool when a worker dies between calls: new workers are started
 and take over the calls not answered. Workers that the system does not start make the
-pool raise ``WorkersDidNotStart``; workers that stop and cannot be started again (or
-stop again before answering any call) fail every call not answered with
-``WorkersStopped``: either way the owner reads its pages itself.
+pool raise ``WorkersDidNotStart``; workers that stop for good (pebble could not replace
+one, or could not read an answer; new ones cannot start; the last ones answered no call)
+fail every call not answered with ``WorkersStopped``: either way the owner reads its
+pages itself.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ WORKER_LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"
 
 
 CLOSED_BEFORE_ANSWERING = "the worker pool closed before answering"
-WORKERS_STOPPED = "extraction worker processes stopped and could not be started again"
+WORKERS_STOPPED = "extraction worker processes stopped for good"
 WATCH_SECONDS = 0.2
 """How often a pool looks whether its workers stopped for good."""
 
@@ -60,8 +61,8 @@ class WorkerFailed(Exception):
 
 
 class WorkersStopped(WorkerFailed):
-    """The pool's worker processes stopped and could not be started again (the system refuses new processes): no call
-    will be answered any more, and the pool's owner reads its pages itself."""
+    """The pool's worker processes stopped for good (the system refuses new processes, an answer could not be read,
+    the last ones answered nothing): no call will be answered any more, and the pool's owner reads its pages itself."""
 
 
 class WorkersDidNotStart(Exception):
@@ -128,8 +129,8 @@ class WorkerPool:
         self._answered = 0
         """Calls the pebble pool in use has answered: one that stops by itself after answering none is not replaced."""
         self._broken_by: BaseException | None = None
-        """What stopped the pebble pool in use, where it was not a worker's death (an answer that cannot be unpickled): not
-        replaced, since the call that did it would stop the new one too."""
+        """What stopped the pebble pool in use, where it was not a worker's death between calls (an answer that cannot be
+        unpickled, a worker that could not be replaced): not replaced, since the same would stop the new one."""
         self._stopping = threading.Lock()
         """Held to stop and join a pebble pool: pebble's join is not safe from two threads at once (the watch and close())."""
         self._closed = False
@@ -242,17 +243,19 @@ class WorkerPool:
 
     def _replace_stopped_pool(self) -> bool:
         """A new pebble pool in place of the one that stopped, given every call not answered (holding the lock);
-        False, and why noted, where none can start or the stopped one answered no call."""
+        False, and why noted, where the stopped one was stopped by something else than a worker's death between calls
+        (an answer it could not read, a worker it could not replace: the same would stop the new one) or answered no
+        call, or where none can start."""
         if self._broken_by is not None:
             self._stopped = f"{WORKERS_STOPPED} ({self._broken_by})"
             return False
         if not self._answered:
-            self._stopped = f"{WORKERS_STOPPED} (they stopped before answering any call)"
+            self._stopped = f"{WORKERS_STOPPED} (they stopped before answering any page)"
             return False
         try:
             self._pool = self._start_pebble_pool()
         except WorkersDidNotStart as error:
-            self._stopped = f"{WORKERS_STOPPED} ({error.cause})"
+            self._stopped = f"{WORKERS_STOPPED} (new ones could not start: {error.cause})"
             return False
         self._answered = 0
         logger.warning("extraction worker processes stopped (one ended between pages): started new ones")

@@ -307,7 +307,7 @@ def test_a_crawl_that_reads_no_page_starts_no_worker(fixture_site: FixtureSite, 
     ("environment", "error"),
     [
         (without_worker_processes, "extraction worker processes could not start ([Errno "),
-        (with_a_worker_that_dies, "extraction worker processes stopped and could not be started again"),
+        (with_a_worker_that_dies, "extraction worker processes stopped for good"),
     ],
     ids=["refused", "dead-and-not-replaced"],
 )

@@ -286,7 +286,7 @@ def test_reextract_in_worker_processes_archives_what_one_process_archives(tmp_pa
     ("environment", "error"),
     [
         (without_worker_processes, "extraction worker processes could not start ([Errno "),
-        (with_a_worker_that_dies, "extraction worker processes stopped and could not be started again"),
+        (with_a_worker_that_dies, "extraction worker processes stopped for good"),
     ],
     ids=["refused", "dead-and-not-replaced"],
 )

@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, Integer, Select, Table, and_, func, select, text, tuple_
 
 from archive.db import driver_failure, open_archive
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, UnreadableValue
 from archive.models import Base
 from archive.progress import SILENT, Progress
 
@@ -73,7 +73,8 @@ def _unreadable(connection: Connection, table: Table, last: tuple[Any, ...] | No
     archive = connection.engine.url.render_as_string(hide_password=True)
     where = " ".join(f"{column.name}={value}" for column, value in zip(keys, key, strict=True))
     return ArchiveError(
-        f"archive {archive}: the {column.name} of {table.name} {where} cannot be read ({error}); "
+        f"archive {archive}: the {column.name} of {table.name} {where} cannot be read "
+        f"({error.reason if isinstance(error, UnreadableValue) else error}); "
         "correct it with SQL, then run the copy again (nothing was copied)"
     )
 

@@ -14,6 +14,7 @@ a command ends with, with what the database said and what to do about it.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import time
@@ -28,7 +29,7 @@ from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError, StatementError
 from sqlalchemy.orm import Session, sessionmaker
 
-from archive.errors import ArchiveError, no_archive
+from archive.errors import ArchiveError, UnreadableValue, no_archive
 from archive.schema import check_schema, upgrade_schema
 
 if TYPE_CHECKING:
@@ -128,6 +129,14 @@ def _remember_archive(archive: str, context: ExceptionContext) -> None:
     """Remember that a database error came from ``archive`` (an engine's ``handle_error`` event, the archive bound to it)."""
     if context.sqlalchemy_exception is not None:
         _FAILED_ARCHIVES[context.sqlalchemy_exception] = archive
+
+
+def _read_json(archive: str, value: str) -> Any:
+    """A JSON column's stored ``value`` of ``archive``, read; ``UnreadableValue`` where it is not JSON."""
+    try:
+        return json.loads(value)
+    except ValueError as error:
+        raise UnreadableValue(archive, str(error)) from None
 
 
 def driver_failure(connection: Connection, error: DBAPIModule.Error, statement: str) -> StatementError:
@@ -252,7 +261,7 @@ def create_archive_engine(url: str, read_only: bool = False) -> Engine:
     if read_only and parsed.get_backend_name() == "postgresql":
         connect_args["options"] = "-c default_transaction_read_only=on"
     try:
-        engine = create_engine(parsed, connect_args=connect_args)
+        engine = create_engine(parsed, connect_args=connect_args, json_deserializer=partial(_read_json, shown))
     except (ArgumentError, ImportError) as error:
         raise ArchiveError(f"cannot use archive database URL {url!r}: {error}") from None
     event.listen(engine, "handle_error", partial(_remember_archive, shown))

@@ -4,7 +4,8 @@
 line each. The checks: the database file itself (SQLite), rows that point to
 nothing (snapshots and aliases of missing articles, error counts of missing
 crawl runs), articles without content, stored hashes against hashes
-recomputed from the stored text, aliases that shadow an article, version
+recomputed from the stored text, values of JSON columns that are not JSON
+(SQLite: PostgreSQL refuses them as they are written), aliases that shadow an article, version
 numbers that are not 1, 2, ... n per article, a latest-version marker not on
 an article's newest version, and first/last seen times out of order.
 
@@ -25,14 +26,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, or_, select, text
+from sqlalchemy import JSON, case, func, or_, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from archive.compression import CorruptPage, decompress_page
 from archive.content import page_hashes
 from archive.db import error_reason
-from archive.models import Article, CrawlRun, CrawlRunError, PageResponse, RawPage, Snapshot, UrlAlias
+from archive.models import Article, Base, CrawlRun, CrawlRunError, PageResponse, RawPage, Snapshot, UrlAlias
 from archive.progress import SILENT, Progress
 from archive.queries import is_latest_version
 from archive.search import FTS_TABLE
@@ -98,6 +99,18 @@ def _content(session: Session) -> Iterator[str]:
     blank = select(Snapshot.id, Snapshot.article_id).where(Snapshot.body_text == "").order_by(Snapshot.id)
     for snapshot_id, article_id in session.execute(blank):
         yield f"snapshot {snapshot_id} of article {article_id} has an empty body"
+
+
+@archive_check("json-values")
+def _json_values(session: Session) -> Iterator[str]:
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    for table in Base.metadata.sorted_tables:
+        keys = list(table.primary_key.columns)
+        for column in (column for column in table.columns if isinstance(column.type, JSON)):
+            for key in session.execute(select(*keys).where(func.json_valid(column) == 0).order_by(*keys)):
+                where = " ".join(f"{name.name}={value}" for name, value in zip(keys, key, strict=True))
+                yield f"{table.name} {where}: {column.name} is not JSON"
 
 
 @archive_check("hashes")

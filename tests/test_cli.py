@@ -438,6 +438,31 @@ def test_a_damaged_archive_ends_every_command_with_one_error_line(damaged_db: st
     assert result.output.count("Error:") == 1
 
 
+@pytest.fixture
+def db_with_a_value_not_json(sqlite_url: str) -> str:
+    """GNOME 48 in two versions, the second's authors overwritten, as by hand, with text that is not JSON."""
+    sessions = open_archive(sqlite_url).sessions
+    for version, (body, fetched_at) in enumerate(((GNOME_V1, MONDAY), (GNOME_V2, TUESDAY)), start=1):
+        record_article(sessions, article(GNOME_URL, "example", f"GNOME 48, version {version}", body, fetched_at, authors=["Ada Lovelace"]))
+    with create_engine(sqlite_url).begin() as connection:
+        connection.execute(text("UPDATE snapshots SET authors = 'Ada Lovelace' WHERE id = 2"))
+    return sqlite_url
+
+
+@pytest.mark.parametrize("command", [("history", GNOME_URL), ("diff", GNOME_URL), ("export",)], ids=" ".join)
+def test_a_value_stored_as_json_that_is_not_json_is_one_error_line_and_check_lists_it(
+    db_with_a_value_not_json: str, command: tuple[str, ...]
+) -> None:
+    result = run(db_with_a_value_not_json, *command)
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.output  # click's error, not a traceback
+    assert result.output.splitlines()[-1] == (
+        f"Error: archive {db_with_a_value_not_json}: a value stored as JSON is not JSON (Expecting value: line 1 column 1 (char 0)); "
+        "`archive check` lists where, correct it with SQL"
+    )
+    checked = run(db_with_a_value_not_json, "check")
+    assert checked.exit_code == 1 and lines_starting(checked.output, "json-values: ") == ["json-values: snapshots id=2: authors is not JSON"]
+
+
 def test_a_file_that_is_no_database_is_one_error_line(tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("Not an archive, but long enough for SQLite to read its header and say so.\n" * 2)

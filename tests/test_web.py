@@ -464,3 +464,22 @@ def test_a_database_that_fails_while_serving_is_a_503_and_one_log_line_a_request
     assert all(f": archive database {shown} failed: " in line for line in failed), "".join(log)
     if backend == "sqlite":
         assert all(MALFORMED in line for line in failed)
+
+
+def test_a_value_stored_as_json_that_is_not_json_is_a_503_and_one_log_line(sqlite_url: str) -> None:
+    """An article whose authors were overwritten by hand with text that is not JSON: its page fails alone."""
+    log: list[str] = []
+    archive = open_archive(sqlite_url)
+    record_article(archive.sessions, _hostile("Kernel 6.13", "Rust drivers keep growing.", datetime.now(UTC)))
+    archive.close()
+    with create_engine(sqlite_url).begin() as connection:
+        connection.execute(text("UPDATE snapshots SET authors = 'Mallory'"))
+    with serve_archive(sqlite_url, log=log) as base:
+        code, _, body = fetch(base + "/article?" + urlencode({"url": HOSTILE_URL}))
+        assert code == 503 and DATABASE_FAILED in html.unescape(body), body
+        assert fetch(base + "/static/style.css")[0] == 200  # still serving
+    assert "Traceback" not in "".join(log), "".join(log)
+    assert [line.strip() for line in log if "not JSON" in line] == [
+        f"GET /article: archive {sqlite_url}: a value stored as JSON is not JSON (Expecting value: line 1 column 1 (char 0)); "
+        "`archive check` lists where, correct it with SQL"
+    ], "".join(log)

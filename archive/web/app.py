@@ -22,6 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from archive.db import Archive, database_failure
+from archive.errors import UnreadableValue
 from archive.web import routes
 from archive.web.render import respond
 
@@ -59,10 +60,9 @@ async def error_page(request: Request, error: Exception) -> Response:
 
 
 async def database_error(request: Request, error: Exception) -> Response:
-    """A request that failed because the archive's database did (a damaged file, a server gone): one line in the log
-    and a 503 page; the next request tries the database again."""
-    assert isinstance(error, DatabaseError)
-    logger.error("%s %s: %s", request.method, request.url.path, database_failure(error))
+    """A request that failed because the archive's database did (a damaged file, a server gone, a stored value that
+    cannot be read): one line in the log and a 503 page; the next request tries the database again."""
+    logger.error("%s %s: %s", request.method, request.url.path, database_failure(error) if isinstance(error, DatabaseError) else error)
     return respond(request, "error.html", {"status": 503, "error": DATABASE_FAILED}, 503)
 
 
@@ -85,7 +85,7 @@ def create_app(archive: Archive) -> Starlette:
             Route("/feeds/new.atom", routes.new_feed),
             Mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static"),
         ],
-        exception_handlers={HTTPException: error_page, DatabaseError: database_error, Exception: server_error},
+        exception_handlers={HTTPException: error_page, DatabaseError: database_error, UnreadableValue: database_error, Exception: server_error},
     )
     app.router.redirect_slashes = False  # nothing redirects: an unknown path is a 404
     app.add_middleware(SecurityHeaders)

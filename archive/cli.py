@@ -333,9 +333,10 @@ def check(ctx: click.Context) -> None:
 
     Checks the database file (SQLite), rows pointing to missing articles,
     responses or runs, articles without content, stored hashes against the
-    stored text, JSON values that are not JSON (SQLite), stored pages against their SHA-256, the full-text index
-    against the snapshots (SQLite), aliases shadowing articles, version
-    numbers, the marker of each article's latest version, and seen times.
+    stored text, JSON values that are not JSON (SQLite), stored pages against
+    their SHA-256, the full-text index against the snapshots (SQLite),
+    aliases shadowing articles, version numbers, the marker of each
+    article's latest version, and seen times.
 
     Example: archive --db sqlite:///archive.db check
     """

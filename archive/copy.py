@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Integer, Select, Table, and_, func, select, t
 
 from archive.db import driver_failure, open_archive
 from archive.errors import ArchiveError, UnreadableValue
-from archive.models import Base
+from archive.models import Base, row_key
 from archive.progress import SILENT, Progress
 
 BATCH_ROWS = 1000
@@ -71,9 +71,8 @@ def _unreadable(connection: Connection, table: Table, last: tuple[Any, ...] | No
     row = and_(*(column == value for column, value in zip(keys, key, strict=True)))
     column = next(column for column in table.columns if not _reads(connection, select(column).where(row)))
     archive = connection.engine.url.render_as_string(hide_password=True)
-    where = " ".join(f"{column.name}={value}" for column, value in zip(keys, key, strict=True))
     return ArchiveError(
-        f"archive {archive}: the {column.name} of {table.name} {where} cannot be read "
+        f"archive {archive}: the {column.name} of {table.name} {row_key(keys, key)} cannot be read "
         f"({error.reason if isinstance(error, UnreadableValue) else error}); "
         "correct it with SQL, then run the copy again (nothing was copied)"
     )

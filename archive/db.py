@@ -131,11 +131,12 @@ def _remember_archive(archive: str, context: ExceptionContext) -> None:
         _FAILED_ARCHIVES[context.sqlalchemy_exception] = archive
 
 
-def _read_json(archive: str, value: str) -> Any:
-    """A JSON column's stored ``value`` of ``archive``, read; ``UnreadableValue`` where it is not JSON."""
+def _read_json(archive: str, value: str | bytes) -> Any:
+    """A JSON column's stored ``value`` of ``archive`` (text on SQLite, bytes from psycopg), read; ``UnreadableValue``
+    where Python's ``json`` cannot read it."""
     try:
         return json.loads(value)
-    except ValueError as error:
+    except (ValueError, RecursionError) as error:  # RecursionError: arrays or objects nested too deep for json
         raise UnreadableValue(archive, str(error)) from None
 
 

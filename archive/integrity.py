@@ -5,9 +5,10 @@ line each. The checks: the database file itself (SQLite), rows that point to
 nothing (snapshots and aliases of missing articles, error counts of missing
 crawl runs), articles without content, stored hashes against hashes
 recomputed from the stored text, values of JSON columns that are not JSON
-(SQLite: PostgreSQL refuses them as they are written), aliases that shadow an article, version
-numbers that are not 1, 2, ... n per article, a latest-version marker not on
-an article's newest version, and first/last seen times out of order.
+(SQLite: PostgreSQL refuses them as they are written), aliases that shadow
+an article, version numbers that are not 1, 2, ... n per article, a
+latest-version marker not on an article's newest version, and first/last
+seen times out of order.
 
 Stored pages are checked too: every response points to a stored page, and
 every stored page decompresses to bytes of its recorded size and SHA-256.
@@ -33,7 +34,7 @@ from sqlalchemy.orm import Session
 from archive.compression import CorruptPage, decompress_page
 from archive.content import page_hashes
 from archive.db import error_reason
-from archive.models import Article, Base, CrawlRun, CrawlRunError, PageResponse, RawPage, Snapshot, UrlAlias
+from archive.models import Article, Base, CrawlRun, CrawlRunError, PageResponse, RawPage, Snapshot, UrlAlias, row_key
 from archive.progress import SILENT, Progress
 from archive.queries import is_latest_version
 from archive.search import FTS_TABLE
@@ -108,9 +109,8 @@ def _json_values(session: Session) -> Iterator[str]:
     for table in Base.metadata.sorted_tables:
         keys = list(table.primary_key.columns)
         for column in (column for column in table.columns if isinstance(column.type, JSON)):
-            for key in session.execute(select(*keys).where(func.json_valid(column) == 0).order_by(*keys)):
-                where = " ".join(f"{name.name}={value}" for name, value in zip(keys, key, strict=True))
-                yield f"{table.name} {where}: {column.name} is not JSON"
+            for key in session.execute(select(*keys).where(column.is_not(None), func.json_valid(column) == 0).order_by(*keys)):
+                yield f"{table.name} {row_key(keys, key)}: {column.name} is not JSON"
 
 
 @archive_check("hashes")

@@ -8,12 +8,14 @@ plain SQL. Every timestamp is stored in UTC.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     DateTime,
     ForeignKey,
     Index,
@@ -69,6 +71,11 @@ def utc_now() -> datetime:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def row_key(columns: Iterable[Column[Any]], values: Iterable[Any]) -> str:
+    """A row named by its primary key's ``columns`` and their ``values``, as messages name it: ``id=2``."""
+    return " ".join(f"{column.name}={value}" for column, value in zip(columns, values, strict=True))
 
 
 def table(model: type[Base]) -> Table:

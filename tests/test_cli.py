@@ -456,11 +456,21 @@ def test_a_value_stored_as_json_that_is_not_json_is_one_error_line_and_check_lis
     result = run(db_with_a_value_not_json, *command)
     assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.output  # click's error, not a traceback
     assert result.output.splitlines()[-1] == (
-        f"Error: archive {db_with_a_value_not_json}: a value stored as JSON is not JSON (Expecting value: line 1 column 1 (char 0)); "
+        f"Error: archive {db_with_a_value_not_json}: a value stored as JSON cannot be read as JSON (Expecting value: line 1 column 1 (char 0)); "
         "`archive check` lists where, correct it with SQL"
     )
     checked = run(db_with_a_value_not_json, "check")
     assert checked.exit_code == 1 and lines_starting(checked.output, "json-values: ") == ["json-values: snapshots id=2: authors is not JSON"]
+
+
+def test_a_value_stored_as_json_nested_too_deep_for_python_is_one_error_line(db_with_a_value_not_json: str) -> None:
+    with create_engine(db_with_a_value_not_json).begin() as connection:
+        connection.execute(text("UPDATE snapshots SET authors = :nested WHERE id = 2"), {"nested": "[" * 100_000 + "]" * 100_000})
+    result = run(db_with_a_value_not_json, "export")
+    assert isinstance(result.exception, SystemExit) and result.exit_code == 1, result.output
+    assert result.output.splitlines()[-1].startswith(
+        f"Error: archive {db_with_a_value_not_json}: a value stored as JSON cannot be read as JSON (maximum recursion depth exceeded"
+    )
 
 
 def test_a_file_that_is_no_database_is_one_error_line(tmp_path: Path) -> None:

@@ -37,7 +37,7 @@ from archive.queries import SiteStats, find_article, latest_snapshot, site_stats
 from archive.records import FetchedArticle
 from archive.store import Outcome, record_article, record_reextraction
 from archive.web import queries as web_queries
-from archive.web.app import DATABASE_FAILED
+from archive.web.app import DATABASE_FAILED, UNREADABLE_VALUE
 from archive.web.queries import daily_counts
 from tests.conftest import POSTGRES_ADMIN_URL, fresh_postgres_database
 from tests.crawl import PROJECT_ROOT, run_crawl
@@ -466,7 +466,7 @@ def test_a_database_that_fails_while_serving_is_a_503_and_one_log_line_a_request
         assert all(MALFORMED in line for line in failed)
 
 
-def test_a_value_stored_as_json_that_is_not_json_is_a_503_and_one_log_line(sqlite_url: str) -> None:
+def test_a_value_stored_as_json_that_is_not_json_is_a_500_and_one_log_line(sqlite_url: str) -> None:
     """An article whose authors were overwritten by hand with text that is not JSON: its page fails alone."""
     log: list[str] = []
     archive = open_archive(sqlite_url)
@@ -476,10 +476,10 @@ def test_a_value_stored_as_json_that_is_not_json_is_a_503_and_one_log_line(sqlit
         connection.execute(text("UPDATE snapshots SET authors = 'Mallory'"))
     with serve_archive(sqlite_url, log=log) as base:
         code, _, body = fetch(base + "/article?" + urlencode({"url": HOSTILE_URL}))
-        assert code == 503 and DATABASE_FAILED in html.unescape(body), body
+        assert code == 500 and UNREADABLE_VALUE in html.unescape(body), body
         assert fetch(base + "/static/style.css")[0] == 200  # still serving
     assert "Traceback" not in "".join(log), "".join(log)
-    assert [line.strip() for line in log if "not JSON" in line] == [
-        f"GET /article: archive {sqlite_url}: a value stored as JSON is not JSON (Expecting value: line 1 column 1 (char 0)); "
+    assert [line.strip() for line in log if "as JSON" in line] == [
+        f"GET /article: archive {sqlite_url}: a value stored as JSON cannot be read as JSON (Expecting value: line 1 column 1 (char 0)); "
         "`archive check` lists where, correct it with SQL"
     ], "".join(log)

@@ -34,6 +34,7 @@ SECURITY_HEADERS = {
     "x-frame-options": "DENY",
 }
 DATABASE_FAILED = "the archive's database failed (see the server's log): try again later"
+UNREADABLE_VALUE = "a value stored in the archive cannot be read (see the server's log)"
 logger = logging.getLogger(__name__)
 
 
@@ -60,10 +61,18 @@ async def error_page(request: Request, error: Exception) -> Response:
 
 
 async def database_error(request: Request, error: Exception) -> Response:
-    """A request that failed because the archive's database did (a damaged file, a server gone, a stored value that
-    cannot be read): one line in the log and a 503 page; the next request tries the database again."""
-    logger.error("%s %s: %s", request.method, request.url.path, database_failure(error) if isinstance(error, DatabaseError) else error)
+    """A request that failed because the archive's database did (a damaged file, a server gone): one line in the log
+    and a 503 page; the next request tries the database again."""
+    assert isinstance(error, DatabaseError)
+    logger.error("%s %s: %s", request.method, request.url.path, database_failure(error))
     return respond(request, "error.html", {"status": 503, "error": DATABASE_FAILED}, 503)
+
+
+async def unreadable_value(request: Request, error: Exception) -> Response:
+    """A request that read a value stored in the archive that cannot be read (``UnreadableValue``): one line in the log
+    and a 500 page, until the value is corrected."""
+    logger.error("%s %s: %s", request.method, request.url.path, error)
+    return respond(request, "error.html", {"status": 500, "error": UNREADABLE_VALUE}, 500)
 
 
 async def server_error(request: Request, error: Exception) -> Response:
@@ -85,7 +94,7 @@ def create_app(archive: Archive) -> Starlette:
             Route("/feeds/new.atom", routes.new_feed),
             Mount("/static", StaticFiles(directory=STATIC_DIRECTORY), name="static"),
         ],
-        exception_handlers={HTTPException: error_page, DatabaseError: database_error, UnreadableValue: database_error, Exception: server_error},
+        exception_handlers={HTTPException: error_page, DatabaseError: database_error, UnreadableValue: unreadable_value, Exception: server_error},
     )
     app.router.redirect_slashes = False  # nothing redirects: an unknown path is a 404
     app.add_middleware(SecurityHeaders)

@@ -135,7 +135,7 @@ class WorkerPool:
         """Held to stop and join a pebble pool: pebble's join is not safe from two threads at once (the watch and close())."""
         self._closed = False
         self._stopped: str | None = None
-        """Why the workers stopped for good (they stopped and new ones could not be started), once that is seen."""
+        """Why the workers stopped for good (see ``WorkersStopped``), once that is seen."""
         self._pool = self._start_pebble_pool()
         threading.Thread(target=self._watch, name="worker-pool-watch", daemon=True).start()
 

@@ -10,19 +10,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SITECUSTOMIZE = """\
-import errno
-import multiprocessing.util
-
-
-def refused(*args, **kwargs):
-    raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
-
-
-multiprocessing.util.spawnv_passfds = refused  # as fork() fails when the user's process limit is reached
-"""
-
-
 LIMITED_FORKS = """\
 import errno
 import multiprocessing.util
@@ -61,23 +48,28 @@ multiprocessing.util.spawnv_passfds = limited_spawn
 """
 
 
-def _with_sitecustomize(directory: Path, module: str) -> dict[str, str]:
+def _with_limited_forks(directory: Path, allowed: int, first_dies: bool = False) -> dict[str, str]:
+    """Environment variables under which ``LIMITED_FORKS`` holds in every Python process (files written to ``directory``)."""
+    module = LIMITED_FORKS.format(allowed=allowed, first_dies=first_dies, limit_reached=str(directory / "limit-reached"))
     (directory / "sitecustomize.py").write_text(module)
     return {"PYTHONPATH": os.pathsep.join(filter(None, [str(directory), os.environ.get("PYTHONPATH")]))}
 
 
 def without_worker_processes(directory: Path) -> dict[str, str]:
-    """Environment variables under which every process multiprocessing starts is refused (files written to ``directory``)."""
-    return _with_sitecustomize(directory, SITECUSTOMIZE)
+    """Environment variables under which every process multiprocessing starts is refused: the limit is reached already
+    (files written to ``directory``)."""
+    environment = _with_limited_forks(directory, allowed=0)
+    (directory / "limit-reached").touch()
+    return environment
 
 
 def with_a_worker_that_dies(directory: Path) -> dict[str, str]:
     """Environment variables under which of two workers one dies at once and none can replace it (files written to
     ``directory``)."""
-    return _with_sitecustomize(directory, LIMITED_FORKS.format(allowed=2, first_dies=True, limit_reached=str(directory / "limit-reached")))
+    return _with_limited_forks(directory, allowed=2, first_dies=True)
 
 
 def with_one_worker_at_most(directory: Path) -> dict[str, str]:
     """Environment variables under which a pool's first worker starts and none can replace it (files written to
     ``directory``)."""
-    return _with_sitecustomize(directory, LIMITED_FORKS.format(allowed=1, first_dies=False, limit_reached=str(directory / "limit-reached")))
+    return _with_limited_forks(directory, allowed=1)
